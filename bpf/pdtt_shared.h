@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Keys, values and constants shared by the BPF programs and user space.
+ * Any change to a struct here changes the pinned maps' layout: bump
+ * PDTT_LAYOUT_VERSION so that a daemon never misreads old pins.
+ */
+#ifndef PDTT_SHARED_H
+#define PDTT_SHARED_H
+
+#include <linux/types.h>
+
+#define PDTT_LAYOUT_VERSION 1
+
+/* Per UID (or per bucket) counters; only ever incremented. */
+struct pdtt_counters {
+	__u64 tx_bytes;
+	__u64 tx_packets;
+	__u64 rx_bytes;
+	__u64 rx_packets;
+};
+
+/* Slots of the special-bucket array: traffic that has no UID to charge. */
+enum pdtt_bucket {
+	PDTT_BUCKET_UNATTRIBUTED = 0, /* no full socket: time-wait, kernel RST/ICMP... */
+	PDTT_BUCKET_OVERFLOW = 1,     /* the UID map was full */
+	PDTT_BUCKET_COUNT = 2,
+};
+
+enum pdtt_mode {
+	PDTT_MODE_SOCKET = 1,
+	PDTT_MODE_TC = 2,
+};
+
+/* Single entry of the meta map, written by user space when the maps are created. */
+struct pdtt_meta {
+	__u32 layout_version;
+	__u32 mode;             /* enum pdtt_mode of the daemon that created the pins */
+	__u64 accounting_start; /* UNIX time the counters started from zero */
+};
+
+/* Names under which maps and links are pinned in pin_path. */
+#define PDTT_PIN_COUNTERS "pdtt_counters"
+#define PDTT_PIN_BUCKETS "pdtt_buckets"
+#define PDTT_PIN_META "pdtt_meta"
+
+#endif /* PDTT_SHARED_H */
