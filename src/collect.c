@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Sums the per-CPU values of the counter maps. The UID map is read in batches
+ * (one syscall per batch instead of two per UID), which keeps a report of
+ * 100,000 UIDs cheap.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collect.h"
+
+#define BATCH_MAX 4096
+
+struct collector {
+	int counters_fd;
+	int buckets_fd;
+	int ncpus;
+	size_t batch;                  /* entries per batch syscall */
+	uint32_t *keys;                /* one batch of keys */
+	struct pdtt_counters *percpu;  /* one batch of per-CPU values */
+	struct pdtt_snapshot snap;
+};
+
+struct collector *collector_new(int counters_fd, int buckets_fd, size_t max_entries)
+{
+	struct collector *col = calloc(1, sizeof(*col));
+
+	if (!col)
+		return NULL;
+	col->counters_fd = counters_fd;
+	col->buckets_fd = buckets_fd;
+	col->ncpus = libbpf_num_possible_cpus();
+	col->batch = max_entries < BATCH_MAX ? max_entries : BATCH_MAX;
+	col->keys = calloc(col->batch, sizeof(*col->keys));
+	col->percpu = calloc(col->batch * col->ncpus, sizeof(*col->percpu));
+	col->snap.capacity = max_entries;
+	col->snap.users = calloc(max_entries, sizeof(*col->snap.users));
+	if (col->ncpus <= 0 || !col->keys || !col->percpu || !col->snap.users) {
+		collector_free(col);
+		return NULL;
+	}
+	return col;
+}
+
+void collector_free(struct collector *col)
+{
+	if (!col)
+		return;
+	free(col->keys);
+	free(col->percpu);
+	free(col->snap.users);
+	free(col);
+}
+
+static void sum_cpus(const struct pdtt_counters *percpu, int ncpus, struct pdtt_counters *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		sum->tx_bytes += percpu[cpu].tx_bytes;
+		sum->tx_packets += percpu[cpu].tx_packets;
+		sum->rx_bytes += percpu[cpu].rx_bytes;
+		sum->rx_packets += percpu[cpu].rx_packets;
+	}
+}
+
+static void add_batch(struct collector *col, uint32_t count)
+{
+	struct pdtt_snapshot *snap = &col->snap;
+
+	for (uint32_t i = 0; i < count && snap->n_users < snap->capacity; i++) {
+		struct pdtt_usage *u = &snap->users[snap->n_users];
+
+		u->uid = col->keys[i];
+		sum_cpus(&col->percpu[(size_t)i * col->ncpus], col->ncpus, &u->c);
+		if (!counters_is_zero(&u->c))
+			snap->n_users++;
+	}
+}
+
+static int read_users(struct collector *col)
+{
+	uint32_t token = 0, count;
+	void *in = NULL;
+	int err;
+
+	col->snap.n_users = 0;
+	do {
+		count = col->batch;
+		err = bpf_map_lookup_batch(col->counters_fd, in, &token, col->keys,
+					   col->percpu, &count, NULL);
+		if (err && errno != ENOENT)
+			return -errno;
+		add_batch(col, count);
+		in = &token;
+	} while (!err);
+	return 0;
+}
+
+static int read_buckets(struct collector *col)
+{
+	for (uint32_t b = 0; b < PDTT_BUCKET_COUNT; b++) {
+		if (bpf_map_lookup_elem(col->buckets_fd, &b, col->percpu))
+			return -errno;
+		sum_cpus(col->percpu, col->ncpus, &col->snap.buckets[b]);
+	}
+	return 0;
+}
+
+static int by_uid(const void *a, const void *b)
+{
+	uint32_t x = ((const struct pdtt_usage *)a)->uid;
+	uint32_t y = ((const struct pdtt_usage *)b)->uid;
+
+	return (x > y) - (x < y);
+}
+
+int collector_read(struct collector *col, const struct pdtt_snapshot **snap)
+{
+	int err = read_users(col);
+
+	if (!err)
+		err = read_buckets(col);
+	if (err)
+		return err;
+	qsort(col->snap.users, col->snap.n_users, sizeof(*col->snap.users), by_uid);
+	col->snap.taken_at = time(NULL);
+	*snap = &col->snap;
+	return 0;
+}

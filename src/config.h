@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The daemon's configuration: /etc/pdtt.conf read with libconfig, strictly validated. */
+#ifndef PDTT_CONFIG_H
+#define PDTT_CONFIG_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+#define PDTT_INTERVAL_MIN 1
+#define PDTT_INTERVAL_MAX 86400
+#define PDTT_MAX_USERS_MIN 1
+#define PDTT_MAX_USERS_MAX 1048576
+#define PDTT_MAX_INTERFACES 64
+#define PDTT_MAX_NETWORKS 256
+#define PDTT_PATH_MAX 4096
+
+enum pdtt_config_mode {
+	PDTT_CONFIG_MODE_SOCKET,
+	PDTT_CONFIG_MODE_TC,
+};
+
+/* One CIDR of local_networks, parsed. */
+struct pdtt_network {
+	int family;                /* AF_INET or AF_INET6 */
+	unsigned char addr[16];    /* network byte order; IPv4 in the first 4 bytes */
+	unsigned int prefix_len;   /* 0-32 or 0-128 */
+	char text[64];             /* as written in the file, for printing */
+};
+
+struct pdtt_config {
+	int interval;                         /* seconds between reports */
+	char log_file[PDTT_PATH_MAX];
+	enum pdtt_config_mode mode;
+	unsigned int max_users;               /* UID map size */
+	char interfaces[PDTT_MAX_INTERFACES][16];
+	size_t n_interfaces;
+	struct pdtt_network local_networks[PDTT_MAX_NETWORKS];
+	size_t n_local_networks;
+	char pin_path[PDTT_PATH_MAX];
+	char state_file[PDTT_PATH_MAX];
+	char cgroup_path[PDTT_PATH_MAX];      /* "" = the cgroup v2 root from /proc/mounts */
+};
+
+/* Fill cfg with the built-in defaults (DESIGN.md's table). */
+void config_defaults(struct pdtt_config *cfg);
+
+/*
+ * Load and validate path into cfg (defaults first, then the file's keys).
+ * Returns 0 on success, 1 when the file does not exist (cfg holds the defaults),
+ * and -1 on any error, with one line in err naming file, line, key, value and
+ * what is accepted, e.g.
+ *   /etc/pdtt.conf:3: interval = 0 is out of range: expected an integer from 1 to 86400
+ */
+int config_load(const char *path, struct pdtt_config *cfg, char *err, size_t errlen);
+
+/* Print cfg in pdtt.conf syntax: what --check-config shows. */
+void config_print(FILE *out, const struct pdtt_config *cfg);
+
+const char *config_mode_name(enum pdtt_config_mode mode);
+
+#endif /* PDTT_CONFIG_H */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loading, attaching and pinning the BPF programs: the only code that knows
+ * the modes. Everything pdtt makes lives under pin_path, so that counting goes
+ * on while the daemon is down and a restarted daemon resumes the same maps.
+ */
+#ifndef PDTT_LOADER_H
+#define PDTT_LOADER_H
+
+#include <stddef.h>
+#include "config.h"
+#include "pdtt_shared.h"
+
+struct pdtt_loader {
+	int counters_fd;
+	int buckets_fd;
+	int meta_fd;
+	unsigned int max_entries; /* of the counters map in use */
+	struct pdtt_meta meta;
+	void *skel;               /* the mode's libbpf skeleton */
+};
+
+/*
+ * Load the programs of cfg->mode (reusing pinned maps), attach them (or swap
+ * them into the pinned links: no gap, no double count), and pin everything.
+ * Returns 0, or a PDTT_EXIT_* status with a message in err.
+ */
+int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err, size_t errlen);
+
+/* Release our references; pinned maps and links stay and keep counting. */
+void loader_close(struct pdtt_loader *ld);
+
+/*
+ * Detach every link pdtt pinned under pin_path and remove its pins.
+ * Returns 0, or a PDTT_EXIT_* status with a message in err.
+ */
+int loader_unload(const char *pin_path, char *err, size_t errlen);
+
+/* Route libbpf's own warnings to the daemon's log. */
+void loader_init_libbpf_logging(void);
+
+#endif /* PDTT_LOADER_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pdttd's command line. */
+#ifndef PDTT_OPTIONS_H
+#define PDTT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum pdtt_action {
+	PDTT_ACTION_RUN,
+	PDTT_ACTION_CHECK_CONFIG,
+	PDTT_ACTION_UNLOAD,
+	PDTT_ACTION_VERSION,
+	PDTT_ACTION_HELP,
+};
+
+struct pdtt_options {
+	const char *config_path;
+	bool foreground;
+	enum pdtt_action action;
+};
+
+/*
+ * Parse argv. Returns 0 on success; on a usage error prints one line naming
+ * the bad argument to err and returns PDTT_EXIT_USAGE.
+ */
+int options_parse(int argc, char **argv, const char *default_config,
+		  struct pdtt_options *opts, FILE *err);
+
+void options_usage(FILE *out, const char *default_config);
+
+#endif /* PDTT_OPTIONS_H */

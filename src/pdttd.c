@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pdttd: wires configuration, loader, collector, username cache and report
+ * log together, and runs the report timer and signal loop.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include "config.h"
+#include "collect.h"
+#include "exitcodes.h"
+#include "loader.h"
+#include "lock.h"
+#include "log.h"
+#include "logfile.h"
+#include "mounts.h"
+#include "options.h"
+#include "report_text.h"
+#include "usercache.h"
+
+#define ERRLEN 1024
+
+struct daemon {
+	const char *config_path;
+	bool foreground;
+	struct pdtt_config cfg;
+	struct pdtt_loader loader;
+	struct collector *collector;
+	struct usercache *names;
+	struct logfile *log;
+	int timer_fd;
+	int signal_fd;
+};
+
+/* Read the configuration; a missing file means the defaults, said once. */
+static int read_config(const char *path, struct pdtt_config *cfg, bool quiet)
+{
+	char err[ERRLEN];
+	int rc = config_load(path, cfg, err, sizeof(err));
+
+	if (rc < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (rc == 1 && !quiet)
+		log_info("%s does not exist: using the built-in defaults", path);
+	return 0;
+}
+
+static int arm_timer(int timer_fd, int interval)
+{
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = interval },
+		.it_value = { .tv_sec = interval },
+	};
+
+	return timerfd_settime(timer_fd, 0, &its, NULL);
+}
+
+/* Block the signals we handle and deliver them through a descriptor instead. */
+static int open_signal_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static void write_report(struct daemon *d)
+{
+	const struct pdtt_snapshot *snap;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int err = collector_read(d->collector, &snap);
+
+	if (err) {
+		log_err("cannot read the counters: %s", strerror(-err));
+		return;
+	}
+	mem = open_memstream(&buf, &len);
+	if (!mem) {
+		log_err("cannot format the report: %s", strerror(errno));
+		return;
+	}
+	report_text_write(mem, snap, d->names);
+	fclose(mem);
+	err = logfile_append(d->log, buf, len);
+	if (err)
+		log_err("cannot write the report to %s: %s", logfile_path(d->log), strerror(-err));
+	if (d->foreground) {
+		fwrite(buf, 1, len, stdout);
+		fflush(stdout);
+	}
+	free(buf);
+}
+
+/* Apply what can change without re-attaching; say what needs a restart. */
+static void apply_reload(struct daemon *d, const struct pdtt_config *next)
+{
+	struct logfile *log;
+
+	if (strcmp(next->log_file, d->cfg.log_file) != 0) {
+		log = logfile_open(next->log_file);
+		if (!log) {
+			log_err("reload: cannot open log_file %s: %s; keeping %s", next->log_file,
+				strerror(errno), d->cfg.log_file);
+			return;
+		}
+		logfile_close(d->log);
+		d->log = log;
+	}
+	if (next->interval != d->cfg.interval)
+		arm_timer(d->timer_fd, next->interval);
+	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
+	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path))
+		log_warn("reload: mode, max_users, pin_path and cgroup_path take effect at the "
+			 "next restart");
+	d->cfg.interval = next->interval;
+	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
+}
+
+/* SIGHUP: reopen the log (logrotate), forget cached names, reload the config. */
+static void reload(struct daemon *d)
+{
+	struct pdtt_config next;
+	int err = logfile_reopen(d->log);
+
+	if (err)
+		log_err("cannot reopen %s: %s", logfile_path(d->log), strerror(-err));
+	usercache_flush(d->names);
+	if (read_config(d->config_path, &next, true) < 0) {
+		log_err("reload: keeping the running configuration");
+		return;
+	}
+	apply_reload(d, &next);
+	log_info("reloaded %s", d->config_path);
+}
+
+/* Returns false when the daemon should stop. */
+static bool handle_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	if (si.ssi_signo == SIGHUP) {
+		reload(d);
+		return true;
+	}
+	log_info("received %s: writing the final report; the pinned programs keep counting",
+		 strsignal(si.ssi_signo));
+	return false;
+}
+
+static void run_loop(struct daemon *d)
+{
+	struct pollfd fds[2] = {
+		{ .fd = d->timer_fd, .events = POLLIN },
+		{ .fd = d->signal_fd, .events = POLLIN },
+	};
+	uint64_t expirations;
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (fds[1].revents & POLLIN && !handle_signal(d))
+			break;
+		if (fds[0].revents & POLLIN &&
+		    read(d->timer_fd, &expirations, sizeof(expirations)) > 0)
+			write_report(d);
+	}
+	write_report(d);
+}
+
+static int take_lock(const char *pin_path)
+{
+	pid_t holder;
+	int fd = pin_lock(pin_path, &holder);
+
+	if (fd == -EWOULDBLOCK) {
+		if (holder)
+			log_err("another pdttd (PID %d) is running with pin_path %s", (int)holder,
+				pin_path);
+		else
+			log_err("another pdttd is running with pin_path %s", pin_path);
+	} else if (fd < 0) {
+		log_err("cannot lock %s: %s", pin_path, strerror(-fd));
+	}
+	return fd;
+}
+
+/* Everything up to attaching; any failure here leaves nothing attached. */
+static int start(struct daemon *d)
+{
+	char err[ERRLEN];
+	int rc;
+
+	if (ensure_pin_dir(d->cfg.pin_path, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return PDTT_EXIT_FAILURE;
+	}
+	if (take_lock(d->cfg.pin_path) < 0)
+		return PDTT_EXIT_RUNNING;
+	d->log = logfile_open(d->cfg.log_file);
+	if (!d->log) {
+		log_err("cannot open log_file %s: %s", d->cfg.log_file, strerror(errno));
+		return PDTT_EXIT_FAILURE;
+	}
+	rc = loader_start(&d->cfg, &d->loader, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
+	d->collector = collector_new(d->loader.counters_fd, d->loader.buckets_fd,
+				     d->loader.max_entries);
+	d->names = usercache_new();
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	d->signal_fd = open_signal_fd();
+	if (!d->collector || !d->names || d->timer_fd < 0 || d->signal_fd < 0 ||
+	    arm_timer(d->timer_fd, d->cfg.interval) < 0) {
+		log_err("cannot set up the report loop: %s", strerror(errno));
+		return PDTT_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+static void stop(struct daemon *d)
+{
+	collector_free(d->collector);
+	usercache_free(d->names);
+	logfile_close(d->log);
+	loader_close(&d->loader);
+}
+
+static int run_daemon(struct daemon *d)
+{
+	int rc = start(d);
+
+	if (rc == 0) {
+		log_info("counting in %s mode; reports every %d s to %s",
+			 config_mode_name(d->cfg.mode), d->cfg.interval, d->cfg.log_file);
+		if (!d->foreground && daemon(0, 0) < 0) {
+			log_err("cannot detach from the terminal: %s", strerror(errno));
+			rc = PDTT_EXIT_FAILURE;
+		} else {
+			log_to_syslog(!d->foreground);
+			run_loop(d);
+		}
+	}
+	stop(d);
+	return rc;
+}
+
+static int unload(const struct pdtt_config *cfg)
+{
+	char err[ERRLEN];
+	int rc;
+
+	if (access(cfg->pin_path, F_OK) == 0 && take_lock(cfg->pin_path) < 0) {
+		log_err("stop pdttd before --unload");
+		return PDTT_EXIT_RUNNING;
+	}
+	rc = loader_unload(cfg->pin_path, err, sizeof(err));
+	if (rc)
+		log_err("%s", err);
+	else
+		log_info("detached pdtt's programs and removed %s", cfg->pin_path);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct pdtt_options opts;
+	struct daemon d = { .timer_fd = -1, .signal_fd = -1 };
+	int rc = options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
+
+	if (rc)
+		return rc;
+	if (opts.action == PDTT_ACTION_HELP) {
+		options_usage(stdout, SYSCONFDIR "/pdtt.conf");
+		return PDTT_EXIT_OK;
+	}
+	if (opts.action == PDTT_ACTION_VERSION) {
+		printf("pdttd %s\n", PACKAGE_VERSION);
+		return PDTT_EXIT_OK;
+	}
+	d.config_path = opts.config_path;
+	d.foreground = opts.foreground;
+	if (read_config(d.config_path, &d.cfg, false) < 0)
+		return PDTT_EXIT_CONFIG;
+	if (opts.action == PDTT_ACTION_CHECK_CONFIG) {
+		config_print(stdout, &d.cfg);
+		return PDTT_EXIT_OK;
+	}
+	if (geteuid() != 0) {
+		log_err("must run as root: it loads eBPF programs and pins them in %s",
+			d.cfg.pin_path);
+		return PDTT_EXIT_NOPERM;
+	}
+	loader_init_libbpf_logging();
+	if (opts.action == PDTT_ACTION_UNLOAD)
+		return unload(&d.cfg);
+	return run_daemon(&d);
+}
