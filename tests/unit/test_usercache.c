@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The username cache: real names, the placeholder, caching and flushing. */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "usercache.h"
+
+/* A UID that no passwd source on a test machine defines. */
+#define UNUSED_UID 4000000123u
+
+static void test_known_user(struct usercache *c)
+{
+	struct passwd *pw = getpwuid(0);
+
+	CHECK(pw != NULL);
+	if (pw)
+		CHECK_STR_EQ(usercache_name(c, 0), pw->pw_name);
+}
+
+static void test_placeholder(struct usercache *c)
+{
+	CHECK(getpwuid(UNUSED_UID) == NULL);
+	CHECK_STR_EQ(usercache_name(c, UNUSED_UID), PDTT_NO_USERNAME);
+	CHECK_STR_EQ(usercache_name(c, UINT32_MAX), PDTT_NO_USERNAME);
+}
+
+/* The second lookup is answered from the cache: the same stored string. */
+static void test_cached(struct usercache *c)
+{
+	const char *first = usercache_name(c, 0);
+
+	CHECK(usercache_name(c, 0) == first);
+}
+
+/* Enough UIDs to force the table to grow several times; names stay right. */
+static void test_growth(struct usercache *c)
+{
+	struct passwd *root = getpwuid(0);
+	int ok = 1;
+
+	for (uint32_t uid = 5000000; uid < 5000000 + 1000; uid++)
+		ok &= strcmp(usercache_name(c, uid), PDTT_NO_USERNAME) == 0;
+	CHECK(ok);
+	if (root)
+		CHECK_STR_EQ(usercache_name(c, 0), root->pw_name);
+}
+
+static void test_flush(struct usercache *c)
+{
+	usercache_flush(c);
+	CHECK_STR_EQ(usercache_name(c, UNUSED_UID), PDTT_NO_USERNAME);
+}
+
+int main(void)
+{
+	struct usercache *c = usercache_new();
+
+	CHECK(c != NULL);
+	if (!c)
+		return check_summary("test_usercache");
+	test_known_user(c);
+	test_placeholder(c);
+	test_cached(c);
+	test_growth(c);
+	test_flush(c);
+	usercache_free(c);
+	return check_summary("test_usercache");
+}
