@@ -124,6 +124,13 @@ counts_of() {
 	' "${2:-$WORK/pdtt.log}"
 }
 
+# test_uid N: the Nth UID of this run. Socket mode sees every namespace on the
+# host, so runs that overlap (parallel make check, two checkouts) must never
+# share a UID: derive them from the PID, above any real account.
+test_uid() {
+	echo $((3000000000 + ($$ % 1000000) * 100 + $1))
+}
+
 # in_ns_as UID CMD...: run a command in the test namespace as UID (and GID).
 in_ns_as() {
 	local uid=$1

@@ -6,7 +6,11 @@
 # receiver's RX lie within [payload, payload x 1.06].
 . "$PDTT_TESTS/integration/lib.sh"
 setup
-U1=4200001 U2=4200002 U3=4200003 U4=4200004 U5=4200005
+U1=$(test_uid 1)
+U2=$(test_uid 2)
+U3=$(test_uid 3)
+U4=$(test_uid 4)
+U5=$(test_uid 5)
 
 start_daemon
 udp_transfer $U1 $U2 127.0.0.1 5001 100 1000   # 100 x 1028

@@ -4,7 +4,8 @@
 # keep counting), and a restart neither loses nor doubles anything.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
-U1=4300001 U2=4300002
+U1=$(test_uid 1)
+U2=$(test_uid 2)
 
 start_daemon
 udp_transfer $U1 $U2 127.0.0.1 5101 10 100      # 10 x 128
