@@ -1,0 +1,288 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The Debian package, end to end, on this machine:
+#  - build it from the `make dist` tarball (dpkg-buildpackage -us -uc -b, whose
+#    dh_auto_test runs make check), lintian --fail-on error,warning;
+#  - install it; its postinst starts pdttd through the init script (service
+#    actions are allowed in a private mount namespace: policy-rc.d forbids
+#    them on these machines); systemd-analyze verify of the installed unit;
+#  - the init script's actions, with start-stop-daemon and without it (as on
+#    RHEL); traffic of a test UID is in /var/log/pdtt_stats.log;
+#  - logrotate -f with the installed configuration: pdttd reopens its log on
+#    the init script's reload, no report is lost or split, totals continue;
+#  - purge while pdttd runs: nothing of pdtt is left (files, pins, programs).
+# Runs only with PDTT_TEST_PACKAGING containing "deb".
+. "$PDTT_TESTS/integration/lib.sh"
+. "$PDTT_TESTS/packaging/lib.sh"
+want_packaging deb
+require_root_and_bpf
+need_tools dpkg-buildpackage dh lintian dpkg invoke-rc.d update-rc.d logrotate \
+	systemd-analyze unshare flock zcat
+
+LOG=/var/log/pdtt_stats.log
+PINS=/sys/fs/bpf/pdtt
+CONF=/etc/pdtt.conf
+INIT=/etc/init.d/pdtt
+# What the package installs or makes; all of it must be gone after the purge.
+LEFTOVERS="/usr/sbin/pdttd $CONF /etc/logrotate.d/pdtt $INIT /lib/systemd/system/pdtt.service
+	/usr/lib/systemd/system/pdtt.service /var/lib/pdtt /run/pdtt.pid /usr/share/doc/pdtt
+	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man5/pdtt.conf.5.gz $PINS
+	/etc/systemd/system/multi-user.target.wants/pdtt.service"
+
+# This test installs and purges pdtt system-wide: never over a real one.
+if dpkg-query -W -f='${Status}' pdtt 2>/dev/null | grep -qv 'not-installed'; then
+	hard_error "the pdtt package is installed here: this test would purge it; remove it first"
+fi
+for f in $LEFTOVERS $LOG; do
+	[ ! -e "$f" ] || hard_error "$f exists: this test would remove it; remove it first"
+done
+
+WORK=$(mktemp -d /tmp/pdtt-pkg-deb.XXXXXX)
+chmod 755 "$WORK" # make check of the build runs traffic as test UIDs
+NETNS="pdtt-pkg-$$"
+
+# The pdttd the package runs, found by its command line.
+package_daemon_pids() {
+	local dir
+	for dir in /proc/[0-9]*; do
+		[ "$(tr '\0' ' ' 2>/dev/null <"$dir/cmdline")" = "/usr/sbin/pdttd -c $CONF " ] &&
+			echo "${dir#/proc/}"
+	done
+	return 0
+}
+
+cleanup_deb() {
+	local rc=$? pid
+	trap - EXIT
+	set +e
+	if dpkg-query -W -f='${Status}' pdtt 2>/dev/null | grep -qv 'not-installed'; then
+		allowed dpkg --purge pdtt >>"$WORK/cleanup.log" 2>&1 ||
+			allowed dpkg --purge --force-all pdtt >>"$WORK/cleanup.log" 2>&1
+	fi
+	# Whatever the purge could not stop or remove: this test made it.
+	for pid in $(package_daemon_pids); do kill -KILL "$pid"; done
+	[ -x /usr/sbin/pdttd ] && /usr/sbin/pdttd --unload >/dev/null 2>&1
+	rm -rf "$PINS" /var/lib/pdtt
+	rm -f "$LOG" "$LOG".* /run/pdtt.pid
+	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	if [ $rc -ne 0 ]; then
+		for f in "$WORK"/*.log; do
+			[ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
+		done >&2
+	fi
+	rm -rf "$WORK"
+	exit $rc
+}
+trap cleanup_deb EXIT
+trap 'exit 1' INT TERM
+
+# allowed CMD...: CMD in a private mount namespace where policy-rc.d allows
+# service actions (a daemon started there keeps that namespace; the pins and
+# the log are on file systems it shares with the host).
+printf '#!/bin/sh\nexit 0\n' >"$WORK/policy-rc.d"
+chmod 755 "$WORK/policy-rc.d"
+allowed() {
+	unshare --mount --propagation private /bin/sh -c '
+		[ ! -e /usr/sbin/policy-rc.d ] || mount --bind "$0" /usr/sbin/policy-rc.d || exit 99
+		exec "$@"' "$WORK/policy-rc.d" "$@"
+}
+
+# rhel_like CMD...: CMD where start-stop-daemon and the LSB functions are
+# missing, as on the RHEL family.
+rhel_like() {
+	unshare --mount --propagation private /bin/sh -c '
+		for f in /usr/sbin/start-stop-daemon /sbin/start-stop-daemon /lib/lsb/init-functions; do
+			[ ! -e "$f" ] || mount --bind /dev/null "$f" || exit 99
+		done
+		exec "$@"' rhel_like "$@"
+}
+
+reports_in() {
+	local n
+	n=$(grep -c '^=== Network Statistics Report' "$1" 2>/dev/null)
+	echo "${n:-0}"
+}
+
+# wait_report FILE [N]: until FILE has N more reports (default 1), at most 25 s.
+wait_report() {
+	local before
+	before=$(reports_in "$1")
+	for _ in $(seq 250); do
+		[ "$(reports_in "$1")" -ge $((before + ${2:-1})) ] && return 0
+		sleep 0.1
+	done
+	fail "no new report in $1 within 25 s"
+}
+
+# well_formed FILE: whole reports only (header, then 5-line UID blocks).
+well_formed() {
+	awk -v f="$1" '
+		function bad(why) { printf "%s:%d: %s: %s\n", f, FNR, why, $0; err = 1; exit 1 }
+		FNR == 1 && !/^=== Network Statistics Report \[.*\] ===$/ { bad("does not start with a report header") }
+		/^=== Network Statistics Report \[.*\] ===$/ { if (want) bad("report cut before"); next }
+		!want && /^UID: / { want = "  TX: "; next }
+		want && index($0, want) == 1 {
+			want = want == "  TX: " ? "  RX: " : want == "  RX: " ? "  Total: " : want == "  Total: " ? "---" : ""
+			next
+		}
+		{ bad("unexpected line") }
+		END { if (!err && want) { printf "%s: ends inside a report\n", f; exit 1 } }
+	' "$1" >&2 || fail "$1 holds a cut or garbled report"
+}
+
+# set_interval N: in /etc/pdtt.conf (a conffile the admin edits).
+set_interval() {
+	sed -i '/^interval = /d' "$CONF"
+	echo "interval = $1;" >>"$CONF"
+}
+
+### Build and lint.
+tarball=$(make_dist "$WORK")
+tar -C "$WORK" -xzf "$tarball"
+src=$(ls -d "$WORK"/pdtt-*/)
+echo "dpkg-buildpackage -us -uc -b (with dh_auto_test: make check) ..."
+(
+	nested_build_env
+	cd "$src" && dpkg-buildpackage -us -uc -b
+) >"$WORK/build.log" 2>&1 || {
+	tail -n 80 "$WORK/build.log" >&2
+	fail "dpkg-buildpackage failed"
+}
+grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$WORK/build.log" | sed 's/^/  dh_auto_test /'
+deb=$(ls "$WORK"/pdtt_*.deb)
+changes=$(ls "$WORK"/pdtt_*.changes)
+echo "ok: built $(basename "$deb")"
+lintian --fail-on error,warning --display-info "$changes" >"$WORK/lintian.log" 2>&1 || {
+	cat "$WORK/lintian.log" >&2
+	fail "lintian found errors or warnings"
+}
+grep -v 'running with root privileges' "$WORK/lintian.log"
+echo "ok: lintian --fail-on error,warning"
+
+### Install: the postinst starts pdttd through the init script.
+run_logged "$WORK/install.log" allowed dpkg -i "$deb"
+grep -q "^Starting pdtt" "$WORK/install.log" || fail "the postinst did not start pdtt: $(cat "$WORK/install.log")"
+for f in /usr/sbin/pdttd $CONF /etc/logrotate.d/pdtt $INIT /var/lib/pdtt \
+	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man5/pdtt.conf.5.gz; do
+	[ -e "$f" ] || fail "the package did not install $f"
+done
+unit=$(dpkg -L pdtt | grep '/systemd/system/pdtt.service$') || fail "no pdtt.service in the package"
+[ "$(stat -c %a /var/lib/pdtt)" = 750 ] || fail "/var/lib/pdtt is not mode 0750"
+grep -qx "$CONF" /var/lib/dpkg/info/pdtt.conffiles || fail "$CONF is not a conffile"
+systemd-analyze verify "$unit" >"$WORK/verify.log" 2>&1 || {
+	cat "$WORK/verify.log" >&2
+	fail "systemd-analyze verify $unit"
+}
+echo "ok: installed; systemd-analyze verify $unit passes;" \
+	"$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | tail -n 1 | sed 's/^→ //')"
+
+"$INIT" status || fail "status after install: $?"
+pid=$(cat /run/pdtt.pid)
+[ -e "$PINS/link_sock_ingress" ] || fail "pdttd runs but $PINS/link_sock_ingress is missing"
+wait_report "$LOG" # the default interval, 10 s
+echo "ok: pdttd (PID $pid) started by the postinst reports in $LOG"
+
+### Init script actions: reload applies a new interval; restart, status.
+set_interval 1
+run_logged "$WORK/reload.log" allowed invoke-rc.d pdtt reload
+wait_report "$LOG" 3 # 1 s apart now
+[ "$(cat /run/pdtt.pid)" = "$pid" ] || fail "reload replaced the daemon"
+run_logged "$WORK/restart.log" allowed invoke-rc.d pdtt restart
+newpid=$(cat /run/pdtt.pid)
+[ "$newpid" != "$pid" ] && kill -0 "$newpid" || fail "restart did not start a new pdttd"
+kill -0 "$pid" 2>/dev/null && fail "restart left the old pdttd $pid running"
+run_logged "$WORK/start.log" "$INIT" start # already running: success, no second one
+[ "$(package_daemon_pids | wc -l)" = 1 ] || fail "start while running made another pdttd"
+"$INIT" force-reload >/dev/null || fail "force-reload failed"
+# Without start-stop-daemon and LSB functions (RHEL family).
+run_logged "$WORK/rhel.log" rhel_like "$INIT" restart
+rhel_like "$INIT" status >/dev/null || fail "status (RHEL-like) of a running pdttd: $?"
+rhel_like "$INIT" reload >/dev/null || fail "reload (RHEL-like) failed"
+run_logged "$WORK/rhel.log" rhel_like "$INIT" stop
+rc=0
+"$INIT" status >/dev/null || rc=$?
+[ $rc = 3 ] || fail "status of a stopped pdttd is $rc, not 3"
+rc=0
+"$INIT" reload >/dev/null || rc=$?
+[ $rc = 7 ] || fail "reload of a stopped pdttd is $rc, not 7"
+[ -e "$PINS/link_sock_ingress" ] || fail "stopping pdttd removed its pins (counting must go on)"
+run_logged "$WORK/start.log" rhel_like "$INIT" start
+pid=$(cat /run/pdtt.pid)
+"$INIT" status >/dev/null || fail "status after the RHEL-like start"
+echo "ok: reload, restart, start, force-reload, stop, status, with and without start-stop-daemon"
+
+### Traffic of a test UID, counted exactly.
+U1=$(test_uid 1)
+U2=$(test_uid 2)
+ip netns add "$NETNS" || fail "cannot create network namespace $NETNS"
+ip -n "$NETNS" link set lo up
+udp_transfer "$U1" "$U2" 127.0.0.1 5101 100 1000 # 100 x 1028 bytes
+wait_report "$LOG" 2
+expect_counts "$U1" "102800 100 0 0" "$LOG"
+expect_counts "$U2" "0 0 102800 100" "$LOG"
+
+### Rotation with the installed configuration, at full speed (1 s reports):
+### no report may be lost or cut.
+run_logged "$WORK/logrotate.log" allowed logrotate -f -s "$WORK/logrotate.state" /etc/logrotate.d/pdtt
+[ -s "$LOG.1" ] || fail "logrotate did not rotate $LOG"
+wait_report "$LOG" 2
+well_formed "$LOG.1"
+well_formed "$LOG"
+expect_counts "$U1" "102800 100 0 0" "$LOG"
+echo "ok: rotated at full speed; both files hold whole reports; totals go on in the new log"
+
+# The reopening comes from the init script's reload (SIGHUP), not from pdttd
+# noticing the moved file at its next report: with reports 30 s apart, the
+# new (empty) log appears at once.
+set_interval 30
+"$INIT" reload >/dev/null || fail "reload failed"
+sleep 1
+before=$(reports_in "$LOG")
+run_logged "$WORK/logrotate.log" allowed logrotate -f -s "$WORK/logrotate.state" /etc/logrotate.d/pdtt
+[ -s "$LOG.2.gz" ] || fail "the second rotation did not compress $LOG.1 into $LOG.2.gz"
+for _ in $(seq 50); do
+	[ -e "$LOG" ] && break
+	sleep 0.1
+done
+[ -e "$LOG" ] || fail "pdttd did not reopen $LOG on the postrotate reload"
+[ ! -s "$LOG" ] || fail "$LOG was written before the next report was due"
+[ "$(reports_in "$LOG.1")" = "$before" ] || fail "a report went to the rotated file"
+zcat "$LOG.2.gz" >"$WORK/log.2" && well_formed "$WORK/log.2"
+[ "$(stat -c %a "$LOG")" = 640 ] || fail "the new log is not mode 0640"
+# More traffic, then a report: in the new file, totals continued.
+udp_transfer "$U1" "$U2" 127.0.0.1 5102 50 1000 # 50 x 1028 bytes
+set_interval 1
+"$INIT" reload >/dev/null || fail "reload failed"
+wait_report "$LOG"
+well_formed "$LOG"
+expect_counts "$U1" "154200 150 0 0" "$LOG"
+expect_counts "$U2" "0 0 154200 150" "$LOG"
+echo "ok: postrotate reloads pdttd through the init script; totals continue across rotations"
+
+### Purge while pdttd runs: it is stopped, its programs unloaded, all removed.
+[ -n "$(package_daemon_pids)" ] || fail "pdttd is not running before the purge"
+ids=""
+for hook in egress ingress; do
+	ids="$ids $(bpftool -j link show pinned "$PINS/link_sock_$hook" |
+		"$PYTHON" -c 'import json,sys; l = json.load(sys.stdin); print(l["id"], l["prog_id"])')" ||
+		fail "cannot read the link pinned in $PINS/link_sock_$hook"
+done
+read -r LINK_E PROG_E LINK_I PROG_I <<<"$ids"
+run_logged "$WORK/purge.log" allowed dpkg --purge pdtt
+grep -q '^Stopping pdtt' "$WORK/purge.log" || fail "the prerm did not stop pdtt: $(cat "$WORK/purge.log")"
+[ -z "$(package_daemon_pids)" ] || fail "pdttd still runs after the purge"
+dpkg-query -W -f='${Status}' pdtt 2>/dev/null | grep -qv 'not-installed' &&
+	fail "dpkg still knows pdtt: $(dpkg-query -W -f='${Status}' pdtt)"
+for f in $LEFTOVERS $LOG; do
+	[ ! -e "$f" ] || fail "$f is left after the purge"
+done
+ls "$LOG".* >/dev/null 2>&1 && fail "rotated logs are left: $(ls "$LOG".*)"
+ls /etc/rc?.d/*pdtt >/dev/null 2>&1 && fail "init links are left: $(ls /etc/rc?.d/*pdtt)"
+for id in "$LINK_E" "$LINK_I"; do
+	bpftool link show id "$id" >/dev/null 2>&1 && fail "BPF link $id of the package's pdttd still exists"
+done
+for id in "$PROG_E" "$PROG_I"; do
+	bpftool prog show id "$id" >/dev/null 2>&1 && fail "BPF program $id of the package's pdttd is still loaded"
+done
+echo "ok: purged: no pdtt file, pin, link, program or process left (links $LINK_E $LINK_I, programs $PROG_E $PROG_I gone)"
+exit 0
