@@ -3,11 +3,13 @@
 # The Debian package, end to end, on this machine:
 #  - build it from the `make dist` tarball (dpkg-buildpackage -us -uc -b, whose
 #    dh_auto_test runs make check), lintian --fail-on error,warning;
-#  - install it; its postinst starts pdttd through the init script (service
-#    actions are allowed in a private mount namespace: policy-rc.d forbids
-#    them on these machines); systemd-analyze verify of the installed unit;
+#  - install it with service actions forbidden (policy-rc.d, as on these
+#    machines), point /etc/pdtt.conf at a pin_path of this test, then start
+#    pdttd through the init script (service actions are allowed in a private
+#    mount namespace); systemd-analyze verify of the installed unit;
 #  - the init script's actions, with start-stop-daemon and without it (as on
-#    RHEL); traffic of a test UID is in /var/log/pdtt_stats.log;
+#    RHEL); traffic of a test UID is in /var/log/pdtt_stats.log; reinstalling
+#    (as an upgrade does) restarts pdttd, keeps the conffile and the counts;
 #  - logrotate -f with the installed configuration: pdttd reopens its log on
 #    the init script's reload, no report is lost or split, totals continue;
 #  - purge while pdttd runs: nothing of pdtt is left (files, pins, programs).
@@ -16,30 +18,39 @@
 . "$PDTT_TESTS/packaging/lib.sh"
 want_packaging deb
 require_root_and_bpf
+[ ! -d /run/systemd/system ] ||
+	hard_error "systemd runs this machine: this test drives the SysV init script and would fight systemd over pdtt.service; run it in a container (as CI does)"
 need_tools dpkg-buildpackage dh lintian dpkg invoke-rc.d update-rc.d logrotate \
 	systemd-analyze unshare flock zcat
 
 LOG=/var/log/pdtt_stats.log
-PINS=/sys/fs/bpf/pdtt
 CONF=/etc/pdtt.conf
 INIT=/etc/init.d/pdtt
+# The installed pdttd pins here, not in the default /sys/fs/bpf/pdtt, which a
+# pdttd run by hand on this machine may use.
+PINS=/sys/fs/bpf/pdtt-test-pkg-$$
 # What the package installs or makes; all of it must be gone after the purge.
-LEFTOVERS="/usr/sbin/pdttd $CONF /etc/logrotate.d/pdtt $INIT /lib/systemd/system/pdtt.service
-	/usr/lib/systemd/system/pdtt.service /var/lib/pdtt /run/pdtt.pid /usr/share/doc/pdtt
-	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man5/pdtt.conf.5.gz $PINS
+INSTALLED="/usr/sbin/pdttd $CONF /etc/logrotate.d/pdtt $INIT /lib/systemd/system/pdtt.service
+	/usr/lib/systemd/system/pdtt.service /run/pdtt.pid /usr/share/doc/pdtt
+	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man5/pdtt.conf.5.gz
 	/etc/systemd/system/multi-user.target.wants/pdtt.service"
+LEFTOVERS="$INSTALLED /var/lib/pdtt $PINS"
 
 # This test installs and purges pdtt system-wide: never over a real one.
 if dpkg-query -W -f='${Status}' pdtt 2>/dev/null | grep -qv 'not-installed'; then
 	hard_error "the pdtt package is installed here: this test would purge it; remove it first"
 fi
-for f in $LEFTOVERS $LOG; do
-	[ ! -e "$f" ] || hard_error "$f exists: this test would remove it; remove it first"
+for f in $INSTALLED; do
+	[ ! -e "$f" ] || hard_error "$f exists (pdtt installed by hand?): this test would replace it; remove it first"
 done
+if find /proc/[0-9]*/fd -lname "$LOG*" 2>/dev/null | grep -q .; then
+	hard_error "a process (a pdttd run by hand?) writes $LOG: stop it first"
+fi
 
 WORK=$(mktemp -d /tmp/pdtt-pkg-deb.XXXXXX)
 chmod 755 "$WORK" # make check of the build runs traffic as test UIDs
 NETNS="pdtt-pkg-$$"
+POLICY_CREATED=""
 
 # The pdttd the package runs, found by its command line.
 package_daemon_pids() {
@@ -55,16 +66,22 @@ cleanup_deb() {
 	local rc=$? pid
 	trap - EXIT
 	set +e
+	[ -z "$POLICY_CREATED" ] || rm -f /usr/sbin/policy-rc.d
 	if dpkg-query -W -f='${Status}' pdtt 2>/dev/null | grep -qv 'not-installed'; then
 		allowed dpkg --purge pdtt >>"$WORK/cleanup.log" 2>&1 ||
 			allowed dpkg --purge --force-all pdtt >>"$WORK/cleanup.log" 2>&1
 	fi
 	# Whatever the purge could not stop or remove: this test made it.
+	# (Removing the pins of the links detaches the programs.)
 	for pid in $(package_daemon_pids); do kill -KILL "$pid"; done
-	[ -x /usr/sbin/pdttd ] && /usr/sbin/pdttd --unload >/dev/null 2>&1
 	rm -rf "$PINS" /var/lib/pdtt
 	rm -f "$LOG" "$LOG".* /run/pdtt.pid
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	# Back what was kept aside.
+	for f in "$WORK"/saved/pdtt_stats.log*; do
+		[ ! -e "$f" ] || mv "$f" /var/log/
+	done
+	[ ! -e "$WORK/saved/pdtt" ] || mv "$WORK/saved/pdtt" /var/lib/pdtt
 	if [ $rc -ne 0 ]; then
 		for f in "$WORK"/*.log; do
 			[ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
@@ -75,6 +92,12 @@ cleanup_deb() {
 }
 trap cleanup_deb EXIT
 trap 'exit 1' INT TERM
+
+# The default log and state of a pdttd run by hand: kept aside meanwhile.
+mkdir "$WORK/saved"
+for f in "$LOG" "$LOG".* /var/lib/pdtt; do
+	[ ! -e "$f" ] || mv "$f" "$WORK/saved/" || fail "cannot move $f aside"
+done
 
 # allowed CMD...: CMD in a private mount namespace where policy-rc.d allows
 # service actions (a daemon started there keeps that namespace; the pins and
@@ -159,9 +182,20 @@ lintian --fail-on error,warning --display-info "$changes" >"$WORK/lintian.log" 2
 grep -v 'running with root privileges' "$WORK/lintian.log"
 echo "ok: lintian --fail-on error,warning"
 
-### Install: the postinst starts pdttd through the init script.
-run_logged "$WORK/install.log" allowed dpkg -i "$deb"
-grep -q "^Starting pdtt" "$WORK/install.log" || fail "the postinst did not start pdtt: $(cat "$WORK/install.log")"
+### Install with service actions forbidden (policy-rc.d), as on these
+### machines: nothing starts. Then this test's pin_path, and a start through
+### the init script where service actions are allowed.
+printf '#!/bin/sh\nexit 101\n' >"$WORK/policy-deny"
+chmod 755 "$WORK/policy-deny"
+if [ -e /usr/sbin/policy-rc.d ]; then
+	run_logged "$WORK/install.log" unshare --mount --propagation private /bin/sh -c '
+		mount --bind "$0" /usr/sbin/policy-rc.d && exec dpkg -i "$1"' "$WORK/policy-deny" "$deb"
+else # a machine without one: this test's, for the time of the install
+	cp "$WORK/policy-deny" /usr/sbin/policy-rc.d && POLICY_CREATED=1
+	run_logged "$WORK/install.log" dpkg -i "$deb"
+	rm -f /usr/sbin/policy-rc.d && POLICY_CREATED=""
+fi
+[ -z "$(package_daemon_pids)" ] || fail "the postinst started pdttd although policy-rc.d forbids it"
 for f in /usr/sbin/pdttd $CONF /etc/logrotate.d/pdtt $INIT /var/lib/pdtt \
 	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man5/pdtt.conf.5.gz; do
 	[ -e "$f" ] || fail "the package did not install $f"
@@ -169,23 +203,26 @@ done
 unit=$(dpkg -L pdtt | grep '/systemd/system/pdtt.service$') || fail "no pdtt.service in the package"
 [ "$(stat -c %a /var/lib/pdtt)" = 750 ] || fail "/var/lib/pdtt is not mode 0750"
 grep -qx "$CONF" /var/lib/dpkg/info/pdtt.conffiles || fail "$CONF is not a conffile"
+ls /etc/rc2.d/S*pdtt >/dev/null 2>&1 || fail "update-rc.d did not enable the init script"
 systemd-analyze verify "$unit" >"$WORK/verify.log" 2>&1 || {
 	cat "$WORK/verify.log" >&2
 	fail "systemd-analyze verify $unit"
 }
-echo "ok: installed; systemd-analyze verify $unit passes;" \
+echo "ok: installed, not started (policy-rc.d); systemd-analyze verify $unit passes;" \
 	"$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | tail -n 1 | sed 's/^→ //')"
 
-"$INIT" status || fail "status after install: $?"
+# The admin's changes to the conffile: this test's pin_path, reports every second.
+echo "pin_path = \"$PINS\";" >>"$CONF"
+set_interval 1
+run_logged "$WORK/start.log" allowed invoke-rc.d pdtt start
+"$INIT" status || fail "status after start: $?"
 pid=$(cat /run/pdtt.pid)
 [ -e "$PINS/link_sock_ingress" ] || fail "pdttd runs but $PINS/link_sock_ingress is missing"
-wait_report "$LOG" # the default interval, 10 s
-echo "ok: pdttd (PID $pid) started by the postinst reports in $LOG"
+wait_report "$LOG"
+echo "ok: pdttd (PID $pid) started through the init script reports in $LOG"
 
-### Init script actions: reload applies a new interval; restart, status.
-set_interval 1
+### Init script actions.
 run_logged "$WORK/reload.log" allowed invoke-rc.d pdtt reload
-wait_report "$LOG" 3 # 1 s apart now
 [ "$(cat /run/pdtt.pid)" = "$pid" ] || fail "reload replaced the daemon"
 run_logged "$WORK/restart.log" allowed invoke-rc.d pdtt restart
 newpid=$(cat /run/pdtt.pid)
@@ -207,7 +244,6 @@ rc=0
 [ $rc = 7 ] || fail "reload of a stopped pdttd is $rc, not 7"
 [ -e "$PINS/link_sock_ingress" ] || fail "stopping pdttd removed its pins (counting must go on)"
 run_logged "$WORK/start.log" rhel_like "$INIT" start
-pid=$(cat /run/pdtt.pid)
 "$INIT" status >/dev/null || fail "status after the RHEL-like start"
 echo "ok: reload, restart, start, force-reload, stop, status, with and without start-stop-daemon"
 
@@ -220,6 +256,17 @@ udp_transfer "$U1" "$U2" 127.0.0.1 5101 100 1000 # 100 x 1028 bytes
 wait_report "$LOG" 2
 expect_counts "$U1" "102800 100 0 0" "$LOG"
 expect_counts "$U2" "0 0 102800 100" "$LOG"
+
+# Reinstalling, as an upgrade does: the postinst restarts pdttd, the edited
+# conffile stays, counting goes on from the same pins.
+pid=$(cat /run/pdtt.pid)
+run_logged "$WORK/upgrade.log" allowed dpkg -i "$deb"
+grep -q '^Restarting pdtt' "$WORK/upgrade.log" || fail "the postinst did not restart pdtt: $(cat "$WORK/upgrade.log")"
+[ "$(cat /run/pdtt.pid)" != "$pid" ] || fail "the upgrade did not restart pdttd"
+grep -qx "pin_path = \"$PINS\";" "$CONF" || fail "the upgrade lost the change to $CONF"
+wait_report "$LOG" 2
+expect_counts "$U1" "102800 100 0 0" "$LOG"
+echo "ok: reinstall restarted pdttd, kept $CONF, counts continue"
 
 ### Rotation with the installed configuration, at full speed (1 s reports):
 ### no report may be lost or cut.
