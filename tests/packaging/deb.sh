@@ -166,7 +166,7 @@ src=$(ls -d "$WORK"/pdtt-*/)
 echo "dpkg-buildpackage -us -uc -b (with dh_auto_test: make check) ..."
 (
 	nested_build_env
-	cd "$src" && dpkg-buildpackage -us -uc -b
+	cd "$src" && flock -o "$PKG_LOCK" dpkg-buildpackage -us -uc -b
 ) >"$WORK/build.log" 2>&1 || {
 	tail -n 80 "$WORK/build.log" >&2
 	fail "dpkg-buildpackage failed"

@@ -42,8 +42,12 @@ nested_build_env() {
 	unset MAKEFLAGS MFLAGS MAKELEVEL
 }
 
-# make_dist DIR: `make dist` in the build tree (one at a time: deb.sh and
-# rpm.sh may run in parallel), the tarball copied to DIR; prints its path.
+# deb.sh and rpm.sh may run in parallel (make -j): they take turns for make
+# dist and for the package builds, whose own make check is heavy enough.
+PKG_LOCK="${PDTT_TOP_BUILDDIR:-.}/.pdtt-packaging.lock"
+
+# make_dist DIR: `make dist` in the build tree, the tarball copied to DIR;
+# prints its path.
 make_dist() {
 	local dir=$1 tarball
 	(
@@ -52,7 +56,7 @@ make_dist() {
 		make -s -C "$PDTT_TOP_BUILDDIR" dist >"$dir/dist.log" 2>&1 || exit 1
 		tarball=$(ls -t "$PDTT_TOP_BUILDDIR"/pdtt-*.tar.gz | head -n 1)
 		cp "$tarball" "$dir/"
-	) 9>"$PDTT_TOP_BUILDDIR/.pdtt-dist.lock" || {
+	) 9>"$PKG_LOCK" || {
 		tail -n 30 "$dir/dist.log" >&2
 		fail "make dist failed"
 	}

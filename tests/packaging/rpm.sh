@@ -34,7 +34,7 @@ grep -q "^Version: *$version\$" "$WORK/rpm/SPECS/pdtt.spec" ||
 echo "rpmbuild -bb (with %check: make check) ..."
 (
 	nested_build_env
-	rpmbuild -bb --nodeps --define "_topdir $WORK/rpm" "$WORK/rpm/SPECS/pdtt.spec"
+	flock -o "$PKG_LOCK" rpmbuild -bb --nodeps --define "_topdir $WORK/rpm" "$WORK/rpm/SPECS/pdtt.spec"
 ) >"$WORK/rpmbuild.log" 2>&1 || {
 	tail -n 80 "$WORK/rpmbuild.log" >&2
 	fail "rpmbuild -bb failed"
