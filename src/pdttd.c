@@ -124,12 +124,16 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 	}
 	if (next->interval != d->cfg.interval)
 		arm_timer(d->timer_fd, next->interval);
+	if (loader_set_local_networks(&d->loader, next) < 0)
+		log_err("reload: cannot update local_networks: %s", strerror(errno));
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
 	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path))
 		log_warn("reload: mode, max_users, pin_path and cgroup_path take effect at the "
 			 "next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
+	memcpy(d->cfg.local_networks, next->local_networks, sizeof(next->local_networks));
+	d->cfg.n_local_networks = next->n_local_networks;
 }
 
 /* SIGHUP: reopen the log (logrotate), forget cached names, reload the config. */

@@ -18,12 +18,14 @@ static void write_counters(FILE *out, const struct pdtt_counters *c)
 }
 
 /* A bucket reads "UID: - | Username: [unattributed]": same shape, never a user. */
-static void write_bucket(FILE *out, const char *label, const struct pdtt_counters *c)
+static void write_bucket(FILE *out, const char *label, const struct pdtt_value *v)
 {
-	if (counters_is_zero(c))
+	struct pdtt_counters total = value_total(v);
+
+	if (counters_is_zero(&total))
 		return;
 	fprintf(out, "UID: - | Username: %s\n", label);
-	write_counters(out, c);
+	write_counters(out, &total);
 }
 
 void report_text_write(FILE *out, const struct pdtt_snapshot *snap, struct usercache *names)
@@ -36,10 +38,11 @@ void report_text_write(FILE *out, const struct pdtt_snapshot *snap, struct userc
 	fprintf(out, "=== Network Statistics Report [%s] ===\n", when);
 	for (size_t i = 0; i < snap->n_users; i++) {
 		const struct pdtt_usage *u = &snap->users[i];
+		struct pdtt_counters total = value_total(&u->v);
 
 		fprintf(out, "UID: %" PRIu32 " | Username: %s\n", u->uid,
 			usercache_name(names, u->uid));
-		write_counters(out, &u->c);
+		write_counters(out, &total);
 	}
 	write_bucket(out, PDTT_LABEL_UNATTRIBUTED, &snap->buckets[PDTT_BUCKET_UNATTRIBUTED]);
 	write_bucket(out, PDTT_LABEL_OVERFLOW, &snap->buckets[PDTT_BUCKET_OVERFLOW]);

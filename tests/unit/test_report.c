@@ -54,16 +54,17 @@ static void check_report(const struct pdtt_snapshot *snap, const char *golden)
 
 static void test_users_and_buckets(void)
 {
+	/* Local and external halves add up in the text report. */
 	struct pdtt_usage users[] = {
-		{ 0, { 100, 1, 200, 2 } },
-		{ 4000000100u, { 2048, 15, 4096, 20 } },
-		{ UNUSED_UID, { 0, 0, 18446744073709551615ull, 3 } },
+		{ 0, { { { 100, 1, 0, 0 }, { 0, 0, 200, 2 } } } },
+		{ 4000000100u, { { { 2000, 10, 96, 19 }, { 48, 5, 4000, 1 } } } },
+		{ UNUSED_UID, { { { 0, 0, 0, 0 }, { 0, 0, 18446744073709551615ull, 3 } } } },
 	};
 	struct pdtt_snapshot snap = {
 		.taken_at = REPORT_TIME,
 		.users = users,
 		.n_users = 3,
-		.buckets = { { 40, 1, 60, 1 }, { 5, 1, 0, 0 } },
+		.buckets = { { { { 40, 1, 60, 1 } } }, { { { 0, 0, 0, 0 }, { 5, 1, 0, 0 } } } },
 	};
 
 	check_report(&snap, "report_full.txt");
