@@ -75,16 +75,20 @@ write_config() {
 	} >"$WORK/pdtt.conf"
 }
 
-# start_daemon: pdttd in the foreground, in the background; waits for its pins.
+# start_daemon: pdttd in the foreground, in the background; returns once it
+# has attached and handles signals (it says "counting in ... mode" then).
 start_daemon() {
+	local started
+	started=$(grep -c 'counting in .* mode' "$WORK/stderr" 2>/dev/null)
+	started=${started:-0}
 	"$PDTTD" -f -c "$WORK/pdtt.conf" >>"$WORK/stdout" 2>>"$WORK/stderr" &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do
-		[ -e "$PIN_PATH/link_sock_ingress" ] && [ -s "$WORK/pdtt.log" ] && return 0
+		[ "$(grep -c 'counting in .* mode' "$WORK/stderr")" -gt "$started" ] && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || fail "pdttd exited at start: $(cat "$WORK/stderr")"
 		sleep 0.1
 	done
-	fail "pdttd did not attach and report within 10 s"
+	fail "pdttd did not attach within 10 s"
 }
 
 # stop_daemon: SIGTERM, and the exit status must be 0.
@@ -98,7 +102,9 @@ stop_daemon() {
 }
 
 report_count() {
-	grep -c '^=== Network Statistics Report' "$WORK/pdtt.log" 2>/dev/null || echo 0
+	local n
+	n=$(grep -c '^=== Network Statistics Report' "$WORK/pdtt.log" 2>/dev/null)
+	echo "${n:-0}"
 }
 
 # wait_next_report: until a report newer than the ones already in the log.
