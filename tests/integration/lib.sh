@@ -37,8 +37,18 @@ require_root_and_bpf() {
 	done
 }
 
+# on_cleanup CMD: run CMD (a function name) when the test exits, before the
+# daemon is stopped and the pins are removed; latest registered runs first.
+CLEANUP_HOOKS=()
+on_cleanup() {
+	CLEANUP_HOOKS=("$1" "${CLEANUP_HOOKS[@]}")
+}
+
 cleanup() {
-	local rc=$?
+	local rc=$? hook
+	for hook in "${CLEANUP_HOOKS[@]}"; do
+		"$hook" 2>/dev/null
+	done
 	stop_daemon 2>/dev/null
 	[ -n "$WORK" ] && [ -f "$WORK/pdtt.conf" ] && "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null 2>&1
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
@@ -132,9 +142,10 @@ counts_of() {
 
 # test_uid N: the Nth UID of this run. Socket mode sees every namespace on the
 # host, so runs that overlap (parallel make check, two checkouts) must never
-# share a UID: derive them from the PID, above any real account.
+# share a UID: derive them from the PID, above any real account and below
+# 2^31, which useradd accepts.
 test_uid() {
-	echo $((3000000000 + ($$ % 1000000) * 100 + $1))
+	echo $((2000000000 + ($$ % 1000000) * 100 + $1))
 }
 
 # in_ns_as UID CMD...: run a command in the test namespace as UID (and GID).
