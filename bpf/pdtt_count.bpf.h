@@ -6,6 +6,7 @@
 #ifndef PDTT_COUNT_BPF_H
 #define PDTT_COUNT_BPF_H
 
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -43,6 +44,22 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } pdtt_local_nets SEC(".maps");
 
+/*
+ * Owner tracking: per socket, the host UID of the process that last sent or
+ * received data on it (see pdtt_owner.bpf.h). Pinned, so a restarted daemon
+ * keeps what it learnt about long-lived sockets.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pdtt_owners SEC(".maps");
+
+/* Set before load: false skips the owner lookup on every packet. */
+const volatile bool pdtt_owner_tracking = false;
+
 /* Entries in pdtt_local_nets; while 0 no packet header is read to classify. */
 __u32 pdtt_local_nets_count = 0;
 
@@ -75,8 +92,9 @@ static __always_inline struct pdtt_owner pdtt_unattributed(void)
 }
 
 /*
- * The owner of a socket: its host UID, or unattributed for the kernel's own
- * control sockets (RSTs, ICMP errors), which must never be charged to root.
+ * The owner of a socket: the UID owner tracking recorded for it, else the
+ * socket's host UID; unattributed for the kernel's own control sockets (RSTs,
+ * ICMP errors), which must never be charged to root.
  */
 static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk)
 {
@@ -91,8 +109,15 @@ static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk)
 	sk = bpf_rdonly_cast(bsk, bpf_core_type_id_kernel(struct sock));
 	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
 		return o;
-	o.uid = sk->sk_uid.val;
 	o.bucket = PDTT_BUCKET_COUNT;
+	/* Read before the lookup: one load may not serve two kinds of pointer. */
+	o.uid = sk->sk_uid.val;
+	if (pdtt_owner_tracking) {
+		__u32 *tracked = bpf_sk_storage_get(&pdtt_owners, bsk, 0, 0);
+
+		if (tracked)
+			o.uid = *tracked;
+	}
 	return o;
 }
 

@@ -11,7 +11,12 @@ typedef struct {
 	unsigned int val;
 } kuid_t;
 
+struct sock_common {
+	unsigned short skc_family;
+} __attribute__((preserve_access_index));
+
 struct sock {
+	struct sock_common __sk_common;
 	/* sk_uid is the owner in the init user namespace: host UID, unlike
 	 * bpf_get_socket_uid(), which maps it into the socket netns' userns. */
 	kuid_t sk_uid;

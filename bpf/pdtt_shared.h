@@ -68,5 +68,6 @@ struct pdtt_meta {
 #define PDTT_PIN_COUNTERS "pdtt_counters"
 #define PDTT_PIN_BUCKETS "pdtt_buckets"
 #define PDTT_PIN_META "pdtt_meta"
+#define PDTT_PIN_OWNERS "pdtt_owners"
 
 #endif /* PDTT_SHARED_H */

@@ -2,9 +2,11 @@
 /*
  * Socket mode: cgroup_skb programs on the cgroup v2 root see every packet a
  * local full socket sends or receives, with skb->len already the IP datagram
- * length, starting at offset 0. They always return 1: pdtt never drops or changes traffic.
+ * length, starting at offset 0. They always return 1: pdtt never drops or
+ * changes traffic.
  */
 #include "pdtt_count.bpf.h"
+#include "pdtt_owner.bpf.h"
 
 SEC("cgroup_skb/egress")
 int pdtt_sock_egress(struct __sk_buff *skb)

@@ -51,6 +51,7 @@ void config_defaults(struct pdtt_config *cfg)
 	cfg->max_users = 1024;
 	snprintf(cfg->pin_path, sizeof(cfg->pin_path), "%s", "/sys/fs/bpf/pdtt");
 	snprintf(cfg->state_file, sizeof(cfg->state_file), "%s", "/var/lib/pdtt/state");
+	cfg->owner_tracking = true;
 }
 
 const char *config_mode_name(enum pdtt_config_mode mode)
@@ -445,6 +446,18 @@ static int parse_mode(struct loader *ld, const config_setting_t *s, struct pdtt_
 	return 0;
 }
 
+static int parse_owner_tracking(struct loader *ld, const config_setting_t *s,
+				struct pdtt_config *cfg)
+{
+	char value[SHOWN_MAX + 1];
+
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(ld, s, "owner_tracking = %s has the wrong type: expected true or false",
+			    shown(ld, s, value, sizeof(value)));
+	cfg->owner_tracking = config_setting_get_bool(s);
+	return 0;
+}
+
 /* cgroup_path alone may be empty: "" means "find the cgroup v2 root". */
 static int parse_path(struct loader *ld, const config_setting_t *s, char *out, bool may_be_empty)
 {
@@ -671,6 +684,7 @@ static const struct key keys[] = {
 	{ "pin_path", parse_pin_path },
 	{ "state_file", parse_state_file },
 	{ "cgroup_path", parse_cgroup_path },
+	{ "owner_tracking", parse_owner_tracking },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -882,4 +896,5 @@ void config_print(FILE *out, const struct pdtt_config *cfg)
 	print_path(out, "pin_path", cfg->pin_path);
 	print_path(out, "state_file", cfg->state_file);
 	print_path(out, "cgroup_path", cfg->cgroup_path);
+	fprintf(out, "owner_tracking = %s;\n", cfg->owner_tracking ? "true" : "false");
 }

@@ -4,6 +4,7 @@
 #define PDTT_CONFIG_H
 
 #include <stdio.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PDTT_INTERVAL_MIN 1
@@ -39,6 +40,7 @@ struct pdtt_config {
 	char pin_path[PDTT_PATH_MAX];
 	char state_file[PDTT_PATH_MAX];
 	char cgroup_path[PDTT_PATH_MAX];      /* "" = the cgroup v2 root from /proc/mounts */
+	bool owner_tracking;                  /* charge the process UID that last used a socket */
 };
 
 /* Fill cfg with the built-in defaults (DESIGN.md's table). */

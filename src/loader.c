@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,22 +21,24 @@ static const char *const map_pins[] = {
 	PDTT_PIN_COUNTERS,
 	PDTT_PIN_BUCKETS,
 	PDTT_PIN_META,
+	PDTT_PIN_OWNERS,
 };
+
+#define PIN_LINK_OWNER_SEND "link_owner_send"
+#define PIN_LINK_OWNER_RECV "link_owner_recv"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* libbpf hands over a verifier log as one message: log it line by line, whole. */
 static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
-	size_t n;
+	char *text, *line, *save = NULL;
 
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG || vasprintf(&text, fmt, ap) < 0)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	if (n && line[n - 1] == '\n')
-		line[n - 1] = '\0';
-	log_msg(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO, "%s", line);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_msg(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO, "%s", line);
+	free(text);
 	return 0;
 }
 
@@ -134,6 +137,42 @@ static int init_meta(struct pdtt_loader *ld)
 	return 0;
 }
 
+/* Attach prog and pin the new link at path: 0 or errno. */
+static int pin_new_link(struct bpf_program *prog, const char *path,
+			struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
+			void *ctx)
+{
+	struct bpf_link *link = attach(prog, ctx);
+	int e;
+
+	if (!link)
+		return errno;
+	e = bpf_link__pin(link, path) ? errno : 0;
+	bpf_link__destroy(link);
+	return e;
+}
+
+/*
+ * For links that cannot swap programs (tracing): attach the new one first and
+ * detach the old one after, so the hook is never left without a program.
+ */
+static int replace_link(struct bpf_link *old, struct bpf_program *prog, const char *path,
+			struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
+			void *ctx)
+{
+	struct bpf_link *link = attach(prog, ctx);
+	int e;
+
+	if (!link)
+		return errno;
+	unlink(path);
+	e = bpf_link__pin(link, path) ? errno : 0;
+	bpf_link__destroy(link);
+	if (!e)
+		bpf_link__detach(old);
+	return e;
+}
+
 int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const char *name,
 			 struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
 			 void *ctx, char *err, size_t errlen)
@@ -144,11 +183,13 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 
 	loader_pin_file(path, sizeof(path), pin_path, name);
 	link = access(path, F_OK) == 0 ? bpf_link__open(path) : NULL;
-	if (link) {
-		e = bpf_link__update_program(link, prog) ? errno : 0;
+	if (link && bpf_link__update_program(link, prog) == 0) {
+		e = 0;
+	} else if (link && errno != EOPNOTSUPP && errno != EINVAL) {
+		e = errno;
 	} else {
-		link = attach(prog, ctx);
-		e = link ? (bpf_link__pin(link, path) ? errno : 0) : errno;
+		e = link ? replace_link(link, prog, path, attach, ctx)
+			 : pin_new_link(prog, path, attach, ctx);
 	}
 	bpf_link__destroy(link); /* drops our fd only: the pin holds the link */
 	if (e) {
@@ -158,6 +199,62 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 		return loader_bpf_failure(e, what, err, errlen);
 	}
 	return 0;
+}
+
+/* The kernel has the tracepoints owner tracking hooks (Linux 6.3+). */
+static bool have_owner_tracepoints(void)
+{
+	return libbpf_find_vmlinux_btf_id("sock_send_length", BPF_TRACE_RAW_TP) > 0 &&
+	       libbpf_find_vmlinux_btf_id("sock_recv_length", BPF_TRACE_RAW_TP) > 0;
+}
+
+void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				   struct bpf_program *send, struct bpf_program *recv,
+				   volatile bool *enable)
+{
+	ld->owner_tracking = cfg->owner_tracking && have_owner_tracepoints();
+	*enable = ld->owner_tracking;
+	bpf_program__set_autoload(send, ld->owner_tracking);
+	bpf_program__set_autoload(recv, ld->owner_tracking);
+}
+
+const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_loader *ld)
+{
+	if (ld->owner_tracking)
+		return "owner tracking on: traffic is charged to the user that last sent or "
+		       "received on each socket";
+	if (cfg->owner_tracking)
+		return "owner tracking off: this kernel lacks the sock_send_length and "
+		       "sock_recv_length tracepoints (Linux 6.3+), so traffic is charged to the "
+		       "socket owner and transfers through daemons such as sshd count for root";
+	return "owner tracking off by configuration: traffic is charged to the socket owner";
+}
+
+static struct bpf_link *attach_trace(const struct bpf_program *prog, void *ctx)
+{
+	(void)ctx;
+	return bpf_program__attach_trace(prog);
+}
+
+int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				 struct bpf_program *send, struct bpf_program *recv, char *err,
+				 size_t errlen)
+{
+	int rc;
+
+	if (!ld->owner_tracking) {
+		/* Switched off since the last run: its programs must not keep recording. */
+		if (loader_unload_link(cfg->pin_path, PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
+		    loader_unload_link(cfg->pin_path, PIN_LINK_OWNER_RECV, err, errlen) < 0)
+			return PDTT_EXIT_FAILURE;
+		return 0;
+	}
+	rc = loader_attach_pinned(send, cfg->pin_path, PIN_LINK_OWNER_SEND, attach_trace, NULL,
+				  err, errlen);
+	if (!rc)
+		rc = loader_attach_pinned(recv, cfg->pin_path, PIN_LINK_OWNER_RECV, attach_trace,
+					  NULL, err, errlen);
+	return rc;
 }
 
 /* An LPM key for net: IPv4 as IPv4-mapped IPv6, like the programs look it up. */
@@ -247,8 +344,12 @@ int loader_unload_link(const char *pin_path, const char *name, char *err, size_t
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* BPF_LINK_DETACH: detached now, even while another process holds the link. */
-	if (bpf_link_detach(fd) && errno != EINVAL)
+	/*
+	 * BPF_LINK_DETACH: detached now, even while another process holds the
+	 * link. Tracing links cannot be detached (EOPNOTSUPP): removing the pin
+	 * drops their last reference, since no pdttd runs during an unload.
+	 */
+	if (bpf_link_detach(fd) && errno != EINVAL && errno != EOPNOTSUPP)
 		e = errno;
 	close(fd);
 	if (!e && unlink(path) < 0)
@@ -269,6 +370,9 @@ int loader_unload(const char *pin_path, char *err, size_t errlen)
 	for (i = 0; i < ARRAY_SIZE(modes); i++)
 		if (modes[i]->unload(pin_path, err, errlen) < 0)
 			return PDTT_EXIT_FAILURE;
+	if (loader_unload_link(pin_path, PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
+	    loader_unload_link(pin_path, PIN_LINK_OWNER_RECV, err, errlen) < 0)
+		return PDTT_EXIT_FAILURE;
 	for (i = 0; i < ARRAY_SIZE(map_pins); i++) {
 		loader_pin_file(path, sizeof(path), pin_path, map_pins[i]);
 		if (unlink(path) < 0 && errno != ENOENT) {

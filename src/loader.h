@@ -7,6 +7,7 @@
 #ifndef PDTT_LOADER_H
 #define PDTT_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "config.h"
 #include "pdtt_shared.h"
@@ -20,6 +21,7 @@ struct pdtt_loader {
 	int local_nets_fd;          /* LPM trie of local_networks */
 	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */
 	unsigned int max_entries;   /* of the counters map in use */
+	bool owner_tracking;        /* the tp_btf owner programs are attached */
 	struct pdtt_meta meta;
 	const struct loader_mode *mode;
 	void *skel;                 /* the mode's libbpf skeleton */
@@ -34,6 +36,9 @@ int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *er
 
 /* Replace the local_networks the programs classify with; 0 or -errno. */
 int loader_set_local_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg);
+
+/* One sentence for the log: who traffic is charged to, and why. */
+const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_loader *ld);
 
 /* Release our references; pinned maps and links stay and keep counting. */
 void loader_close(struct pdtt_loader *ld);

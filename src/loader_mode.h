@@ -43,6 +43,19 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 			 struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
 			 void *ctx, char *err, size_t errlen);
 
+/*
+ * Owner tracking, shared by the modes: before load, decide from cfg and the
+ * kernel's BTF whether the tp_btf programs run (disabling their autoload and
+ * the per-packet lookup via *enable otherwise); after load, attach and pin
+ * them, or remove pins of an earlier run that had it on.
+ */
+void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				   struct bpf_program *send, struct bpf_program *recv,
+				   volatile bool *enable);
+int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				 struct bpf_program *send, struct bpf_program *recv, char *err,
+				 size_t errlen);
+
 /* Detach the pinned link (even if others hold it) and remove its pin; 0 or -1. */
 int loader_unload_link(const char *pin_path, const char *name, char *err, size_t errlen);
 

@@ -48,8 +48,11 @@ static int socket_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, 
 
 	if (cgroup_fd < 0)
 		return PDTT_EXIT_UNAVAILABLE;
-	rc = loader_attach_pinned(skel->progs.pdtt_sock_egress, cfg->pin_path, PIN_LINK_EGRESS,
-				  attach_to_cgroup, &cgroup_fd, err, errlen);
+	rc = loader_attach_owner_tracking(cfg, ld, skel->progs.pdtt_owner_send,
+					  skel->progs.pdtt_owner_recv, err, errlen);
+	if (!rc)
+		rc = loader_attach_pinned(skel->progs.pdtt_sock_egress, cfg->pin_path,
+					  PIN_LINK_EGRESS, attach_to_cgroup, &cgroup_fd, err, errlen);
 	if (!rc)
 		rc = loader_attach_pinned(skel->progs.pdtt_sock_ingress, cfg->pin_path,
 					  PIN_LINK_INGRESS, attach_to_cgroup, &cgroup_fd, err,
@@ -69,6 +72,8 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		return loader_bpf_failure(errno, "cannot open the socket-mode BPF object", err,
 					  errlen);
 	bpf_map__set_max_entries(skel->maps.pdtt_counters, cfg->max_users);
+	loader_prepare_owner_tracking(cfg, ld, skel->progs.pdtt_owner_send,
+				      skel->progs.pdtt_owner_recv, &skel->rodata->pdtt_owner_tracking);
 	if (pdtt_socket_bpf__load(skel)) {
 		e = errno;
 		pdtt_socket_bpf__destroy(skel);

@@ -258,6 +258,7 @@ static int run_daemon(struct daemon *d)
 	int rc = start(d);
 
 	if (rc == 0) {
+		log_info("%s", loader_attribution(&d->cfg, &d->loader));
 		log_info("counting in %s mode; reports every %d s to %s",
 			 config_mode_name(d->cfg.mode), d->cfg.interval, d->cfg.log_file);
 		if (!d->foreground && daemon(0, 0) < 0) {

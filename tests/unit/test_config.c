@@ -83,6 +83,7 @@ static void expect_defaults(const struct pdtt_config *cfg)
 	CHECK_STR_EQ(cfg->pin_path, "/sys/fs/bpf/pdtt");
 	CHECK_STR_EQ(cfg->state_file, "/var/lib/pdtt/state");
 	CHECK_STR_EQ(cfg->cgroup_path, "");
+	CHECK(cfg->owner_tracking);
 }
 
 static bool configs_equal(const struct pdtt_config *a, const struct pdtt_config *b)
@@ -93,7 +94,8 @@ static bool configs_equal(const struct pdtt_config *a, const struct pdtt_config 
 		    a->n_local_networks == b->n_local_networks &&
 		    !strcmp(a->log_file, b->log_file) && !strcmp(a->pin_path, b->pin_path) &&
 		    !strcmp(a->state_file, b->state_file) &&
-		    !strcmp(a->cgroup_path, b->cgroup_path);
+		    !strcmp(a->cgroup_path, b->cgroup_path) &&
+		    a->owner_tracking == b->owner_tracking;
 
 	for (i = 0; same && i < a->n_interfaces; i++)
 		same = !strcmp(a->interfaces[i], b->interfaces[i]);
@@ -163,7 +165,8 @@ static const char full_file[] =
 	"                   \"fd00::/8\", \"0.0.0.0/0\", \"2001:db8::1/128\" ];\n"
 	"pin_path = \"/sys/fs/bpf/pdtt-test\";\n"
 	"state_file = \"/var/lib/pdtt/state.test\";\n"
-	"cgroup_path = \"/sys/fs/cgroup/users\";\n";
+	"cgroup_path = \"/sys/fs/cgroup/users\";\n"
+	"owner_tracking = false;\n";
 
 static void test_full_file(void)
 {
@@ -196,6 +199,7 @@ static void test_full_file(void)
 	CHECK_STR_EQ(cfg.pin_path, "/sys/fs/bpf/pdtt-test");
 	CHECK_STR_EQ(cfg.state_file, "/var/lib/pdtt/state.test");
 	CHECK_STR_EQ(cfg.cgroup_path, "/sys/fs/cgroup/users");
+	CHECK(!cfg.owner_tracking);
 }
 
 /* The edges of each range are accepted, and so are 64-bit literals that fit. */
@@ -253,7 +257,8 @@ static void test_print(void)
 			   "local_networks = [ ];\n"
 			   "pin_path = \"/sys/fs/bpf/pdtt\";\n"
 			   "state_file = \"/var/lib/pdtt/state\";\n"
-			   "cgroup_path = \"\";\n");
+			   "cgroup_path = \"\";\n"
+			   "owner_tracking = true;\n");
 	free(text);
 	check_round_trip(&cfg);
 
@@ -268,7 +273,8 @@ static void test_print(void)
 			   "\"0.0.0.0/0\", \"2001:db8::1/128\" ];\n"
 			   "pin_path = \"/sys/fs/bpf/pdtt-test\";\n"
 			   "state_file = \"/var/lib/pdtt/state.test\";\n"
-			   "cgroup_path = \"/sys/fs/cgroup/users\";\n");
+			   "cgroup_path = \"/sys/fs/cgroup/users\";\n"
+			   "owner_tracking = false;\n");
 	free(text);
 	check_round_trip(&cfg);
 
@@ -345,7 +351,8 @@ static void test_unknown_key(void)
 {
 	expect_error("interval = 10;\nintervall = 10;\n",
 		     ":2: unknown key \"intervall\": accepted keys are interval, log_file, mode, "
-		     "max_users, interfaces, local_networks, pin_path, state_file, cgroup_path");
+		     "max_users, interfaces, local_networks, pin_path, state_file, cgroup_path, "
+		     "owner_tracking");
 	expect_refused("Interval = 10;", "unknown key \"Interval\"");
 	expect_refused("pdtt = { interval = 10; };", "unknown key \"pdtt\"");
 }
@@ -417,6 +424,10 @@ static void test_paths(void)
 		     ":1: cgroup_path = false has the wrong type: expected an absolute path, \"\" "
 		     "or a string starting with \"/\"");
 	expect_refused("pin_path = \"\";", "pin_path = \"\" is not an absolute path");
+	expect_error("owner_tracking = 1;\n",
+		     ":1: owner_tracking = 1 has the wrong type: expected true or false");
+	expect_error("owner_tracking = \"yes\";\n",
+		     ":1: owner_tracking = \"yes\" has the wrong type: expected true or false");
 	expect_refused("log_file = [ \"/a\" ];", "log_file = [ \"/a\" ] has the wrong type");
 	if (!text || !cfg) {
 		free(text);
