@@ -92,8 +92,8 @@ void outputs_prepare(struct outputs *o, const struct pdtt_snapshot *snap, struct
 	r->names = o->names;
 }
 
-/* Format r with write into a buffer; NULL (said) when memory ran out. */
-static char *format(void (*write)(FILE *, const struct pdtt_report *),
+/* Format r with fmt into a buffer; NULL (said) when memory ran out. */
+static char *format(void (*fmt)(FILE *, const struct pdtt_report *),
 		    const struct pdtt_report *r, size_t *len)
 {
 	char *buf = NULL;
@@ -103,7 +103,7 @@ static char *format(void (*write)(FILE *, const struct pdtt_report *),
 		log_err("cannot format the report: %s", strerror(errno));
 		return NULL;
 	}
-	write(mem, r);
+	fmt(mem, r);
 	if (fclose(mem) != 0) {
 		log_err("cannot format the report: %s", strerror(errno));
 		free(buf);

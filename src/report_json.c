@@ -30,8 +30,11 @@ static void write_counts(FILE *out, const struct pdtt_value *v)
 static void write_figures(FILE *out, const struct pdtt_report *r, const struct pdtt_value *now,
 			  const struct pdtt_value *delta)
 {
+	long long ms = (long long)(r->interval * 1000 + 0.5); /* interval >= 0 */
+
+	/* Not %f: a CLI that calls setlocale() could get a decimal comma. */
 	if (r->prev)
-		fprintf(out, ",\"interval_seconds\":%.3f", r->interval);
+		fprintf(out, ",\"interval_seconds\":%lld.%03lld", ms / 1000, ms % 1000);
 	else
 		fputs(",\"interval_seconds\":null", out);
 	fputs(",\"cumulative\":", out);
