@@ -43,8 +43,7 @@ static int check_prom_dir(const char *path, char *err, size_t errlen)
 	return -1;
 }
 
-struct outputs *outputs_open(const struct pdtt_config *cfg, struct usercache *names, char *err,
-			     size_t errlen)
+struct outputs *outputs_open(const struct pdtt_config *cfg, char *err, size_t errlen)
 {
 	struct outputs *o = calloc(1, sizeof(*o));
 
@@ -53,7 +52,6 @@ struct outputs *outputs_open(const struct pdtt_config *cfg, struct usercache *na
 		free(o);
 		return NULL;
 	}
-	o->names = names;
 	o->split = cfg->n_local_networks > 0;
 	if (cfg->json_log[0] && !(o->json = logfile_open(cfg->json_log))) {
 		snprintf(err, errlen, "cannot open json_log %s: %s", cfg->json_log,
@@ -146,10 +144,11 @@ static void write_prom(struct outputs *o, const struct pdtt_report *r)
 	o->prom_failing = err != 0;
 }
 
-void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap)
+void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap, struct usercache *names)
 {
 	struct pdtt_report r;
 
+	o->names = names;
 	outputs_prepare(o, snap, &r);
 	if (o->prom[0])
 		write_prom(o, &r);

@@ -18,12 +18,14 @@ struct outputs;
  * Open what cfg asks for (json_log; the directory of prometheus_textfile must
  * be writable). NULL with a message in err.
  */
-struct outputs *outputs_open(const struct pdtt_config *cfg, struct usercache *names, char *err,
-			     size_t errlen);
+struct outputs *outputs_open(const struct pdtt_config *cfg, char *err, size_t errlen);
 void outputs_close(struct outputs *o);
 
-/* The reading taken at start: the first interval starts here; the textfile is written. */
-void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap);
+/*
+ * The reading taken at start: the first interval starts here; the textfile
+ * is written. Reports name users from names from now on.
+ */
+void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap, struct usercache *names);
 
 /* Fill r for snap: valid until outputs_write. */
 void outputs_prepare(struct outputs *o, const struct pdtt_snapshot *snap, struct pdtt_report *r);

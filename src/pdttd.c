@@ -235,12 +235,7 @@ static int start(struct daemon *d)
 		log_err("cannot open log_file %s: %s", d->cfg.log_file, strerror(errno));
 		return PDTT_EXIT_FAILURE;
 	}
-	d->names = usercache_new();
-	if (!d->names) {
-		log_err("cannot set up the report loop: %s", strerror(ENOMEM));
-		return PDTT_EXIT_FAILURE;
-	}
-	d->outputs = outputs_open(&d->cfg, d->names, err, sizeof(err));
+	d->outputs = outputs_open(&d->cfg, err, sizeof(err));
 	if (!d->outputs) {
 		log_err("%s", err);
 		return PDTT_EXIT_FAILURE;
@@ -252,9 +247,10 @@ static int start(struct daemon *d)
 	}
 	d->collector = collector_new(d->loader.counters_fd, d->loader.buckets_fd,
 				     d->loader.max_entries);
+	d->names = usercache_new();
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	d->signal_fd = open_signal_fd();
-	if (!d->collector || d->timer_fd < 0 || d->signal_fd < 0 ||
+	if (!d->collector || !d->names || d->timer_fd < 0 || d->signal_fd < 0 ||
 	    arm_timer(d->timer_fd, d->cfg.interval) < 0) {
 		log_err("cannot set up the report loop: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
@@ -265,7 +261,7 @@ static int start(struct daemon *d)
 		log_err("cannot read the counters: %s", strerror(-rc));
 		return PDTT_EXIT_FAILURE;
 	}
-	outputs_start(d->outputs, snap);
+	outputs_start(d->outputs, snap, d->names);
 	return 0;
 }
 
