@@ -31,6 +31,8 @@ struct pdtt_network {
 struct pdtt_config {
 	int interval;                         /* seconds between reports */
 	char log_file[PDTT_PATH_MAX];
+	char json_log[PDTT_PATH_MAX];         /* "" = no JSON lines log */
+	char prometheus_textfile[PDTT_PATH_MAX]; /* "" = no Prometheus textfile */
 	enum pdtt_config_mode mode;
 	unsigned int max_users;               /* UID map size */
 	char interfaces[PDTT_MAX_INTERFACES][16];
