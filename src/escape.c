@@ -118,3 +118,24 @@ void escape_prom_label(FILE *out, const char *str)
 	if (str)
 		write_escaped(out, str, prom_escape);
 }
+
+/*
+ * The text report is read line by line: a control byte in a name must not
+ * start a line of its own (a forged "UID:" block), so it is written as \xNN,
+ * and the backslash itself as \\ so that the escape is unambiguous.
+ */
+static const char *text_escape(unsigned char c, char *buf)
+{
+	if (c == '\\')
+		return "\\\\";
+	if (c < 0x20 || c == 0x7f) {
+		snprintf(buf, 8, "\\x%02x", c);
+		return buf;
+	}
+	return NULL;
+}
+
+void escape_text_name(FILE *out, const char *str)
+{
+	write_escaped(out, str, text_escape);
+}

@@ -21,4 +21,10 @@ void escape_json_string(FILE *out, const char *str);
 /* str as a Prometheus label value, without the quotes: \, " and newline escaped. */
 void escape_prom_label(FILE *out, const char *str);
 
+/*
+ * str in the text report: control bytes as \xNN and \ as \\, so a name can
+ * never break a line; invalid UTF-8 as U+FFFD, like the other outputs.
+ */
+void escape_text_name(FILE *out, const char *str);
+
 #endif /* PDTT_ESCAPE_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <inttypes.h>
+#include "escape.h"
 #include "report_text.h"
 #include "usercache.h"
 
@@ -55,8 +56,9 @@ void report_text_write(FILE *out, const struct pdtt_report *r)
 		const struct pdtt_usage *u = &snap->users[i];
 
 		name = report_user_name(r, u->uid);
-		fprintf(out, "UID: %" PRIu32 " | Username: %s\n", u->uid,
-			name ? name : PDTT_NO_USERNAME);
+		fprintf(out, "UID: %" PRIu32 " | Username: ", u->uid);
+		escape_text_name(out, name ? name : PDTT_NO_USERNAME);
+		fputc('\n', out);
 		write_counters(out, &u->v, r->split);
 	}
 	write_bucket(out, PDTT_LABEL_UNATTRIBUTED, &snap->buckets[PDTT_BUCKET_UNATTRIBUTED],

@@ -66,10 +66,21 @@ static void test_prom(void)
 	CHECK_ESCAPE(escape_prom_label, "x\xfey", "x\xef\xbf\xbdy");
 }
 
+/* A name can never start a line of its own in the text report. */
+static void test_text(void)
+{
+	CHECK_ESCAPE(escape_text_name, "alice", "alice");
+	CHECK_ESCAPE(escape_text_name, "a b|c\"d", "a b|c\"d");
+	CHECK_ESCAPE(escape_text_name, "x\nUID: 0 | Username: root", "x\\x0aUID: 0 | Username: root");
+	CHECK_ESCAPE(escape_text_name, "\r\t\x7f\\", "\\x0d\\x09\\x7f\\\\");
+	CHECK_ESCAPE(escape_text_name, "caf\xc3\xa9\xff", "caf\xc3\xa9\xef\xbf\xbd");
+}
+
 int main(void)
 {
 	test_utf8();
 	test_json();
 	test_prom();
+	test_text();
 	return check_summary("test_escape");
 }

@@ -2,6 +2,7 @@
 /* The text report against golden files: the format scripts depend on. */
 #include <stdlib.h>
 #include "check.h"
+#include "fixture.h"
 #include "golden.h"
 #include "report_text.h"
 #include "usercache.h"
@@ -61,9 +62,18 @@ static void test_empty(void)
 	check_report(&snap, true, "report_empty.txt");
 }
 
+/* The shared fixture: an odd name (newline, tab, quote, bad UTF-8) stays on its line. */
+static void test_odd_names(void)
+{
+	struct pdtt_report r = fixture_report();
+
+	CHECK_OUTPUT_GOLDEN(report_text_write, &r, "report_fixture.txt");
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
+	test_odd_names();
 	test_users_and_buckets();
 	test_split();
 	test_empty();
