@@ -91,34 +91,70 @@ static __always_inline struct pdtt_owner pdtt_unattributed(void)
 	return o;
 }
 
-/*
- * The owner of a socket: the UID owner tracking recorded for it, else the
- * socket's host UID; unattributed for the kernel's own control sockets (RSTs,
- * ICMP errors), which must never be charged to root.
- */
-static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk)
+/* The host UID of sk, or unattributed for the kernel's own control sockets. */
+static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk)
 {
 	struct pdtt_owner o = pdtt_unattributed();
+
+	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
+		return o;
+	o.uid = sk->sk_uid.val;
+	o.bucket = PDTT_BUCKET_COUNT;
+	return o;
+}
+
+/*
+ * Whom traffic of bsk (skb->sk, or what a socket lookup found) is charged
+ * to, every mode's single answer:
+ * - a full socket: the UID owner tracking recorded for it, else its host UID;
+ * - a TCP request socket (SYN-ACKs, the handshake before accept): the host
+ *   UID of its listener;
+ * - a time-wait socket, no socket, or one of the kernel's own control sockets
+ *   (RSTs, ICMP errors, which must never be charged to root): unattributed.
+ * With netns set (tc mode), a socket of another network namespace is
+ * unattributed too: the host only routes or bridges its packets.
+ */
+static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *bsk,
+							      struct net *netns)
+{
+	struct pdtt_owner o = pdtt_unattributed();
+	struct tcp_request_sock *req;
+	struct bpf_sock *full;
 	struct sock *sk;
 
 	if (!bsk)
 		return o;
-	bsk = bpf_sk_fullsock(bsk);
-	if (!bsk)
+	full = bpf_sk_fullsock(bsk);
+	if (!full) {
+		req = bpf_skc_to_tcp_request_sock(bsk);
+		if (!req)
+			return o;
+		/* In a union, so the verifier sees a plain number: cast it back. */
+		sk = req->req.req.__req_common.skc_listener;
+		if (!sk)
+			return o;
+		sk = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
+		if (netns && sk->__sk_common.skc_net.net != netns)
+			return o;
+		return pdtt_sock_uid(sk);
+	}
+	sk = bpf_rdonly_cast(full, bpf_core_type_id_kernel(struct sock));
+	if (netns && sk->__sk_common.skc_net.net != netns)
 		return o;
-	sk = bpf_rdonly_cast(bsk, bpf_core_type_id_kernel(struct sock));
-	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
-		return o;
-	o.bucket = PDTT_BUCKET_COUNT;
-	/* Read before the lookup: one load may not serve two kinds of pointer. */
-	o.uid = sk->sk_uid.val;
-	if (pdtt_owner_tracking) {
-		__u32 *tracked = bpf_sk_storage_get(&pdtt_owners, bsk, 0, 0);
+	/* sk is read before the lookup: one load may not serve two kinds of pointer. */
+	o = pdtt_sock_uid(sk);
+	if (o.bucket == PDTT_BUCKET_COUNT && pdtt_owner_tracking) {
+		__u32 *tracked = bpf_sk_storage_get(&pdtt_owners, full, 0, 0);
 
 		if (tracked)
 			o.uid = *tracked;
 	}
 	return o;
+}
+
+static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk)
+{
+	return pdtt_socket_owner_in(bsk, NULL);
 }
 
 /* ::ffff:0:0/96, the IPv4-mapped prefix that IPv4 keys live under. */
