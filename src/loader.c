@@ -15,6 +15,7 @@
 
 static const struct loader_mode *const modes[] = {
 	&loader_socket_mode,
+	&loader_tc_mode,
 };
 
 static const char *const map_pins[] = {
@@ -315,6 +316,10 @@ int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *er
 		rc = loader_bpf_failure(errno, "cannot initialise the meta map", err, errlen);
 	if (!rc && loader_set_local_networks(ld, cfg) < 0)
 		rc = loader_bpf_failure(errno, "cannot fill the local_networks map", err, errlen);
+	/* Another mode's programs left on the same maps would count twice. */
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(modes); i++)
+		if (modes[i] != ld->mode && modes[i]->unload(cfg->pin_path, err, errlen) < 0)
+			rc = PDTT_EXIT_FAILURE;
 	if (!rc)
 		rc = ld->mode->attach(cfg, ld, err, errlen);
 	if (rc)

@@ -27,6 +27,7 @@ struct loader_mode {
 };
 
 extern const struct loader_mode loader_socket_mode;
+extern const struct loader_mode loader_tc_mode;
 
 /* The path of pin name under pin_path. */
 void loader_pin_file(char *out, size_t outlen, const char *pin_path, const char *name);
