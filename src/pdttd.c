@@ -133,9 +133,11 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 		log_err("reload: cannot update local_networks: %s", strerror(errno));
 	outputs_reload(d->outputs, next);
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
-	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path))
-		log_warn("reload: mode, max_users, pin_path and cgroup_path take effect at the "
-			 "next restart");
+	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
+	    next->n_interfaces != d->cfg.n_interfaces ||
+	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)))
+		log_warn("reload: mode, max_users, interfaces, pin_path and cgroup_path take effect "
+			 "at the next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
 	memcpy(d->cfg.local_networks, next->local_networks, sizeof(next->local_networks));
