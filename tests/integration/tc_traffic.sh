@@ -6,7 +6,7 @@
 # n+28 over IPv4, n+48 over IPv6, the Ethernet header not counted), through
 # tcx links and through classic tc filters alike. The peer's UIDs are never
 # counted: their sockets are in another namespace. Then 24 MB of TCP each way
-# within [payload, payload x 1.06].
+# within [payload, payload x 1.06], and UDP on loopback when it is listed.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
 setup_veth_pair
@@ -59,4 +59,18 @@ read -r _ _ rx_bytes _ < <(counts_of "$U4")
 expect_counts "$PEER" "0 0 0 0"
 echo "ok: TCP $PAYLOAD bytes: sender TX $tx_bytes (IPv4), receiver RX $rx_bytes (IPv6)"
 stop_daemon
+
+# Loopback, when listed: not Ethernet to the kernel (its header is found
+# from the kernel's network header offset), and the same figures.
+write_config "interval = 1;" 'mode = "tc";' 'interfaces = [ "lo" ];'
+U5=$(test_uid 8)
+U6=$(test_uid 9)
+start_daemon
+udp_transfer "$U5" "$U6" 127.0.0.1 5220 10 100    # 10 x 128
+udp_transfer "$U5" "$U6" ::1 5221 10 100          # 10 x 148
+wait_next_report
+expect_counts "$U5" "2760 20 0 0"
+expect_counts "$U6" "0 0 2760 20"
+stop_daemon
+echo "ok: UDP exact on loopback"
 exit 0
