@@ -265,9 +265,12 @@ static int prune_links(const char *pin_path, const struct tc_state *st, char *er
 	DIR *dir = opendir(pin_path);
 	int rc = 0;
 
-	if (!dir)
-		return errno == ENOENT ? 0 : (snprintf(err, errlen, "cannot read %s: %s", pin_path,
-						       strerror(errno)), -1);
+	if (!dir && errno == ENOENT)
+		return 0;
+	if (!dir) {
+		snprintf(err, errlen, "cannot read %s: %s", pin_path, strerror(errno));
+		return -1;
+	}
 	while (rc == 0 && (de = readdir(dir))) {
 		const struct tc_iface *want;
 		size_t h = 0;
