@@ -19,6 +19,32 @@ struct pdtt_counters {
 	__u64 rx_packets;
 };
 
+/*
+ * Where the other end is: LOCAL for loopback and the configured
+ * local_networks, EXTERNAL for everything else.
+ */
+enum pdtt_class {
+	PDTT_CLASS_LOCAL = 0,
+	PDTT_CLASS_EXTERNAL = 1,
+	PDTT_CLASS_COUNT = 2,
+};
+
+/* The value of every counter map entry: the counts split by class. */
+struct pdtt_value {
+	struct pdtt_counters by_class[PDTT_CLASS_COUNT];
+};
+
+/*
+ * Key of the local_networks LPM trie: IPv4 networks are stored as
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d, prefix + 96), so one trie serves both.
+ */
+struct pdtt_lpm_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+#define PDTT_LOCAL_NETWORKS_MAX 512
+
 /* Slots of the special-bucket array: traffic that has no UID to charge. */
 enum pdtt_bucket {
 	PDTT_BUCKET_UNATTRIBUTED = 0, /* no full socket: time-wait, kernel RST/ICMP... */
@@ -42,5 +68,6 @@ struct pdtt_meta {
 #define PDTT_PIN_COUNTERS "pdtt_counters"
 #define PDTT_PIN_BUCKETS "pdtt_buckets"
 #define PDTT_PIN_META "pdtt_meta"
+#define PDTT_PIN_OWNERS "pdtt_owners"
 
 #endif /* PDTT_SHARED_H */

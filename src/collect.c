@@ -19,7 +19,7 @@ struct collector {
 	int ncpus;
 	size_t batch;                  /* entries per batch syscall */
 	uint32_t *keys;                /* one batch of keys */
-	struct pdtt_counters *percpu;  /* one batch of per-CPU values */
+	struct pdtt_value *percpu;     /* one batch of per-CPU values */
 	struct pdtt_snapshot snap;
 };
 
@@ -54,15 +54,12 @@ void collector_free(struct collector *col)
 	free(col);
 }
 
-static void sum_cpus(const struct pdtt_counters *percpu, int ncpus, struct pdtt_counters *sum)
+static void sum_cpus(const struct pdtt_value *percpu, int ncpus, struct pdtt_value *sum)
 {
 	memset(sum, 0, sizeof(*sum));
-	for (int cpu = 0; cpu < ncpus; cpu++) {
-		sum->tx_bytes += percpu[cpu].tx_bytes;
-		sum->tx_packets += percpu[cpu].tx_packets;
-		sum->rx_bytes += percpu[cpu].rx_bytes;
-		sum->rx_packets += percpu[cpu].rx_packets;
-	}
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
+			counters_add(&sum->by_class[cls], &percpu[cpu].by_class[cls]);
 }
 
 static void add_batch(struct collector *col, uint32_t count)
@@ -73,8 +70,8 @@ static void add_batch(struct collector *col, uint32_t count)
 		struct pdtt_usage *u = &snap->users[snap->n_users];
 
 		u->uid = col->keys[i];
-		sum_cpus(&col->percpu[(size_t)i * col->ncpus], col->ncpus, &u->c);
-		if (!counters_is_zero(&u->c))
+		sum_cpus(&col->percpu[(size_t)i * col->ncpus], col->ncpus, &u->v);
+		if (!value_is_zero(&u->v))
 			snap->n_users++;
 	}
 }

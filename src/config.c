@@ -51,6 +51,7 @@ void config_defaults(struct pdtt_config *cfg)
 	cfg->max_users = 1024;
 	snprintf(cfg->pin_path, sizeof(cfg->pin_path), "%s", "/sys/fs/bpf/pdtt");
 	snprintf(cfg->state_file, sizeof(cfg->state_file), "%s", "/var/lib/pdtt/state");
+	cfg->owner_tracking = true;
 }
 
 const char *config_mode_name(enum pdtt_config_mode mode)
@@ -445,7 +446,19 @@ static int parse_mode(struct loader *ld, const config_setting_t *s, struct pdtt_
 	return 0;
 }
 
-/* cgroup_path alone may be empty: "" means "find the cgroup v2 root". */
+static int parse_owner_tracking(struct loader *ld, const config_setting_t *s,
+				struct pdtt_config *cfg)
+{
+	char value[SHOWN_MAX + 1];
+
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(ld, s, "owner_tracking = %s has the wrong type: expected true or false",
+			    shown(ld, s, value, sizeof(value)));
+	cfg->owner_tracking = config_setting_get_bool(s);
+	return 0;
+}
+
+/* cgroup_path, json_log and prometheus_textfile may be empty: "" means the root, or off. */
 static int parse_path(struct loader *ld, const config_setting_t *s, char *out, bool may_be_empty)
 {
 	const char *str = config_setting_get_string(s), *name = config_setting_name(s);
@@ -469,6 +482,31 @@ static int parse_path(struct loader *ld, const config_setting_t *s, char *out, b
 static int parse_log_file(struct loader *ld, const config_setting_t *s, struct pdtt_config *cfg)
 {
 	return parse_path(ld, s, cfg->log_file, false);
+}
+
+static int parse_json_log(struct loader *ld, const config_setting_t *s, struct pdtt_config *cfg)
+{
+	return parse_path(ld, s, cfg->json_log, true);
+}
+
+/* node_exporter's textfile collector reads *.prom files only: any other name would be ignored. */
+static int parse_prometheus_textfile(struct loader *ld, const config_setting_t *s,
+				     struct pdtt_config *cfg)
+{
+	static const char suffix[] = ".prom";
+	char value[SHOWN_MAX + 1];
+	size_t len;
+
+	if (parse_path(ld, s, cfg->prometheus_textfile, true))
+		return -1;
+	len = strlen(cfg->prometheus_textfile);
+	if (len > 0 && (len < sizeof(suffix) ||
+			strcmp(cfg->prometheus_textfile + len - (sizeof(suffix) - 1), suffix)))
+		return fail(ld, s, "prometheus_textfile = %s does not end in \"%s\": expected \"\" "
+			    "or an absolute path ending in \"%s\" (node_exporter's textfile "
+			    "collector reads no other file)", shown(ld, s, value, sizeof(value)),
+			    suffix, suffix);
+	return 0;
 }
 
 static int parse_pin_path(struct loader *ld, const config_setting_t *s, struct pdtt_config *cfg)
@@ -664,6 +702,8 @@ static int parse_local_networks(struct loader *ld, const config_setting_t *s,
 static const struct key keys[] = {
 	{ "interval", parse_interval },
 	{ "log_file", parse_log_file },
+	{ "json_log", parse_json_log },
+	{ "prometheus_textfile", parse_prometheus_textfile },
 	{ "mode", parse_mode },
 	{ "max_users", parse_max_users },
 	{ "interfaces", parse_interfaces },
@@ -671,6 +711,7 @@ static const struct key keys[] = {
 	{ "pin_path", parse_pin_path },
 	{ "state_file", parse_state_file },
 	{ "cgroup_path", parse_cgroup_path },
+	{ "owner_tracking", parse_owner_tracking },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -873,6 +914,8 @@ void config_print(FILE *out, const struct pdtt_config *cfg)
 {
 	fprintf(out, "interval = %d;\n", cfg->interval);
 	print_path(out, "log_file", cfg->log_file);
+	print_path(out, "json_log", cfg->json_log);
+	print_path(out, "prometheus_textfile", cfg->prometheus_textfile);
 	fprintf(out, "mode = \"%s\";\n", config_mode_name(cfg->mode));
 	fprintf(out, "max_users = %u;\n", cfg->max_users);
 	print_list(out, "interfaces", cfg->interfaces[0], sizeof(cfg->interfaces[0]),
@@ -882,4 +925,5 @@ void config_print(FILE *out, const struct pdtt_config *cfg)
 	print_path(out, "pin_path", cfg->pin_path);
 	print_path(out, "state_file", cfg->state_file);
 	print_path(out, "cgroup_path", cfg->cgroup_path);
+	fprintf(out, "owner_tracking = %s;\n", cfg->owner_tracking ? "true" : "false");
 }

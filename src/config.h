@@ -4,6 +4,7 @@
 #define PDTT_CONFIG_H
 
 #include <stdio.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PDTT_INTERVAL_MIN 1
@@ -30,6 +31,8 @@ struct pdtt_network {
 struct pdtt_config {
 	int interval;                         /* seconds between reports */
 	char log_file[PDTT_PATH_MAX];
+	char json_log[PDTT_PATH_MAX];         /* "" = no JSON lines log */
+	char prometheus_textfile[PDTT_PATH_MAX]; /* "" = no Prometheus textfile */
 	enum pdtt_config_mode mode;
 	unsigned int max_users;               /* UID map size */
 	char interfaces[PDTT_MAX_INTERFACES][16];
@@ -39,6 +42,7 @@ struct pdtt_config {
 	char pin_path[PDTT_PATH_MAX];
 	char state_file[PDTT_PATH_MAX];
 	char cgroup_path[PDTT_PATH_MAX];      /* "" = the cgroup v2 root from /proc/mounts */
+	bool owner_tracking;                  /* charge the process UID that last used a socket */
 };
 
 /* Fill cfg with the built-in defaults (DESIGN.md's table). */

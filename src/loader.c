@@ -1,46 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/* What every mode shares: pins, the meta map, layout checks, local networks, unload. */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "exitcodes.h"
-#include "loader.h"
+#include "loader_mode.h"
 #include "log.h"
-#include "mounts.h"
-#include "pdtt_socket.skel.h"
 
-/* Link pins of socket mode, one per hook. */
-#define PIN_LINK_SOCK_EGRESS "link_sock_egress"
-#define PIN_LINK_SOCK_INGRESS "link_sock_ingress"
-
-static const char *const link_pins[] = {
-	PIN_LINK_SOCK_EGRESS,
-	PIN_LINK_SOCK_INGRESS,
+static const struct loader_mode *const modes[] = {
+	&loader_socket_mode,
+	&loader_tc_mode,
 };
 
 static const char *const map_pins[] = {
 	PDTT_PIN_COUNTERS,
 	PDTT_PIN_BUCKETS,
 	PDTT_PIN_META,
+	PDTT_PIN_OWNERS,
 };
 
+#define PIN_LINK_OWNER_SEND "link_owner_send"
+#define PIN_LINK_OWNER_RECV "link_owner_recv"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* libbpf hands over a verifier log as one message: log it line by line, whole. */
 static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
-	size_t n;
+	char *text, *line, *save = NULL;
 
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG || vasprintf(&text, fmt, ap) < 0)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	if (n && line[n - 1] == '\n')
-		line[n - 1] = '\0';
-	log_msg(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO, "%s", line);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_msg(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO, "%s", line);
+	free(text);
 	return 0;
 }
 
@@ -49,13 +48,12 @@ void loader_init_libbpf_logging(void)
 	libbpf_set_print(libbpf_to_log);
 }
 
-static void pin_file(char *out, size_t outlen, const char *pin_path, const char *name)
+void loader_pin_file(char *out, size_t outlen, const char *pin_path, const char *name)
 {
 	snprintf(out, outlen, "%s/%s", pin_path, name);
 }
 
-/* The status to exit with for a failed bpf() call, and what to tell the admin. */
-static int bpf_failure(int e, const char *what, char *err, size_t errlen)
+int loader_bpf_failure(int e, const char *what, char *err, size_t errlen)
 {
 	if (e == EPERM || e == EACCES) {
 		snprintf(err, errlen, "%s: %s (pdttd needs root, or CAP_BPF, CAP_NET_ADMIN "
@@ -71,6 +69,14 @@ static int bpf_failure(int e, const char *what, char *err, size_t errlen)
 	return PDTT_EXIT_FAILURE;
 }
 
+static const struct loader_mode *mode_of(enum pdtt_config_mode mode)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (strcmp(modes[i]->name, config_mode_name(mode)) == 0)
+			return modes[i];
+	return NULL;
+}
+
 /*
  * Refuse pins this build cannot read: another layout, or a map sized for
  * another max_users (libbpf would only say it cannot reuse the pin).
@@ -84,7 +90,7 @@ static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t er
 	__u32 zero = 0;
 	int fd;
 
-	pin_file(path, sizeof(path), cfg->pin_path, PDTT_PIN_META);
+	loader_pin_file(path, sizeof(path), cfg->pin_path, PDTT_PIN_META);
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
 		int bad = bpf_map_lookup_elem(fd, &zero, &meta) == 0 && meta.layout_version &&
@@ -99,7 +105,7 @@ static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t er
 			return PDTT_EXIT_FAILURE;
 		}
 	}
-	pin_file(path, sizeof(path), cfg->pin_path, PDTT_PIN_COUNTERS);
+	loader_pin_file(path, sizeof(path), cfg->pin_path, PDTT_PIN_COUNTERS);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
@@ -116,7 +122,7 @@ static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t er
 }
 
 /* New maps: record who made them and since when they count. */
-static int init_meta(struct pdtt_loader *ld, enum pdtt_mode mode)
+static int init_meta(struct pdtt_loader *ld)
 {
 	__u32 zero = 0;
 
@@ -125,124 +131,197 @@ static int init_meta(struct pdtt_loader *ld, enum pdtt_mode mode)
 	if (ld->meta.layout_version)
 		return 0;
 	ld->meta.layout_version = PDTT_LAYOUT_VERSION;
-	ld->meta.mode = mode;
+	ld->meta.mode = ld->mode->id;
 	ld->meta.accounting_start = (__u64)time(NULL);
 	if (bpf_map_update_elem(ld->meta_fd, &zero, &ld->meta, BPF_ANY))
 		return -errno;
 	return 0;
 }
 
+/* Attach prog and pin the new link at path: 0 or errno. */
+static int pin_new_link(struct bpf_program *prog, const char *path,
+			struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
+			void *ctx)
+{
+	struct bpf_link *link = attach(prog, ctx);
+	int e;
+
+	if (!link)
+		return errno;
+	e = bpf_link__pin(link, path) ? errno : 0;
+	bpf_link__destroy(link);
+	return e;
+}
+
 /*
- * Put prog on its hook. A pinned link from an earlier run is kept and given
- * the new program (atomic replace: the hook never runs both or neither).
+ * For links that cannot swap programs (tracing): attach the new one first and
+ * detach the old one after, so the hook is never left without a program.
  */
-static int attach_cgroup_pinned(struct bpf_program *prog, int cgroup_fd, const char *pin_path,
-				const char *name, char *err, size_t errlen)
+static int replace_link(struct bpf_link *old, struct bpf_program *prog, const char *path,
+			struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
+			void *ctx)
+{
+	struct bpf_link *link = attach(prog, ctx);
+	int e;
+
+	if (!link)
+		return errno;
+	unlink(path);
+	e = bpf_link__pin(link, path) ? errno : 0;
+	bpf_link__destroy(link);
+	if (!e)
+		bpf_link__detach(old);
+	return e;
+}
+
+int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const char *name,
+			 struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
+			 void *ctx, char *err, size_t errlen)
 {
 	char path[PDTT_PATH_MAX + 32];
 	struct bpf_link *link;
 	int e;
 
-	pin_file(path, sizeof(path), pin_path, name);
+	loader_pin_file(path, sizeof(path), pin_path, name);
 	link = access(path, F_OK) == 0 ? bpf_link__open(path) : NULL;
-	if (link) {
-		e = bpf_link__update_program(link, prog) ? errno : 0;
+	if (link && bpf_link__update_program(link, prog) == 0) {
+		e = 0;
+	} else if (link && errno != EOPNOTSUPP && errno != EINVAL) {
+		e = errno;
 	} else {
-		link = bpf_program__attach_cgroup(prog, cgroup_fd);
-		e = link ? (bpf_link__pin(link, path) ? errno : 0) : errno;
+		e = link ? replace_link(link, prog, path, attach, ctx)
+			 : pin_new_link(prog, path, attach, ctx);
 	}
 	bpf_link__destroy(link); /* drops our fd only: the pin holds the link */
 	if (e) {
 		char what[PDTT_PATH_MAX + 64];
 
 		snprintf(what, sizeof(what), "cannot attach %s", path);
-		return bpf_failure(e, what, err, errlen);
+		return loader_bpf_failure(e, what, err, errlen);
 	}
 	return 0;
 }
 
-static int open_cgroup(const struct pdtt_config *cfg, char *err, size_t errlen)
+/* The kernel has the tracepoints owner tracking hooks (Linux 6.3+). */
+static bool have_owner_tracepoints(void)
 {
-	char root[PDTT_PATH_MAX];
-	const char *dir = cfg->cgroup_path;
-	int fd;
-
-	if (!dir[0]) {
-		if (find_cgroup2_root("/proc/mounts", root, sizeof(root)) < 0) {
-			snprintf(err, errlen, "no cgroup v2 hierarchy in /proc/mounts: socket mode "
-				 "needs cgroup v2 (mount it, e.g. 'mount -t cgroup2 none "
-				 "/sys/fs/cgroup/unified', or use mode = \"tc\")");
-			return -1;
-		}
-		dir = root;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		snprintf(err, errlen, "cannot open cgroup %s: %s", dir, strerror(errno));
-	return fd;
+	return libbpf_find_vmlinux_btf_id("sock_send_length", BPF_TRACE_RAW_TP) > 0 &&
+	       libbpf_find_vmlinux_btf_id("sock_recv_length", BPF_TRACE_RAW_TP) > 0;
 }
 
-static int start_socket_mode(const struct pdtt_config *cfg, struct pdtt_socket_bpf *skel,
-			     char *err, size_t errlen)
+void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				   struct bpf_program *send, struct bpf_program *recv,
+				   volatile bool *enable)
 {
-	int cgroup_fd = open_cgroup(cfg, err, errlen);
+	ld->owner_tracking = cfg->owner_tracking && have_owner_tracepoints();
+	*enable = ld->owner_tracking;
+	bpf_program__set_autoload(send, ld->owner_tracking);
+	bpf_program__set_autoload(recv, ld->owner_tracking);
+}
+
+const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_loader *ld)
+{
+	if (ld->owner_tracking)
+		return "owner tracking on: traffic is charged to the user that last sent or "
+		       "received on each socket";
+	if (cfg->owner_tracking)
+		return "owner tracking off: this kernel lacks the sock_send_length and "
+		       "sock_recv_length tracepoints (Linux 6.3+), so traffic is charged to the "
+		       "socket owner and transfers through daemons such as sshd count for root";
+	return "owner tracking off by configuration: traffic is charged to the socket owner";
+}
+
+static struct bpf_link *attach_trace(const struct bpf_program *prog, void *ctx)
+{
+	(void)ctx;
+	return bpf_program__attach_trace(prog);
+}
+
+int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				 struct bpf_program *send, struct bpf_program *recv, char *err,
+				 size_t errlen)
+{
 	int rc;
 
-	if (cgroup_fd < 0)
-		return PDTT_EXIT_UNAVAILABLE;
-	rc = attach_cgroup_pinned(skel->progs.pdtt_sock_egress, cgroup_fd, cfg->pin_path,
-				  PIN_LINK_SOCK_EGRESS, err, errlen);
+	if (!ld->owner_tracking) {
+		/* Switched off since the last run: its programs must not keep recording. */
+		if (loader_unload_link(cfg->pin_path, PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
+		    loader_unload_link(cfg->pin_path, PIN_LINK_OWNER_RECV, err, errlen) < 0)
+			return PDTT_EXIT_FAILURE;
+		return 0;
+	}
+	rc = loader_attach_pinned(send, cfg->pin_path, PIN_LINK_OWNER_SEND, attach_trace, NULL,
+				  err, errlen);
 	if (!rc)
-		rc = attach_cgroup_pinned(skel->progs.pdtt_sock_ingress, cgroup_fd, cfg->pin_path,
-					  PIN_LINK_SOCK_INGRESS, err, errlen);
-	close(cgroup_fd);
+		rc = loader_attach_pinned(recv, cfg->pin_path, PIN_LINK_OWNER_RECV, attach_trace,
+					  NULL, err, errlen);
 	return rc;
 }
 
-static int load_socket_skeleton(const struct pdtt_config *cfg, struct pdtt_socket_bpf **out,
-				char *err, size_t errlen)
+/* An LPM key for net: IPv4 as IPv4-mapped IPv6, like the programs look it up. */
+static struct pdtt_lpm_key lpm_key(const struct pdtt_network *net)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = cfg->pin_path);
-	struct pdtt_socket_bpf *skel = pdtt_socket_bpf__open_opts(&opts);
-	int e;
+	struct pdtt_lpm_key key = { .prefixlen = net->prefix_len };
 
-	if (!skel)
-		return bpf_failure(errno, "cannot open the socket-mode BPF object", err, errlen);
-	bpf_map__set_max_entries(skel->maps.pdtt_counters, cfg->max_users);
-	if (pdtt_socket_bpf__load(skel)) {
-		e = errno;
-		pdtt_socket_bpf__destroy(skel);
-		return bpf_failure(e, "cannot load the socket-mode BPF programs", err, errlen);
+	if (net->family == AF_INET) {
+		key.addr[10] = 0xff;
+		key.addr[11] = 0xff;
+		memcpy(&key.addr[12], net->addr, 4);
+		key.prefixlen += 96;
+	} else {
+		memcpy(key.addr, net->addr, 16);
 	}
-	*out = skel;
+	return key;
+}
+
+int loader_set_local_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg)
+{
+	struct pdtt_lpm_key key, next;
+	__u8 one = 1;
+
+	/* Classifying stops first, so no packet sees a half-built trie. */
+	*ld->local_nets_count = 0;
+	while (bpf_map_get_next_key(ld->local_nets_fd, NULL, &next) == 0) {
+		key = next;
+		if (bpf_map_delete_elem(ld->local_nets_fd, &key))
+			return -errno;
+	}
+	for (size_t i = 0; i < cfg->n_local_networks; i++) {
+		key = lpm_key(&cfg->local_networks[i]);
+		if (bpf_map_update_elem(ld->local_nets_fd, &key, &one, BPF_ANY))
+			return -errno;
+	}
+	*ld->local_nets_count = cfg->n_local_networks;
 	return 0;
 }
 
 int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err, size_t errlen)
 {
-	struct pdtt_socket_bpf *skel = NULL;
 	int rc;
 
 	memset(ld, 0, sizeof(*ld));
-	if (cfg->mode != PDTT_CONFIG_MODE_SOCKET) {
+	ld->mode = mode_of(cfg->mode);
+	if (!ld->mode) {
 		snprintf(err, errlen, "mode = \"%s\" is not supported by this version; use "
 			 "mode = \"socket\"", config_mode_name(cfg->mode));
 		return PDTT_EXIT_CONFIG;
 	}
 	rc = check_pinned_maps(cfg, err, errlen);
 	if (!rc)
-		rc = load_socket_skeleton(cfg, &skel, err, errlen);
+		rc = ld->mode->load(cfg, ld, err, errlen);
 	if (rc)
 		return rc;
-	ld->skel = skel;
-	ld->counters_fd = bpf_map__fd(skel->maps.pdtt_counters);
-	ld->buckets_fd = bpf_map__fd(skel->maps.pdtt_buckets);
-	ld->meta_fd = bpf_map__fd(skel->maps.pdtt_meta);
 	ld->max_entries = cfg->max_users;
-	if (init_meta(ld, PDTT_MODE_SOCKET) < 0)
-		rc = bpf_failure(errno, "cannot initialise the meta map", err, errlen);
+	if (init_meta(ld) < 0)
+		rc = loader_bpf_failure(errno, "cannot initialise the meta map", err, errlen);
+	if (!rc && loader_set_local_networks(ld, cfg) < 0)
+		rc = loader_bpf_failure(errno, "cannot fill the local_networks map", err, errlen);
+	/* Another mode's programs left on the same maps would count twice. */
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(modes); i++)
+		if (modes[i] != ld->mode && modes[i]->unload(cfg->pin_path, err, errlen) < 0)
+			rc = PDTT_EXIT_FAILURE;
 	if (!rc)
-		rc = start_socket_mode(cfg, skel, err, errlen);
+		rc = ld->mode->attach(cfg, ld, err, errlen);
 	if (rc)
 		loader_close(ld);
 	return rc;
@@ -251,27 +330,40 @@ int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *er
 void loader_close(struct pdtt_loader *ld)
 {
 	/* Destroying the skeleton closes fds only: maps and links stay pinned. */
-	pdtt_socket_bpf__destroy(ld->skel);
+	if (ld->mode && ld->skel)
+		ld->mode->destroy(ld->skel);
 	memset(ld, 0, sizeof(*ld));
-	ld->counters_fd = ld->buckets_fd = ld->meta_fd = -1;
+	ld->counters_fd = ld->buckets_fd = ld->meta_fd = ld->local_nets_fd = -1;
 }
 
-/* Detach the link even while another process still holds it, then drop its pin. */
-static int unload_link(const char *path, char *err, size_t errlen)
+int loader_unload_link(const char *pin_path, const char *name, char *err, size_t errlen)
 {
-	int fd = bpf_obj_get(path);
-	int e = 0;
+	char path[PDTT_PATH_MAX + 32];
+	int fd, e = 0;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (bpf_link_detach(fd) && errno != EINVAL)
+	loader_pin_file(path, sizeof(path), pin_path, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/*
+	 * BPF_LINK_DETACH: detached now, even while another process holds the
+	 * link. Tracing links cannot be detached (EOPNOTSUPP): removing the pin
+	 * drops their last reference, since no pdttd runs during an unload.
+	 */
+	if (bpf_link_detach(fd) && errno != EINVAL && errno != EOPNOTSUPP)
 		e = errno;
 	close(fd);
 	if (!e && unlink(path) < 0)
 		e = errno;
-	if (e)
+	if (e) {
 		snprintf(err, errlen, "cannot detach %s: %s", path, strerror(e));
-	return -e;
+		return -1;
+	}
+	return 0;
 }
 
 int loader_unload(const char *pin_path, char *err, size_t errlen)
@@ -279,13 +371,15 @@ int loader_unload(const char *pin_path, char *err, size_t errlen)
 	char path[PDTT_PATH_MAX + 32];
 	size_t i;
 
-	for (i = 0; i < sizeof(link_pins) / sizeof(link_pins[0]); i++) {
-		pin_file(path, sizeof(path), pin_path, link_pins[i]);
-		if (unload_link(path, err, errlen) < 0)
+	/* Every mode: the pins may come from a mode the configuration no longer names. */
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		if (modes[i]->unload(pin_path, err, errlen) < 0)
 			return PDTT_EXIT_FAILURE;
-	}
-	for (i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
-		pin_file(path, sizeof(path), pin_path, map_pins[i]);
+	if (loader_unload_link(pin_path, PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
+	    loader_unload_link(pin_path, PIN_LINK_OWNER_RECV, err, errlen) < 0)
+		return PDTT_EXIT_FAILURE;
+	for (i = 0; i < ARRAY_SIZE(map_pins); i++) {
+		loader_pin_file(path, sizeof(path), pin_path, map_pins[i]);
 		if (unlink(path) < 0 && errno != ENOENT) {
 			snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
 			return PDTT_EXIT_FAILURE;

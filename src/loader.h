@@ -7,17 +7,24 @@
 #ifndef PDTT_LOADER_H
 #define PDTT_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "config.h"
 #include "pdtt_shared.h"
+
+struct loader_mode;
 
 struct pdtt_loader {
 	int counters_fd;
 	int buckets_fd;
 	int meta_fd;
-	unsigned int max_entries; /* of the counters map in use */
+	int local_nets_fd;          /* LPM trie of local_networks */
+	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */
+	unsigned int max_entries;   /* of the counters map in use */
+	bool owner_tracking;        /* the tp_btf owner programs are attached */
 	struct pdtt_meta meta;
-	void *skel;               /* the mode's libbpf skeleton */
+	const struct loader_mode *mode;
+	void *skel;                 /* the mode's libbpf skeleton */
 };
 
 /*
@@ -27,12 +34,18 @@ struct pdtt_loader {
  */
 int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err, size_t errlen);
 
+/* Replace the local_networks the programs classify with; 0 or -errno. */
+int loader_set_local_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg);
+
+/* One sentence for the log: who traffic is charged to, and why. */
+const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_loader *ld);
+
 /* Release our references; pinned maps and links stay and keep counting. */
 void loader_close(struct pdtt_loader *ld);
 
 /*
- * Detach every link pdtt pinned under pin_path and remove its pins.
- * Returns 0, or a PDTT_EXIT_* status with a message in err.
+ * Detach everything pdtt attached under pin_path, in any mode, and remove its
+ * pins. Returns 0, or a PDTT_EXIT_* status with a message in err.
  */
 int loader_unload(const char *pin_path, char *err, size_t errlen);
 

@@ -22,6 +22,7 @@
 #include "logfile.h"
 #include "mounts.h"
 #include "options.h"
+#include "outputs.h"
 #include "report_text.h"
 #include "usercache.h"
 
@@ -35,6 +36,7 @@ struct daemon {
 	struct collector *collector;
 	struct usercache *names;
 	struct logfile *log;
+	struct outputs *outputs;
 	int timer_fd;
 	int signal_fd;
 };
@@ -81,6 +83,7 @@ static int open_signal_fd(void)
 static void write_report(struct daemon *d)
 {
 	const struct pdtt_snapshot *snap;
+	struct pdtt_report report;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -90,12 +93,13 @@ static void write_report(struct daemon *d)
 		log_err("cannot read the counters: %s", strerror(-err));
 		return;
 	}
+	outputs_prepare(d->outputs, snap, &report);
 	mem = open_memstream(&buf, &len);
 	if (!mem) {
 		log_err("cannot format the report: %s", strerror(errno));
 		return;
 	}
-	report_text_write(mem, snap, d->names);
+	report_text_write(mem, &report);
 	fclose(mem);
 	err = logfile_append(d->log, buf, len);
 	if (err)
@@ -105,6 +109,7 @@ static void write_report(struct daemon *d)
 		fflush(stdout);
 	}
 	free(buf);
+	outputs_write(d->outputs, &report);
 }
 
 /* Apply what can change without re-attaching; say what needs a restart. */
@@ -124,12 +129,19 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 	}
 	if (next->interval != d->cfg.interval)
 		arm_timer(d->timer_fd, next->interval);
+	if (loader_set_local_networks(&d->loader, next) < 0)
+		log_err("reload: cannot update local_networks: %s", strerror(errno));
+	outputs_reload(d->outputs, next);
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
-	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path))
-		log_warn("reload: mode, max_users, pin_path and cgroup_path take effect at the "
-			 "next restart");
+	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
+	    next->n_interfaces != d->cfg.n_interfaces ||
+	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)))
+		log_warn("reload: mode, max_users, interfaces, pin_path and cgroup_path take effect "
+			 "at the next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
+	memcpy(d->cfg.local_networks, next->local_networks, sizeof(next->local_networks));
+	d->cfg.n_local_networks = next->n_local_networks;
 }
 
 /* SIGHUP: reopen the log (logrotate), forget cached names, reload the config. */
@@ -140,6 +152,7 @@ static void reload(struct daemon *d)
 
 	if (err)
 		log_err("cannot reopen %s: %s", logfile_path(d->log), strerror(-err));
+	outputs_reopen(d->outputs);
 	usercache_flush(d->names);
 	if (read_config(d->config_path, &next, true) < 0) {
 		log_err("reload: keeping the running configuration");
@@ -209,6 +222,7 @@ static int take_lock(const char *pin_path)
 /* Everything up to attaching; any failure here leaves nothing attached. */
 static int start(struct daemon *d)
 {
+	const struct pdtt_snapshot *snap;
 	char err[ERRLEN];
 	int rc;
 
@@ -221,6 +235,11 @@ static int start(struct daemon *d)
 	d->log = logfile_open(d->cfg.log_file);
 	if (!d->log) {
 		log_err("cannot open log_file %s: %s", d->cfg.log_file, strerror(errno));
+		return PDTT_EXIT_FAILURE;
+	}
+	d->outputs = outputs_open(&d->cfg, err, sizeof(err));
+	if (!d->outputs) {
+		log_err("%s", err);
 		return PDTT_EXIT_FAILURE;
 	}
 	rc = loader_start(&d->cfg, &d->loader, err, sizeof(err));
@@ -238,12 +257,20 @@ static int start(struct daemon *d)
 		log_err("cannot set up the report loop: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
 	}
+	/* The first interval starts now. */
+	rc = collector_read(d->collector, &snap);
+	if (rc) {
+		log_err("cannot read the counters: %s", strerror(-rc));
+		return PDTT_EXIT_FAILURE;
+	}
+	outputs_start(d->outputs, snap, d->names);
 	return 0;
 }
 
 static void stop(struct daemon *d)
 {
 	collector_free(d->collector);
+	outputs_close(d->outputs);
 	usercache_free(d->names);
 	logfile_close(d->log);
 	loader_close(&d->loader);
@@ -254,6 +281,7 @@ static int run_daemon(struct daemon *d)
 	int rc = start(d);
 
 	if (rc == 0) {
+		log_info("%s", loader_attribution(&d->cfg, &d->loader));
 		log_info("counting in %s mode; reports every %d s to %s",
 			 config_mode_name(d->cfg.mode), d->cfg.interval, d->cfg.log_file);
 		if (!d->foreground && daemon(0, 0) < 0) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <inttypes.h>
+#include "escape.h"
 #include "report_text.h"
+#include "usercache.h"
 
 /* __u64 is unsigned long long on every Linux ABI; say so for printf. */
 static void write_line(FILE *out, const char *what, unsigned long long bytes,
@@ -9,25 +11,41 @@ static void write_line(FILE *out, const char *what, unsigned long long bytes,
 	fprintf(out, "  %s: %llu bytes (%llu packets)\n", what, bytes, packets);
 }
 
-static void write_counters(FILE *out, const struct pdtt_counters *c)
+/* "  Local: TX a bytes (p packets), RX b bytes (q packets)": one class on one line. */
+static void write_class(FILE *out, const char *what, const struct pdtt_counters *c)
 {
-	write_line(out, "TX", c->tx_bytes, c->tx_packets);
-	write_line(out, "RX", c->rx_bytes, c->rx_packets);
-	write_line(out, "Total", counters_total_bytes(c), counters_total_packets(c));
+	fprintf(out, "  %s: TX %llu bytes (%llu packets), RX %llu bytes (%llu packets)\n", what,
+		(unsigned long long)c->tx_bytes, (unsigned long long)c->tx_packets,
+		(unsigned long long)c->rx_bytes, (unsigned long long)c->rx_packets);
+}
+
+static void write_counters(FILE *out, const struct pdtt_value *v, bool split)
+{
+	struct pdtt_counters c = value_total(v);
+
+	write_line(out, "TX", c.tx_bytes, c.tx_packets);
+	write_line(out, "RX", c.rx_bytes, c.rx_packets);
+	write_line(out, "Total", counters_total_bytes(&c), counters_total_packets(&c));
+	if (split) {
+		write_class(out, "Local", &v->by_class[PDTT_CLASS_LOCAL]);
+		write_class(out, "External", &v->by_class[PDTT_CLASS_EXTERNAL]);
+	}
 	fputs("---\n", out);
 }
 
 /* A bucket reads "UID: - | Username: [unattributed]": same shape, never a user. */
-static void write_bucket(FILE *out, const char *label, const struct pdtt_counters *c)
+static void write_bucket(FILE *out, const char *label, const struct pdtt_value *v, bool split)
 {
-	if (counters_is_zero(c))
+	if (value_is_zero(v))
 		return;
 	fprintf(out, "UID: - | Username: %s\n", label);
-	write_counters(out, c);
+	write_counters(out, v, split);
 }
 
-void report_text_write(FILE *out, const struct pdtt_snapshot *snap, struct usercache *names)
+void report_text_write(FILE *out, const struct pdtt_report *r)
 {
+	const struct pdtt_snapshot *snap = r->now;
+	const char *name;
 	char when[32];
 	struct tm tm;
 
@@ -37,10 +55,13 @@ void report_text_write(FILE *out, const struct pdtt_snapshot *snap, struct userc
 	for (size_t i = 0; i < snap->n_users; i++) {
 		const struct pdtt_usage *u = &snap->users[i];
 
-		fprintf(out, "UID: %" PRIu32 " | Username: %s\n", u->uid,
-			usercache_name(names, u->uid));
-		write_counters(out, &u->c);
+		name = report_user_name(r, u->uid);
+		fprintf(out, "UID: %" PRIu32 " | Username: ", u->uid);
+		escape_text_name(out, name ? name : PDTT_NO_USERNAME);
+		fputc('\n', out);
+		write_counters(out, &u->v, r->split);
 	}
-	write_bucket(out, PDTT_LABEL_UNATTRIBUTED, &snap->buckets[PDTT_BUCKET_UNATTRIBUTED]);
-	write_bucket(out, PDTT_LABEL_OVERFLOW, &snap->buckets[PDTT_BUCKET_OVERFLOW]);
+	write_bucket(out, PDTT_LABEL_UNATTRIBUTED, &snap->buckets[PDTT_BUCKET_UNATTRIBUTED],
+		     r->split);
+	write_bucket(out, PDTT_LABEL_OVERFLOW, &snap->buckets[PDTT_BUCKET_OVERFLOW], r->split);
 }

@@ -4,14 +4,16 @@
 #define PDTT_REPORT_TEXT_H
 
 #include <stdio.h>
-#include "snapshot.h"
-#include "usercache.h"
+#include "report.h"
 
 /* Labels of the special buckets: bracketed, so no user name can look like them. */
 #define PDTT_LABEL_UNATTRIBUTED "[unattributed]"
 #define PDTT_LABEL_OVERFLOW "[overflow]"
 
-/* Write one report block (header, one block per UID, then non-zero buckets). */
-void report_text_write(FILE *out, const struct pdtt_snapshot *snap, struct usercache *names);
+/*
+ * Write one report block (header, one block per UID, then non-zero buckets).
+ * With r->split, each block also has a "Local:" and an "External:" line.
+ */
+void report_text_write(FILE *out, const struct pdtt_report *r);
 
 #endif /* PDTT_REPORT_TEXT_H */

@@ -10,7 +10,7 @@
 
 struct pdtt_usage {
 	uint32_t uid;
-	struct pdtt_counters c;
+	struct pdtt_value v;
 };
 
 struct pdtt_snapshot {
@@ -18,7 +18,7 @@ struct pdtt_snapshot {
 	struct pdtt_usage *users; /* sorted by UID */
 	size_t n_users;
 	size_t capacity;
-	struct pdtt_counters buckets[PDTT_BUCKET_COUNT];
+	struct pdtt_value buckets[PDTT_BUCKET_COUNT];
 };
 
 static inline uint64_t counters_total_bytes(const struct pdtt_counters *c)
@@ -34,6 +34,31 @@ static inline uint64_t counters_total_packets(const struct pdtt_counters *c)
 static inline int counters_is_zero(const struct pdtt_counters *c)
 {
 	return !(c->tx_bytes | c->tx_packets | c->rx_bytes | c->rx_packets);
+}
+
+static inline void counters_add(struct pdtt_counters *sum, const struct pdtt_counters *c)
+{
+	sum->tx_bytes += c->tx_bytes;
+	sum->tx_packets += c->tx_packets;
+	sum->rx_bytes += c->rx_bytes;
+	sum->rx_packets += c->rx_packets;
+}
+
+/* Local and external together: what the text report prints. */
+static inline struct pdtt_counters value_total(const struct pdtt_value *v)
+{
+	struct pdtt_counters sum = { 0 };
+
+	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
+		counters_add(&sum, &v->by_class[cls]);
+	return sum;
+}
+
+static inline int value_is_zero(const struct pdtt_value *v)
+{
+	struct pdtt_counters sum = value_total(v);
+
+	return counters_is_zero(&sum);
 }
 
 #endif /* PDTT_SNAPSHOT_H */

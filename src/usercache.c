@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,7 +9,8 @@
 /* Entries live in a hash table keyed by UID; open addressing, grown at 50% load. */
 struct usercache_entry {
 	uint32_t uid;
-	char *name; /* NULL: slot empty */
+	bool used;
+	char *name; /* NULL: the UID has no passwd entry */
 };
 
 struct usercache {
@@ -37,6 +39,7 @@ void usercache_flush(struct usercache *cache)
 	for (size_t i = 0; i < cache->capacity; i++) {
 		free(cache->slots[i].name);
 		cache->slots[i].name = NULL;
+		cache->slots[i].used = false;
 	}
 	cache->used = 0;
 }
@@ -54,7 +57,7 @@ static size_t slot_of(const struct usercache *cache, uint32_t uid)
 {
 	size_t i = (uid * 2654435761u) & (cache->capacity - 1);
 
-	while (cache->slots[i].name && cache->slots[i].uid != uid)
+	while (cache->slots[i].used && cache->slots[i].uid != uid)
 		i = (i + 1) & (cache->capacity - 1);
 	return i;
 }
@@ -70,47 +73,56 @@ static int grow(struct usercache *cache)
 		return -1;
 	}
 	for (size_t i = 0; i < old.capacity; i++)
-		if (old.slots[i].name)
+		if (old.slots[i].used)
 			cache->slots[slot_of(cache, old.slots[i].uid)] = old.slots[i];
 	free(old.slots);
 	return 0;
 }
 
-/* A fresh copy of the passwd name, or of the placeholder when there is none. */
-static char *lookup_name(uint32_t uid)
+/*
+ * A fresh copy of the passwd name in *name (NULL when there is none);
+ * false when memory ran out, so that nothing is cached.
+ */
+static bool lookup_name(uint32_t uid, char **name)
 {
 	struct passwd pw, *result = NULL;
 	long size = sysconf(_SC_GETPW_R_SIZE_MAX);
-	char *buf, *name;
+	char *buf;
 
+	*name = NULL;
 	if (size <= 0)
 		size = 16384;
 	buf = malloc(size);
 	if (!buf)
-		return NULL;
+		return false;
 	if (getpwuid_r(uid, &pw, buf, size, &result) == 0 && result)
-		name = strdup(pw.pw_name);
-	else
-		name = strdup(PDTT_NO_USERNAME);
+		*name = strdup(pw.pw_name);
 	free(buf);
-	return name;
+	return !result || *name;
 }
 
-const char *usercache_name(struct usercache *cache, uint32_t uid)
+const char *usercache_lookup(struct usercache *cache, uint32_t uid)
 {
 	size_t i;
 	char *name;
 
 	if ((cache->used + 1) * 2 > cache->capacity && grow(cache) < 0)
-		return PDTT_NO_USERNAME;
+		return NULL;
 	i = slot_of(cache, uid);
-	if (cache->slots[i].name)
+	if (cache->slots[i].used)
 		return cache->slots[i].name;
-	name = lookup_name(uid);
-	if (!name)
-		return PDTT_NO_USERNAME;
+	if (!lookup_name(uid, &name))
+		return NULL;
 	cache->slots[i].uid = uid;
+	cache->slots[i].used = true;
 	cache->slots[i].name = name;
 	cache->used++;
 	return name;
+}
+
+const char *usercache_name(struct usercache *cache, uint32_t uid)
+{
+	const char *name = usercache_lookup(cache, uid);
+
+	return name ? name : PDTT_NO_USERNAME;
 }

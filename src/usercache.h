@@ -19,6 +19,9 @@ void usercache_free(struct usercache *cache);
 /* The UID's name, or PDTT_NO_USERNAME; valid until the cache is freed or flushed. */
 const char *usercache_name(struct usercache *cache, uint32_t uid);
 
+/* The UID's name, or NULL when it has none (for formats that can say "no name"). */
+const char *usercache_lookup(struct usercache *cache, uint32_t uid);
+
 /* Forget every entry (SIGHUP: accounts may have been renamed). */
 void usercache_flush(struct usercache *cache);
 

@@ -11,6 +11,8 @@ TRAFFIC="$PDTT_TESTS/integration/traffic.py"
 TEST_NAME=$(basename "$0" .sh)
 WORK=""
 NETNS=""
+PEER_NS=""
+EXTRA_NS=""                  # more namespaces a test made, deleted on exit
 DAEMON_PID=""
 
 fail() {
@@ -37,11 +39,22 @@ require_root_and_bpf() {
 	done
 }
 
+# on_cleanup CMD: run CMD (a function name) when the test exits, before the
+# daemon is stopped and the pins are removed; latest registered runs first.
+CLEANUP_HOOKS=()
+on_cleanup() {
+	CLEANUP_HOOKS=("$1" "${CLEANUP_HOOKS[@]}")
+}
+
 cleanup() {
-	local rc=$?
+	local rc=$? hook
+	for hook in "${CLEANUP_HOOKS[@]}"; do
+		"$hook" 2>/dev/null
+	done
 	stop_daemon 2>/dev/null
-	[ -n "$WORK" ] && [ -f "$WORK/pdtt.conf" ] && "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null 2>&1
+	[ -n "$WORK" ] && [ -f "$WORK/pdtt.conf" ] && pdttd_cmd --unload -c "$WORK/pdtt.conf" >/dev/null 2>&1
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	for ns in $PEER_NS $EXTRA_NS; do ip netns del "$ns" 2>/dev/null; done
 	if [ $rc -ne 0 ] && [ -n "$WORK" ]; then
 		for f in "$WORK"/stderr "$WORK"/pdtt.log; do
 			[ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
@@ -75,16 +88,20 @@ write_config() {
 	} >"$WORK/pdtt.conf"
 }
 
-# start_daemon: pdttd in the foreground, in the background; waits for its pins.
+# start_daemon: pdttd in the foreground, in the background; returns once it
+# has attached and handles signals (it says "counting in ... mode" then).
 start_daemon() {
-	"$PDTTD" -f -c "$WORK/pdtt.conf" >>"$WORK/stdout" 2>>"$WORK/stderr" &
+	local started
+	started=$(grep -c 'counting in .* mode' "$WORK/stderr" 2>/dev/null)
+	started=${started:-0}
+	"${PDTTD_CMD[@]}" "$PDTTD" -f -c "$WORK/pdtt.conf" >>"$WORK/stdout" 2>>"$WORK/stderr" &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do
-		[ -e "$PIN_PATH/link_sock_ingress" ] && [ -s "$WORK/pdtt.log" ] && return 0
+		[ "$(grep -c 'counting in .* mode' "$WORK/stderr")" -gt "$started" ] && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || fail "pdttd exited at start: $(cat "$WORK/stderr")"
 		sleep 0.1
 	done
-	fail "pdttd did not attach and report within 10 s"
+	fail "pdttd did not attach within 10 s"
 }
 
 # stop_daemon: SIGTERM, and the exit status must be 0.
@@ -98,7 +115,9 @@ stop_daemon() {
 }
 
 report_count() {
-	grep -c '^=== Network Statistics Report' "$WORK/pdtt.log" 2>/dev/null || echo 0
+	local n
+	n=$(grep -c '^=== Network Statistics Report' "$WORK/pdtt.log" 2>/dev/null)
+	echo "${n:-0}"
 }
 
 # wait_next_report: until a report newer than the ones already in the log.
@@ -126,9 +145,10 @@ counts_of() {
 
 # test_uid N: the Nth UID of this run. Socket mode sees every namespace on the
 # host, so runs that overlap (parallel make check, two checkouts) must never
-# share a UID: derive them from the PID, above any real account.
+# share a UID: derive them from the PID, above any real account and below
+# 2^31, which useradd accepts.
 test_uid() {
-	echo $((3000000000 + ($$ % 1000000) * 100 + $1))
+	echo $((2000000000 + ($$ % 1000000) * 100 + $1))
 }
 
 # in_ns_as UID CMD...: run a command in the test namespace as UID (and GID).
@@ -142,11 +162,11 @@ in_ns_as() {
 udp_transfer() {
 	local from=$1 to=$2 addr=$3 port=$4 count=$5 size=$6 out
 	out="$WORK/recv.$port"
-	in_ns_as "$to" "$PYTHON" "$TRAFFIC" udp-recv --addr "$addr" --port "$port" \
+	in_netns_as "${TO_NS:-$NETNS}" "$to" "$PYTHON" "$TRAFFIC" udp-recv --addr "$addr" --port "$port" \
 		--count "$count" --timeout 10 >"$out" &
 	local rpid=$!
 	wait_for_ready "$out" "$rpid"
-	in_ns_as "$from" "$PYTHON" "$TRAFFIC" udp-send --addr "$addr" --port "$port" \
+	in_netns_as "${FROM_NS:-$NETNS}" "$from" "$PYTHON" "$TRAFFIC" udp-send --addr "$addr" --port "$port" \
 		--count "$count" --size "$size" || fail "UDP sender failed"
 	wait "$rpid" || fail "UDP receiver: $(cat "$out")"
 }
@@ -155,11 +175,11 @@ udp_transfer() {
 tcp_transfer() {
 	local from=$1 to=$2 addr=$3 port=$4 bytes=$5 out
 	out="$WORK/recv.$port"
-	in_ns_as "$to" "$PYTHON" "$TRAFFIC" tcp-recv --addr "$addr" --port "$port" \
+	in_netns_as "${TO_NS:-$NETNS}" "$to" "$PYTHON" "$TRAFFIC" tcp-recv --addr "$addr" --port "$port" \
 		--bytes "$bytes" >"$out" &
 	local rpid=$!
 	wait_for_ready "$out" "$rpid"
-	in_ns_as "$from" "$PYTHON" "$TRAFFIC" tcp-send --addr "$addr" --port "$port" \
+	in_netns_as "${FROM_NS:-$NETNS}" "$from" "$PYTHON" "$TRAFFIC" tcp-send --addr "$addr" --port "$port" \
 		--bytes "$bytes" || fail "TCP sender failed"
 	wait "$rpid" || fail "TCP receiver: $(cat "$out")"
 }
@@ -179,4 +199,84 @@ expect_counts() {
 	got=$(counts_of "$1" "${3:-}")
 	[ "$got" = "$2" ] || fail "UID $1: counted '$got', expected '$2' (tx_bytes tx_packets rx_bytes rx_packets)"
 	echo "ok: UID $1 counted $got"
+}
+
+# --- tc mode: the daemon's namespace and a peer, joined by a veth pair ---
+
+# pdttd_cmd ARGS...: pdttd, in $NETNS after setup_veth_pair. nsenter joins the
+# network namespace only, so pdttd still sees the host's bpffs (ip netns exec
+# would mount a fresh /sys). In the background, run it through
+# "${PDTTD_CMD[@]}" instead, so that $! is pdttd's own PID (nsenter exec()s).
+PDTTD_CMD=()
+pdttd_cmd() {
+	"${PDTTD_CMD[@]}" "$PDTTD" "$@"
+}
+
+# setup_veth_pair: a peer namespace $PEER_NS and a veth pair between it and
+# the test namespace: $VETH (10.199.0.1/24, fd00:199::1/64) in $NETNS, where
+# the daemon runs, and $PEER_VETH (.2, ::2) in $PEER_NS. These private
+# addresses exist only inside the two namespaces: no traffic leaves them.
+# IPv6 without DAD and static neighbours: both work at once, nothing waits
+# on ARP or neighbour discovery.
+VETH=pdtt0
+PEER_VETH=pdtt1
+ADDR4=10.199.0.1
+PEER_ADDR4=10.199.0.2
+ADDR6=fd00:199::1
+PEER_ADDR6=fd00:199::2
+setup_veth_pair() {
+	command -v nsenter >/dev/null 2>&1 || skip "needs nsenter"
+	command -v tc >/dev/null 2>&1 || skip "needs tc"
+	PEER_NS="pdtt-$TEST_NAME-peer-$$"
+	PDTTD_CMD=(nsenter --net="/var/run/netns/$NETNS")
+	ip netns add "$PEER_NS" || fail "cannot create network namespace $PEER_NS"
+	ip -n "$PEER_NS" link set lo up
+	ip -n "$NETNS" link add "$VETH" type veth peer name "$PEER_VETH" netns "$PEER_NS" ||
+		fail "cannot create the veth pair"
+	ip -n "$NETNS" addr add "$ADDR4/24" dev "$VETH"
+	ip -n "$NETNS" addr add "$ADDR6/64" dev "$VETH" nodad
+	ip -n "$PEER_NS" addr add "$PEER_ADDR4/24" dev "$PEER_VETH"
+	ip -n "$PEER_NS" addr add "$PEER_ADDR6/64" dev "$PEER_VETH" nodad
+	ip -n "$NETNS" link set "$VETH" up
+	ip -n "$PEER_NS" link set "$PEER_VETH" up
+	local mac peer_mac
+	mac=$(ip netns exec "$NETNS" cat "/sys/class/net/$VETH/address")
+	peer_mac=$(ip netns exec "$PEER_NS" cat "/sys/class/net/$PEER_VETH/address")
+	ip -n "$NETNS" neigh replace "$PEER_ADDR4" lladdr "$peer_mac" dev "$VETH" nud permanent
+	ip -n "$NETNS" neigh replace "$PEER_ADDR6" lladdr "$peer_mac" dev "$VETH" nud permanent
+	ip -n "$PEER_NS" neigh replace "$ADDR4" lladdr "$mac" dev "$PEER_VETH" nud permanent
+	ip -n "$PEER_NS" neigh replace "$ADDR6" lladdr "$mac" dev "$PEER_VETH" nud permanent
+}
+
+# tc_config [EXTRA...]: the test's pdtt.conf for tc mode on $VETH.
+tc_config() {
+	write_config "interval = 1;" 'mode = "tc";' "interfaces = [ \"$VETH\" ];" "$@"
+}
+
+# Between the namespaces: FROM_NS and TO_NS choose where each end runs
+# (default: both in $NETNS), e.g. FROM_NS=$PEER_NS udp_transfer ...
+in_netns_as() {
+	local ns=$1 uid=$2
+	shift 2
+	ip netns exec "$ns" setpriv --reuid "$uid" --regid "$uid" --clear-groups "$@"
+}
+
+# bucket_counts NAME [FILE]: like counts_of, for [unattributed] or [overflow].
+bucket_counts() {
+	awk -v name="[$1]" '
+		/^=== Network Statistics Report/ { tb = tp = rb = rp = 0 }
+		/^UID: / { cur = ($5 == name) }
+		cur && /^  TX: / { tb = $2; tp = substr($4, 2) }
+		cur && /^  RX: / { rb = $2; rp = substr($4, 2) }
+		END { print tb + 0, tp + 0, rb + 0, rp + 0 }
+	' "${2:-$WORK/pdtt.log}"
+}
+
+# uids_in_report [FILE]: the numeric UIDs in the last report, one a line.
+uids_in_report() {
+	awk '
+		/^=== Network Statistics Report/ { n = 0 }
+		/^UID: [0-9]/ { u[n++] = $2 }
+		END { for (i = 0; i < n; i++) print u[i] }
+	' "${1:-$WORK/pdtt.log}"
 }

@@ -7,7 +7,9 @@ test knows when to start the sender and can check nothing was lost.
 """
 import argparse
 import socket
+import struct
 import sys
+import time
 
 
 def family_of(addr):
@@ -40,6 +42,46 @@ def udp_send(args):
     payload = b"p" * args.size
     for _ in range(args.count):
         sock.sendto(payload, (args.addr, args.port))
+    return 0
+
+
+def udp_bind(args):
+    """Hold a bound UDP socket for --timeout seconds, reading nothing."""
+    sock = socket.socket(family_of(args.addr), socket.SOCK_DGRAM)
+    sock.bind((args.addr, args.port))
+    say("ready")
+    time.sleep(args.timeout)
+    return 0
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def raw_send(args):
+    """Ethernet frames, behind the --vlan tags given, carrying IPv4 UDP
+    datagrams of --size payload bytes, sent on --ifname (needs CAP_NET_RAW)."""
+    payload = b"v" * args.size
+    udp = struct.pack("!HHHH", args.sport, args.port, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64,
+                     socket.IPPROTO_UDP, 0, socket.inet_aton(args.src_addr),
+                     socket.inet_aton(args.addr))
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    frame = bytes.fromhex(args.dst_mac.replace(":", ""))
+    frame += bytes.fromhex(args.src_mac.replace(":", ""))
+    for tag in args.vlan:
+        tpid, vid = tag.split(":")
+        frame += struct.pack("!HH", int(tpid, 16), int(vid))
+    frame += struct.pack("!H", 0x0800) + ip + udp
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.bind((args.ifname, 0))
+    for _ in range(args.count):
+        sock.send(frame)
     return 0
 
 
@@ -79,16 +121,24 @@ def tcp_send(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=["udp-send", "udp-recv", "tcp-send", "tcp-recv"])
+    parser.add_argument("mode", choices=["udp-send", "udp-recv", "udp-bind", "raw-send",
+                                         "tcp-send", "tcp-recv"])
     parser.add_argument("--addr", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--count", type=int, default=1, help="UDP datagrams")
     parser.add_argument("--size", type=int, default=100, help="UDP payload bytes")
     parser.add_argument("--bytes", type=int, default=0, help="TCP payload bytes")
     parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--ifname", help="raw-send: the interface")
+    parser.add_argument("--src-addr", help="raw-send: IPv4 source address")
+    parser.add_argument("--sport", type=int, default=40000, help="raw-send: UDP source port")
+    parser.add_argument("--src-mac", help="raw-send: source MAC")
+    parser.add_argument("--dst-mac", help="raw-send: destination MAC")
+    parser.add_argument("--vlan", action="append", default=[],
+                        help="raw-send: a VLAN tag TPID:VID (hex TPID), outermost first")
     args = parser.parse_args()
-    modes = {"udp-send": udp_send, "udp-recv": udp_recv,
-             "tcp-send": tcp_send, "tcp-recv": tcp_recv}
+    modes = {"udp-send": udp_send, "udp-recv": udp_recv, "udp-bind": udp_bind,
+             "raw-send": raw_send, "tcp-send": tcp_send, "tcp-recv": tcp_recv}
     return modes[args.mode](args)
 
 

@@ -76,6 +76,8 @@ static void expect_defaults(const struct pdtt_config *cfg)
 {
 	CHECK(cfg->interval == 10);
 	CHECK_STR_EQ(cfg->log_file, "/var/log/pdtt_stats.log");
+	CHECK_STR_EQ(cfg->json_log, "");
+	CHECK_STR_EQ(cfg->prometheus_textfile, "");
 	CHECK(cfg->mode == PDTT_CONFIG_MODE_SOCKET);
 	CHECK(cfg->max_users == 1024);
 	CHECK(cfg->n_interfaces == 0);
@@ -83,6 +85,7 @@ static void expect_defaults(const struct pdtt_config *cfg)
 	CHECK_STR_EQ(cfg->pin_path, "/sys/fs/bpf/pdtt");
 	CHECK_STR_EQ(cfg->state_file, "/var/lib/pdtt/state");
 	CHECK_STR_EQ(cfg->cgroup_path, "");
+	CHECK(cfg->owner_tracking);
 }
 
 static bool configs_equal(const struct pdtt_config *a, const struct pdtt_config *b)
@@ -91,9 +94,12 @@ static bool configs_equal(const struct pdtt_config *a, const struct pdtt_config 
 	bool same = a->interval == b->interval && a->mode == b->mode &&
 		    a->max_users == b->max_users && a->n_interfaces == b->n_interfaces &&
 		    a->n_local_networks == b->n_local_networks &&
-		    !strcmp(a->log_file, b->log_file) && !strcmp(a->pin_path, b->pin_path) &&
+		    !strcmp(a->log_file, b->log_file) && !strcmp(a->json_log, b->json_log) &&
+		    !strcmp(a->prometheus_textfile, b->prometheus_textfile) &&
+		    !strcmp(a->pin_path, b->pin_path) &&
 		    !strcmp(a->state_file, b->state_file) &&
-		    !strcmp(a->cgroup_path, b->cgroup_path);
+		    !strcmp(a->cgroup_path, b->cgroup_path) &&
+		    a->owner_tracking == b->owner_tracking;
 
 	for (i = 0; same && i < a->n_interfaces; i++)
 		same = !strcmp(a->interfaces[i], b->interfaces[i]);
@@ -155,6 +161,8 @@ static const char full_file[] =
 	"# every key, some in the other spellings libconfig allows\n"
 	"interval = 60;\n"
 	"log_file = \"/srv/log/pdtt.log\";\n"
+	"json_log = \"/srv/log/pdtt.jsonl\";\n"
+	"prometheus_textfile = \"/var/lib/prometheus/node-exporter/pdtt.prom\";\n"
 	"mode: \"tc\";   // colon assignment\n"
 	"max_users = 0x10000;\n"
 	"interfaces = ( \"eth0\", \"wlp2s0\",\n"
@@ -163,7 +171,8 @@ static const char full_file[] =
 	"                   \"fd00::/8\", \"0.0.0.0/0\", \"2001:db8::1/128\" ];\n"
 	"pin_path = \"/sys/fs/bpf/pdtt-test\";\n"
 	"state_file = \"/var/lib/pdtt/state.test\";\n"
-	"cgroup_path = \"/sys/fs/cgroup/users\";\n";
+	"cgroup_path = \"/sys/fs/cgroup/users\";\n"
+	"owner_tracking = false;\n";
 
 static void test_full_file(void)
 {
@@ -175,6 +184,8 @@ static void test_full_file(void)
 	CHECK_STR_EQ(err, "");
 	CHECK(cfg.interval == 60);
 	CHECK_STR_EQ(cfg.log_file, "/srv/log/pdtt.log");
+	CHECK_STR_EQ(cfg.json_log, "/srv/log/pdtt.jsonl");
+	CHECK_STR_EQ(cfg.prometheus_textfile, "/var/lib/prometheus/node-exporter/pdtt.prom");
 	CHECK(cfg.mode == PDTT_CONFIG_MODE_TC);
 	CHECK(cfg.max_users == 65536);
 	CHECK(cfg.n_interfaces == 3);
@@ -196,6 +207,7 @@ static void test_full_file(void)
 	CHECK_STR_EQ(cfg.pin_path, "/sys/fs/bpf/pdtt-test");
 	CHECK_STR_EQ(cfg.state_file, "/var/lib/pdtt/state.test");
 	CHECK_STR_EQ(cfg.cgroup_path, "/sys/fs/cgroup/users");
+	CHECK(!cfg.owner_tracking);
 }
 
 /* The edges of each range are accepted, and so are 64-bit literals that fit. */
@@ -214,6 +226,14 @@ static void test_limits(void)
 			sizeof(err), path, sizeof(path)) == 0);
 	CHECK(cfg.n_interfaces == 1 && cfg.n_local_networks == 0);
 	CHECK(load_text("cgroup_path = \"\";", &cfg, err, sizeof(err), path, sizeof(path)) == 0);
+	CHECK(load_text("json_log = \"/\"; prometheus_textfile = \"/.prom\";", &cfg, err,
+			sizeof(err), path, sizeof(path)) == 0);
+	CHECK_STR_EQ(cfg.json_log, "/");
+	CHECK_STR_EQ(cfg.prometheus_textfile, "/.prom");
+	CHECK(load_text("json_log = \"\"; prometheus_textfile = \"\";", &cfg, err, sizeof(err),
+			path, sizeof(path)) == 0);
+	CHECK_STR_EQ(cfg.json_log, "");
+	CHECK_STR_EQ(cfg.prometheus_textfile, "");
 }
 
 static void check_round_trip(const struct pdtt_config *cfg)
@@ -247,13 +267,16 @@ static void test_print(void)
 	text = print_to_string(&cfg);
 	CHECK_STR_EQ(text, "interval = 10;\n"
 			   "log_file = \"/var/log/pdtt_stats.log\";\n"
+			   "json_log = \"\";\n"
+			   "prometheus_textfile = \"\";\n"
 			   "mode = \"socket\";\n"
 			   "max_users = 1024;\n"
 			   "interfaces = [ ];\n"
 			   "local_networks = [ ];\n"
 			   "pin_path = \"/sys/fs/bpf/pdtt\";\n"
 			   "state_file = \"/var/lib/pdtt/state\";\n"
-			   "cgroup_path = \"\";\n");
+			   "cgroup_path = \"\";\n"
+			   "owner_tracking = true;\n");
 	free(text);
 	check_round_trip(&cfg);
 
@@ -261,6 +284,9 @@ static void test_print(void)
 	text = print_to_string(&cfg);
 	CHECK_STR_EQ(text, "interval = 60;\n"
 			   "log_file = \"/srv/log/pdtt.log\";\n"
+			   "json_log = \"/srv/log/pdtt.jsonl\";\n"
+			   "prometheus_textfile = "
+			   "\"/var/lib/prometheus/node-exporter/pdtt.prom\";\n"
 			   "mode = \"tc\";\n"
 			   "max_users = 65536;\n"
 			   "interfaces = [ \"eth0\", \"wlp2s0\", \"br-lan.10\" ];\n"
@@ -268,7 +294,8 @@ static void test_print(void)
 			   "\"0.0.0.0/0\", \"2001:db8::1/128\" ];\n"
 			   "pin_path = \"/sys/fs/bpf/pdtt-test\";\n"
 			   "state_file = \"/var/lib/pdtt/state.test\";\n"
-			   "cgroup_path = \"/sys/fs/cgroup/users\";\n");
+			   "cgroup_path = \"/sys/fs/cgroup/users\";\n"
+			   "owner_tracking = false;\n");
 	free(text);
 	check_round_trip(&cfg);
 
@@ -344,8 +371,9 @@ static void test_syntax_errors(void)
 static void test_unknown_key(void)
 {
 	expect_error("interval = 10;\nintervall = 10;\n",
-		     ":2: unknown key \"intervall\": accepted keys are interval, log_file, mode, "
-		     "max_users, interfaces, local_networks, pin_path, state_file, cgroup_path");
+		     ":2: unknown key \"intervall\": accepted keys are interval, log_file, json_log, "
+		     "prometheus_textfile, mode, max_users, interfaces, local_networks, pin_path, "
+		     "state_file, cgroup_path, owner_tracking");
 	expect_refused("Interval = 10;", "unknown key \"Interval\"");
 	expect_refused("pdtt = { interval = 10; };", "unknown key \"pdtt\"");
 }
@@ -417,6 +445,32 @@ static void test_paths(void)
 		     ":1: cgroup_path = false has the wrong type: expected an absolute path, \"\" "
 		     "or a string starting with \"/\"");
 	expect_refused("pin_path = \"\";", "pin_path = \"\" is not an absolute path");
+	expect_error("owner_tracking = 1;\n",
+		     ":1: owner_tracking = 1 has the wrong type: expected true or false");
+	expect_error("owner_tracking = \"yes\";\n",
+		     ":1: owner_tracking = \"yes\" has the wrong type: expected true or false");
+	/* The outputs: "" turns them off, anything else is an absolute path. */
+	expect_error("\njson_log = \"pdtt.jsonl\";\n",
+		     ":2: json_log = \"pdtt.jsonl\" is not an absolute path: expected \"\" or a "
+		     "string starting with \"/\"");
+	expect_error("json_log = true;\n",
+		     ":1: json_log = true has the wrong type: expected an absolute path, \"\" or a "
+		     "string starting with \"/\"");
+	expect_error("prometheus_textfile = \"node-exporter/pdtt.prom\";\n",
+		     ":1: prometheus_textfile = \"node-exporter/pdtt.prom\" is not an absolute "
+		     "path: expected \"\" or a string starting with \"/\"");
+	expect_error("prometheus_textfile = [ \"/a.prom\" ];\n",
+		     ":1: prometheus_textfile = [ \"/a.prom\" ] has the wrong type: expected an "
+		     "absolute path, \"\" or a string starting with \"/\"");
+	expect_error("\n\n\nprometheus_textfile = \"/var/lib/prometheus/pdtt.txt\";\n",
+		     ":4: prometheus_textfile = \"/var/lib/prometheus/pdtt.txt\" does not end in "
+		     "\".prom\": expected \"\" or an absolute path ending in \".prom\" "
+		     "(node_exporter's textfile collector reads no other file)");
+	expect_refused("prometheus_textfile = \"/\";", "\"/\" does not end in \".prom\"");
+	expect_refused("prometheus_textfile = \"/x/pdtt.prom/\";",
+		       "\"/x/pdtt.prom/\" does not end in \".prom\"");
+	expect_refused("prometheus_textfile = \"/x/pdtt.PROM\";",
+		       "\"/x/pdtt.PROM\" does not end in \".prom\"");
 	expect_refused("log_file = [ \"/a\" ];", "log_file = [ \"/a\" ] has the wrong type");
 	if (!text || !cfg) {
 		free(text);

@@ -46,6 +46,19 @@ static void test_growth(struct usercache *c)
 		CHECK_STR_EQ(usercache_name(c, 0), root->pw_name);
 }
 
+/* usercache_lookup says "no name" with NULL, and agrees with usercache_name otherwise. */
+static void test_lookup(struct usercache *c)
+{
+	struct passwd *pw = getpwuid(0);
+
+	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
+	CHECK(usercache_lookup(c, UINT32_MAX) == NULL);
+	CHECK(usercache_lookup(c, 0) != NULL);
+	if (pw && usercache_lookup(c, 0))
+		CHECK_STR_EQ(usercache_lookup(c, 0), pw->pw_name);
+	CHECK(usercache_lookup(c, 0) == usercache_name(c, 0));
+}
+
 static void test_flush(struct usercache *c)
 {
 	usercache_flush(c);
@@ -63,7 +76,9 @@ int main(void)
 	test_placeholder(c);
 	test_cached(c);
 	test_growth(c);
+	test_lookup(c);
 	test_flush(c);
+	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
 	usercache_free(c);
 	return check_summary("test_usercache");
 }

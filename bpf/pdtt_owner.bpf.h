@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Owner tracking: tp_btf programs on sock_send_length and sock_recv_length
+ * (Linux 6.3+) record in socket-local storage the host UID of the process that
+ * moved data through each inet socket. The counting programs charge that UID:
+ * a connection accepted by root's sshd but read and written by the user's
+ * session process is charged to the user. Included by every mode's object.
+ */
+#ifndef PDTT_OWNER_BPF_H
+#define PDTT_OWNER_BPF_H
+
+#include "pdtt_count.bpf.h"
+
+#define PDTT_AF_INET 2
+#define PDTT_AF_INET6 10
+
+static __always_inline void pdtt_record_owner(struct sock *sk, int moved)
+{
+	/* bpf_get_current_uid_gid() gives the UID in the init user namespace. */
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	unsigned short family;
+	__u32 *owner;
+
+	if (!sk || moved <= 0)
+		return;
+	family = sk->__sk_common.skc_family;
+	if (family != PDTT_AF_INET && family != PDTT_AF_INET6)
+		return;
+	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
+		return;
+	owner = bpf_sk_storage_get(&pdtt_owners, sk, 0, 0);
+	if (owner) {
+		if (*owner != uid) /* write only on change: keeps the cache line shared */
+			*owner = uid;
+		return;
+	}
+	bpf_sk_storage_get(&pdtt_owners, sk, &uid, BPF_SK_STORAGE_GET_F_CREATE);
+}
+
+/* Tracepoint arguments: (struct sock *sk, int ret, int flags). */
+SEC("tp_btf/sock_send_length")
+int pdtt_owner_send(__u64 *ctx)
+{
+	pdtt_record_owner((struct sock *)ctx[0], (int)ctx[1]);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int pdtt_owner_recv(__u64 *ctx)
+{
+	pdtt_record_owner((struct sock *)ctx[0], (int)ctx[1]);
+	return 0;
+}
+
+#endif /* PDTT_OWNER_BPF_H */

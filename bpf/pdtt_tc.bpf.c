@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tc mode: programs on the clsact ingress and egress hooks of network
+ * interfaces, attached as tcx links (6.6+) or classic cls_bpf filters. They
+ * count what crosses the interface with the same count() as socket mode:
+ *
+ * - bytes are the IP datagram: skb->len here includes the link-layer header,
+ *   which is subtracted (Ethernet and up to two VLAN tags; on other link
+ *   types the kernel's own network header offset). Frames that carry no IPv4
+ *   or IPv6 packet (ARP, LLDP...) are not counted at all.
+ * - egress is charged to the packet's socket (skb->sk), ingress to the local
+ *   socket a lookup finds (TCP established, request and listening sockets,
+ *   UDP; IPv4 and IPv6). Only sockets of the interface's own network
+ *   namespace count: a packet routed or bridged from another namespace, or
+ *   forwarded, or with no socket at all, is unattributed.
+ *
+ * Both programs always return -1, which is TC_ACT_UNSPEC for a classic filter
+ * (run the next filter) and TCX_NEXT for a tcx link (run the next program):
+ * pdtt never drops, changes or redirects a packet.
+ */
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/pkt_cls.h>
+#include "pdtt_count.bpf.h"
+#include "pdtt_owner.bpf.h"
+
+#define PDTT_TC_NEXT TC_ACT_UNSPEC /* == TCX_NEXT (-1) */
+
+#define ARPHRD_ETHER 1
+#define AF_INET 2
+#define AF_INET6 10
+#define VLAN_HLEN 4
+#define PDTT_VLAN_TAGS_MAX 2
+#define PDTT_IPV6_EXT_MAX 4
+#define NEXTHDR_HOP 0
+#define NEXTHDR_ROUTING 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_DEST 60
+#define IP_OFFSET_MASK 0x1fff /* fragment offset in frag_off */
+#define IP6_OFFSET_MASK 0xfff8
+
+/* Where a packet's IP header starts, and which IP it is. */
+struct pdtt_l3 {
+	__u32 offset;
+	__u8 version; /* 4 or 6; 0 when the frame carries no IP packet */
+};
+
+static __always_inline __u8 pdtt_ip_version(__u16 ethertype)
+{
+	if (ethertype == bpf_htons(ETH_P_IP))
+		return 4;
+	if (ethertype == bpf_htons(ETH_P_IPV6))
+		return 6;
+	return 0;
+}
+
+/*
+ * The link-layer header. On Ethernet it is parsed from the frame itself, VLAN
+ * tags included (hardware-accelerated tags live outside the frame and are not
+ * in skb->len anyway). Other link types (IPoIB, tunnels, WireGuard, loopback)
+ * keep the IP header where the kernel's network header says.
+ */
+static __always_inline struct pdtt_l3 pdtt_find_l3(struct __sk_buff *skb)
+{
+	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+	struct net_device *dev = kskb->dev;
+	struct pdtt_l3 l3 = {};
+	__u16 ethertype;
+	__u8 first;
+	long off;
+
+	if (dev && dev->type == ARPHRD_ETHER) {
+		off = ETH_HLEN;
+		if (bpf_skb_load_bytes(skb, ETH_HLEN - 2, &ethertype, 2))
+			return l3;
+		for (int i = 0; i < PDTT_VLAN_TAGS_MAX; i++) {
+			if (ethertype != bpf_htons(ETH_P_8021Q) && ethertype != bpf_htons(ETH_P_8021AD))
+				break;
+			/* The tag: TCI, then the inner EtherType. */
+			if (bpf_skb_load_bytes(skb, off + 2, &ethertype, 2))
+				return l3;
+			off += VLAN_HLEN;
+		}
+	} else {
+		off = (long)(kskb->head + kskb->network_header) - (long)kskb->data;
+		ethertype = (__u16)skb->protocol;
+		if (off < 0 || off > 128)
+			return l3;
+	}
+	l3.version = pdtt_ip_version(ethertype);
+	/* The version field must agree, or this is no IP packet we understand. */
+	if (!l3.version || bpf_skb_load_bytes(skb, off, &first, 1) || first >> 4 != l3.version ||
+	    skb->len <= off) {
+		l3.version = 0;
+		return l3;
+	}
+	l3.offset = off;
+	return l3;
+}
+
+/* Egress: the packet's own socket, if it is one of this namespace. */
+static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb)
+{
+	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+	struct net_device *dev = kskb->dev;
+
+	if (!dev)
+		return pdtt_unattributed();
+	return pdtt_socket_owner_in(skb->sk, dev->nd_net.net);
+}
+
+/* The transport protocol and ports of a received packet; 0 when there are none to look up. */
+struct pdtt_l4 {
+	__u8 protocol;
+	__u32 offset;
+};
+
+static __always_inline struct pdtt_l4 pdtt_ipv4_l4(struct __sk_buff *skb, __u32 off,
+						   struct bpf_sock_tuple *t)
+{
+	struct pdtt_l4 l4 = {};
+	struct {
+		__u8 ver_ihl;
+		__u8 tos;
+		__u16 tot_len;
+		__u16 id;
+		__u16 frag_off;
+		__u8 ttl;
+		__u8 protocol;
+		__u16 check;
+		__u32 saddr;
+		__u32 daddr;
+	} ip;
+
+	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
+		return l4;
+	/* A later fragment has no ports: its socket cannot be known. */
+	if (ip.frag_off & bpf_htons(IP_OFFSET_MASK))
+		return l4;
+	t->ipv4.saddr = ip.saddr;
+	t->ipv4.daddr = ip.daddr;
+	l4.protocol = ip.protocol;
+	l4.offset = off + (ip.ver_ihl & 0x0f) * 4;
+	return l4;
+}
+
+static __always_inline struct pdtt_l4 pdtt_ipv6_l4(struct __sk_buff *skb, __u32 off,
+						   struct bpf_sock_tuple *t)
+{
+	struct pdtt_l4 l4 = {};
+	struct {
+		__u8 nexthdr;
+		__u8 hdrlen;
+		__u16 frag_off; /* fragment header only */
+	} ext;
+	__u8 nexthdr;
+
+	if (bpf_skb_load_bytes(skb, off + 6, &nexthdr, 1) ||
+	    bpf_skb_load_bytes(skb, off + 8, t->ipv6.saddr, 16) ||
+	    bpf_skb_load_bytes(skb, off + 24, t->ipv6.daddr, 16))
+		return l4;
+	off += 40;
+	for (int i = 0; i < PDTT_IPV6_EXT_MAX; i++) {
+		if (nexthdr != NEXTHDR_HOP && nexthdr != NEXTHDR_ROUTING &&
+		    nexthdr != NEXTHDR_DEST && nexthdr != NEXTHDR_FRAGMENT)
+			break;
+		if (bpf_skb_load_bytes(skb, off, &ext, sizeof(ext)))
+			return l4;
+		if (nexthdr == NEXTHDR_FRAGMENT) {
+			if (ext.frag_off & bpf_htons(IP6_OFFSET_MASK))
+				return l4;
+			off += 8;
+		} else {
+			off += (ext.hdrlen + 1) * 8;
+		}
+		nexthdr = ext.nexthdr;
+	}
+	l4.protocol = nexthdr;
+	l4.offset = off;
+	return l4;
+}
+
+/*
+ * A socket found by lookup may be bound to the wildcard address: make sure
+ * the packet is for this host, not one the kernel forwards to another host's
+ * port that happens to have a local listener. Multicast and broadcast are
+ * delivered locally; a host that does not forward delivers or drops the rest.
+ */
+static __always_inline bool pdtt_for_this_host(struct __sk_buff *skb, struct pdtt_l3 l3,
+					       struct bpf_sock_tuple *t)
+{
+	struct bpf_fib_lookup fib = { .ifindex = skb->ifindex };
+	long rc;
+
+	if (l3.version == 4) {
+		if ((t->ipv4.daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
+		    t->ipv4.daddr == 0xffffffff)
+			return true;
+		fib.family = AF_INET;
+		fib.ipv4_src = t->ipv4.saddr;
+		fib.ipv4_dst = t->ipv4.daddr;
+	} else {
+		if (((__u8 *)t->ipv6.daddr)[0] == 0xff)
+			return true;
+		fib.family = AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, t->ipv6.saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, t->ipv6.daddr, 16);
+	}
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	/* NOT_FWDED: a local (or broadcast) route; FWD_DISABLED: not a router. */
+	return rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED;
+}
+
+/*
+ * Ingress: the local socket the packet is for, found as the stack will find
+ * it; the lookup's reference is released once the owner has been read.
+ */
+static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *skb,
+							     struct pdtt_l3 l3)
+{
+	struct pdtt_owner o = pdtt_unattributed();
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *bsk;
+	struct pdtt_l4 l4;
+	__u32 tuple_len;
+	__u16 ports[2];
+
+	if (l3.version == 4) {
+		l4 = pdtt_ipv4_l4(skb, l3.offset, &t);
+		tuple_len = sizeof(t.ipv4);
+	} else {
+		l4 = pdtt_ipv6_l4(skb, l3.offset, &t);
+		tuple_len = sizeof(t.ipv6);
+	}
+	if (l4.protocol != IPPROTO_TCP && l4.protocol != IPPROTO_UDP)
+		return o;
+	if (bpf_skb_load_bytes(skb, l4.offset, ports, sizeof(ports)))
+		return o;
+	if (l3.version == 4) {
+		t.ipv4.sport = ports[0];
+		t.ipv4.dport = ports[1];
+	} else {
+		t.ipv6.sport = ports[0];
+		t.ipv6.dport = ports[1];
+	}
+	if (l4.protocol == IPPROTO_TCP)
+		bsk = bpf_skc_lookup_tcp(skb, &t, tuple_len, BPF_F_CURRENT_NETNS, 0);
+	else
+		bsk = bpf_sk_lookup_udp(skb, &t, tuple_len, BPF_F_CURRENT_NETNS, 0);
+	if (!bsk)
+		return o;
+	/*
+	 * TCP sockets other than listeners, and connected UDP sockets, matched
+	 * the whole 4-tuple; the others matched a port and maybe a wildcard.
+	 */
+	if ((l4.protocol == IPPROTO_TCP ? bsk->state != BPF_TCP_LISTEN
+					: bsk->state == BPF_TCP_ESTABLISHED) ||
+	    pdtt_for_this_host(skb, l3, &t))
+		o = pdtt_socket_owner(bsk);
+	bpf_sk_release(bsk);
+	return o;
+}
+
+static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction dir)
+{
+	struct pdtt_l3 l3 = pdtt_find_l3(skb);
+	struct pdtt_owner owner;
+
+	if (!l3.version)
+		return PDTT_TC_NEXT;
+	owner = dir == PDTT_TX ? pdtt_egress_owner(skb) : pdtt_ingress_owner(skb, l3);
+	count(owner, dir, pdtt_classify(skb, l3.offset, dir), skb->len - l3.offset,
+	      pdtt_segments(skb));
+	return PDTT_TC_NEXT;
+}
+
+SEC("tc")
+int pdtt_tc_egress(struct __sk_buff *skb)
+{
+	return pdtt_tc(skb, PDTT_TX);
+}
+
+SEC("tc")
+int pdtt_tc_ingress(struct __sk_buff *skb)
+{
+	return pdtt_tc(skb, PDTT_RX);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What each mode's loader provides, and the helpers they share. Only the
+ * loader_*.c files include this.
+ */
+#ifndef PDTT_LOADER_MODE_H
+#define PDTT_LOADER_MODE_H
+
+#include <bpf/libbpf.h>
+#include "loader.h"
+
+struct loader_mode {
+	const char *name;
+	enum pdtt_mode id;
+	/*
+	 * Open and load the mode's skeleton with maps pinned by name under
+	 * cfg->pin_path, and fill ld's map fds and skel. PDTT_EXIT_* status.
+	 */
+	int (*load)(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err,
+		    size_t errlen);
+	/* Attach the loaded programs and pin what keeps them attached. */
+	int (*attach)(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err,
+		      size_t errlen);
+	void (*destroy)(void *skel);
+	/* Detach what this mode may have left under pin_path; 0 or -1 with err. */
+	int (*unload)(const char *pin_path, char *err, size_t errlen);
+};
+
+extern const struct loader_mode loader_socket_mode;
+extern const struct loader_mode loader_tc_mode;
+
+/* The path of pin name under pin_path. */
+void loader_pin_file(char *out, size_t outlen, const char *pin_path, const char *name);
+
+/* The PDTT_EXIT_* status for a failed bpf() call, with what to tell the admin. */
+int loader_bpf_failure(int e, const char *what, char *err, size_t errlen);
+
+/*
+ * Keep prog attached through the link pinned as name: an existing pin gets
+ * the new program (atomic replace: the hook never runs both or neither),
+ * otherwise attach(prog, ctx) makes a link that is then pinned.
+ */
+int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const char *name,
+			 struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
+			 void *ctx, char *err, size_t errlen);
+
+/*
+ * Owner tracking, shared by the modes: before load, decide from cfg and the
+ * kernel's BTF whether the tp_btf programs run (disabling their autoload and
+ * the per-packet lookup via *enable otherwise); after load, attach and pin
+ * them, or remove pins of an earlier run that had it on.
+ */
+void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				   struct bpf_program *send, struct bpf_program *recv,
+				   volatile bool *enable);
+int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				 struct bpf_program *send, struct bpf_program *recv, char *err,
+				 size_t errlen);
+
+/* Detach the pinned link (even if others hold it) and remove its pin; 0 or -1. */
+int loader_unload_link(const char *pin_path, const char *name, char *err, size_t errlen);
+
+#endif /* PDTT_LOADER_MODE_H */

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Socket mode: cgroup_skb egress and ingress on the cgroup v2 root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "exitcodes.h"
+#include "loader_mode.h"
+#include "mounts.h"
+#include "pdtt_socket.skel.h"
+
+#define PIN_LINK_EGRESS "link_sock_egress"
+#define PIN_LINK_INGRESS "link_sock_ingress"
+
+static int open_cgroup(const struct pdtt_config *cfg, char *err, size_t errlen)
+{
+	char root[PDTT_PATH_MAX];
+	const char *dir = cfg->cgroup_path;
+	int fd;
+
+	if (!dir[0]) {
+		if (find_cgroup2_root("/proc/mounts", root, sizeof(root)) < 0) {
+			snprintf(err, errlen, "no cgroup v2 hierarchy in /proc/mounts: socket mode "
+				 "needs cgroup v2 (mount it, e.g. 'mount -t cgroup2 none "
+				 "/sys/fs/cgroup/unified', or use mode = \"tc\")");
+			return -1;
+		}
+		dir = root;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot open cgroup %s: %s", dir, strerror(errno));
+	return fd;
+}
+
+static struct bpf_link *attach_to_cgroup(const struct bpf_program *prog, void *cgroup_fd)
+{
+	return bpf_program__attach_cgroup(prog, *(int *)cgroup_fd);
+}
+
+static int socket_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err,
+			 size_t errlen)
+{
+	struct pdtt_socket_bpf *skel = ld->skel;
+	int cgroup_fd = open_cgroup(cfg, err, errlen);
+	int rc;
+
+	if (cgroup_fd < 0)
+		return PDTT_EXIT_UNAVAILABLE;
+	rc = loader_attach_owner_tracking(cfg, ld, skel->progs.pdtt_owner_send,
+					  skel->progs.pdtt_owner_recv, err, errlen);
+	if (!rc)
+		rc = loader_attach_pinned(skel->progs.pdtt_sock_egress, cfg->pin_path,
+					  PIN_LINK_EGRESS, attach_to_cgroup, &cgroup_fd, err, errlen);
+	if (!rc)
+		rc = loader_attach_pinned(skel->progs.pdtt_sock_ingress, cfg->pin_path,
+					  PIN_LINK_INGRESS, attach_to_cgroup, &cgroup_fd, err,
+					  errlen);
+	close(cgroup_fd);
+	return rc;
+}
+
+static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err,
+		       size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = cfg->pin_path);
+	struct pdtt_socket_bpf *skel = pdtt_socket_bpf__open_opts(&opts);
+	int e;
+
+	if (!skel)
+		return loader_bpf_failure(errno, "cannot open the socket-mode BPF object", err,
+					  errlen);
+	bpf_map__set_max_entries(skel->maps.pdtt_counters, cfg->max_users);
+	loader_prepare_owner_tracking(cfg, ld, skel->progs.pdtt_owner_send,
+				      skel->progs.pdtt_owner_recv, &skel->rodata->pdtt_owner_tracking);
+	if (pdtt_socket_bpf__load(skel)) {
+		e = errno;
+		pdtt_socket_bpf__destroy(skel);
+		return loader_bpf_failure(e, "cannot load the socket-mode BPF programs", err,
+					  errlen);
+	}
+	ld->skel = skel;
+	ld->counters_fd = bpf_map__fd(skel->maps.pdtt_counters);
+	ld->buckets_fd = bpf_map__fd(skel->maps.pdtt_buckets);
+	ld->meta_fd = bpf_map__fd(skel->maps.pdtt_meta);
+	ld->local_nets_fd = bpf_map__fd(skel->maps.pdtt_local_nets);
+	ld->local_nets_count = &skel->bss->pdtt_local_nets_count;
+	return 0;
+}
+
+static void socket_destroy(void *skel)
+{
+	pdtt_socket_bpf__destroy(skel);
+}
+
+static int socket_unload(const char *pin_path, char *err, size_t errlen)
+{
+	if (loader_unload_link(pin_path, PIN_LINK_EGRESS, err, errlen) < 0)
+		return -1;
+	return loader_unload_link(pin_path, PIN_LINK_INGRESS, err, errlen);
+}
+
+const struct loader_mode loader_socket_mode = {
+	.name = "socket",
+	.id = PDTT_MODE_SOCKET,
+	.load = socket_load,
+	.attach = socket_attach,
+	.destroy = socket_destroy,
+	.unload = socket_unload,
+};

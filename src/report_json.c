@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <inttypes.h>
+#include <time.h>
+#include "escape.h"
+#include "report_json.h"
+
+static void write_four(FILE *out, const struct pdtt_counters *c)
+{
+	fprintf(out, "\"tx_bytes\":%llu,\"tx_packets\":%llu,\"rx_bytes\":%llu,\"rx_packets\":%llu",
+		(unsigned long long)c->tx_bytes, (unsigned long long)c->tx_packets,
+		(unsigned long long)c->rx_bytes, (unsigned long long)c->rx_packets);
+}
+
+/* Both classes together, then each class. */
+static void write_counts(FILE *out, const struct pdtt_value *v)
+{
+	struct pdtt_counters total = value_total(v);
+
+	fputc('{', out);
+	write_four(out, &total);
+	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+		fprintf(out, ",\"%s\":{", report_class_name(cls));
+		write_four(out, &v->by_class[cls]);
+		fputc('}', out);
+	}
+	fputc('}', out);
+}
+
+/* Everything after "bucket": the same for users and buckets. */
+static void write_figures(FILE *out, const struct pdtt_report *r, const struct pdtt_value *now,
+			  const struct pdtt_value *delta)
+{
+	long long ms = (long long)(r->interval * 1000 + 0.5); /* interval >= 0 */
+
+	/* Not %f: a CLI that calls setlocale() could get a decimal comma. */
+	if (r->prev)
+		fprintf(out, ",\"interval_seconds\":%lld.%03lld", ms / 1000, ms % 1000);
+	else
+		fputs(",\"interval_seconds\":null", out);
+	fputs(",\"cumulative\":", out);
+	write_counts(out, now);
+	fputs(",\"interval\":", out);
+	if (r->prev)
+		write_counts(out, delta);
+	else
+		fputs("null", out);
+	fputs("}\n", out);
+}
+
+/* {"time":"...","host":"..." : the start of every line. */
+static void write_head(FILE *out, const char *when, const struct pdtt_report *r)
+{
+	fprintf(out, "{\"time\":\"%s\",\"host\":", when);
+	escape_json_string(out, r->host);
+}
+
+void report_json_write(FILE *out, const struct pdtt_report *r)
+{
+	const struct pdtt_snapshot *snap = r->now;
+	struct pdtt_value delta;
+	char when[32];
+	struct tm tm;
+
+	/* RFC 3339 in UTC: one time zone for a whole fleet of nodes. */
+	gmtime_r(&snap->taken_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (size_t i = 0; i < snap->n_users; i++) {
+		const struct pdtt_usage *u = &snap->users[i];
+
+		write_head(out, when, r);
+		fprintf(out, ",\"uid\":%" PRIu32 ",\"user\":", u->uid);
+		escape_json_string(out, report_user_name(r, u->uid));
+		fputs(",\"bucket\":null", out);
+		delta = report_user_delta(r, i);
+		write_figures(out, r, &u->v, &delta);
+	}
+	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
+		if (value_is_zero(&snap->buckets[b]))
+			continue;
+		write_head(out, when, r);
+		fprintf(out, ",\"uid\":null,\"user\":null,\"bucket\":\"%s\"", report_bucket_name(b));
+		delta = report_bucket_delta(r, b);
+		write_figures(out, r, &snap->buckets[b], &delta);
+	}
+}

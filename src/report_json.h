@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON lines log: one JSON object per user (and per non-empty bucket) per
+ * report, each on its own line, e.g. (wrapped here):
+ *
+ * {"time":"2025-10-27T14:30:00Z","host":"node01","uid":1000,"user":"alice",
+ *  "bucket":null,"interval_seconds":10.000,
+ *  "cumulative":{"tx_bytes":..,"tx_packets":..,"rx_bytes":..,"rx_packets":..,
+ *                "local":{..same four..},"external":{..same four..}},
+ *  "interval":{..same as cumulative, counted since the previous report..}}
+ *
+ * A bucket has "uid":null,"user":null,"bucket":"unattributed" (or "overflow").
+ * "user" is null for a UID without a passwd entry. Without a previous reading
+ * (r->prev NULL), "interval_seconds" and "interval" are null.
+ */
+#ifndef PDTT_REPORT_JSON_H
+#define PDTT_REPORT_JSON_H
+
+#include <stdio.h>
+#include "report.h"
+
+void report_json_write(FILE *out, const struct pdtt_report *r);
+
+#endif /* PDTT_REPORT_JSON_H */

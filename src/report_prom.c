@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "escape.h"
+#include "report_prom.h"
+
+/* One counter family: its name, its help, and which of the four figures it is. */
+struct family {
+	const char *name;
+	const char *help;
+	size_t offset; /* in struct pdtt_counters */
+};
+
+static const struct family families[] = {
+	{ "transmit_bytes_total", "Bytes sent (IP datagrams, link-layer headers excluded)",
+	  offsetof(struct pdtt_counters, tx_bytes) },
+	{ "receive_bytes_total", "Bytes received (IP datagrams, link-layer headers excluded)",
+	  offsetof(struct pdtt_counters, rx_bytes) },
+	{ "transmit_packets_total", "Packets (segments) sent",
+	  offsetof(struct pdtt_counters, tx_packets) },
+	{ "receive_packets_total", "Packets (segments) received",
+	  offsetof(struct pdtt_counters, rx_packets) },
+};
+
+#define N_FAMILIES (sizeof(families) / sizeof(families[0]))
+
+static unsigned long long figure(const struct pdtt_counters *c, const struct family *f)
+{
+	return *(const uint64_t *)((const char *)c + f->offset);
+}
+
+static void write_users(FILE *out, const struct pdtt_report *r, const struct family *f)
+{
+	const struct pdtt_snapshot *snap = r->now;
+
+	fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by class of the "
+		"remote address (local or external).\n", f->name, f->help);
+	fprintf(out, "# TYPE pdtt_%s counter\n", f->name);
+	for (size_t i = 0; i < snap->n_users; i++) {
+		const struct pdtt_usage *u = &snap->users[i];
+		const char *user = report_user_name(r, u->uid);
+
+		for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+			fprintf(out, "pdtt_%s{uid=\"%" PRIu32 "\",user=\"", f->name, u->uid);
+			escape_prom_label(out, user ? user : "");
+			fprintf(out, "\",class=\"%s\"} %llu\n", report_class_name(cls),
+				figure(&u->v.by_class[cls], f));
+		}
+	}
+}
+
+/* Always both buckets, zeros included: their series exist from the first scrape. */
+static void write_buckets(FILE *out, const struct pdtt_report *r, const struct family *f)
+{
+	fprintf(out, "# HELP pdtt_bucket_%s %s that no user is charged for: bucket "
+		"\"unattributed\" (no local socket) or \"overflow\" (the UID map was full).\n",
+		f->name, f->help);
+	fprintf(out, "# TYPE pdtt_bucket_%s counter\n", f->name);
+	for (int b = 0; b < PDTT_BUCKET_COUNT; b++)
+		for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
+			fprintf(out, "pdtt_bucket_%s{bucket=\"%s\",class=\"%s\"} %llu\n", f->name,
+				report_bucket_name(b), report_class_name(cls),
+				figure(&r->now->buckets[b].by_class[cls], f));
+}
+
+static void write_gauge(FILE *out, const char *name, const char *help, long long value)
+{
+	fprintf(out, "# HELP pdtt_%s %s\n# TYPE pdtt_%s gauge\npdtt_%s %lld\n", name, help, name,
+		name, value);
+}
+
+void report_prom_write(FILE *out, const struct pdtt_report *r)
+{
+	for (size_t f = 0; f < N_FAMILIES; f++)
+		write_users(out, r, &families[f]);
+	for (size_t f = 0; f < N_FAMILIES; f++)
+		write_buckets(out, r, &families[f]);
+	write_gauge(out, "users", "Users (UIDs) that have counters in the kernel map.",
+		    (long long)r->now->n_users);
+	write_gauge(out, "max_users", "Users the kernel map can hold (max_users); the traffic of "
+		    "further users is counted in the overflow bucket.",
+		    (long long)r->now->capacity);
+	write_gauge(out, "last_report_timestamp_seconds",
+		    "UNIX time of the reading this file reports.", (long long)r->now->taken_at);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int report_prom_save(const char *path, const char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	char *tmp = malloc(strlen(path) + 16);
+	int fd, err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	/* "/dir/pdtt.prom" -> "/dir/.pdtt.prom.XXXXXX" */
+	sprintf(tmp, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		free(tmp);
+		return err;
+	}
+	if (fchmod(fd, 0644) < 0)
+		err = -errno;
+	if (!err)
+		err = write_all(fd, buf, len);
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}

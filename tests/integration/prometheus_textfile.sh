@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# prometheus_textfile: written at start and at every report, atomically
+# (a reader never sees part of a file, no temporary file is left), mode 0644,
+# with the exact counters per UID and class, the buckets, the gauges and
+# their HELP and TYPE lines, passing promtool where it is installed. SIGHUP
+# moves it or turns it off (the old file is removed); a directory that does
+# not exist stops the start.
+. "$PDTT_TESTS/integration/lib.sh"
+setup
+. "$PDTT_TESTS/integration/lib_reports.sh"
+setup_peer
+U1=$(test_uid 1)
+U2=$(test_uid 2)
+DIR="$WORK/textfile"
+PROM="$DIR/pdtt.prom"
+mkdir "$DIR"
+
+write_config "interval = 1;" "max_users = 64;" "prometheus_textfile = \"$PROM\";"
+start_daemon
+[ -s "$PROM" ] || fail "no $PROM right after the start"
+echo "ok: $PROM written at start"
+udp_transfer $U1 $U2 127.0.0.1 6201 10 1000                         # local:    10 x 1028
+udp_between "$NETNS" $U1 "$PEER_NS" $U2 10.199.2.2 6202 4 100        # external:  4 x 128
+wait_next_report
+
+samples=$(prom_samples "$PROM")
+expect_user_samples "$samples" $U1 local "10280 10 0 0"
+expect_user_samples "$samples" $U1 external "512 4 0 0"
+expect_user_samples "$samples" $U2 local "0 0 10280 10"
+expect_user_samples "$samples" $U2 external "0 0 512 4"
+expect_sample "$samples" "pdtt_max_users 64"
+for b in unattributed overflow; do
+	for c in local external; do
+		grep -qE "^pdtt_bucket_transmit_bytes_total\{bucket=\"$b\",class=\"$c\"\} [0-9]+$" \
+			<<<"$samples" || fail "no $b/$c bucket sample"
+	done
+done
+echo "ok: both buckets, both classes"
+users=$(sed -n 's/^pdtt_users //p' <<<"$samples")
+[ "${users:-0}" -ge 2 ] || fail "pdtt_users is '$users', expected at least 2"
+stamp=$(sed -n 's/^pdtt_last_report_timestamp_seconds //p' <<<"$samples")
+now=$(date +%s)
+[ "${stamp:-0}" -le "$now" ] && [ "${stamp:-0}" -ge $((now - 5)) ] ||
+	fail "pdtt_last_report_timestamp_seconds is '$stamp', now is $now"
+echo "ok: pdtt_users $users, pdtt_last_report_timestamp_seconds $stamp"
+types=$("$PYTHON" "$PDTT_TESTS/integration/prom_parse.py" --types <"$PROM")
+for m in transmit_bytes_total receive_bytes_total transmit_packets_total receive_packets_total; do
+	expect_sample "$types" "TYPE pdtt_$m counter"
+	expect_sample "$types" "TYPE pdtt_bucket_$m counter"
+	grep -q "^# HELP pdtt_$m " "$PROM" || fail "no HELP line for pdtt_$m"
+done
+for m in users max_users last_report_timestamp_seconds; do
+	expect_sample "$types" "TYPE pdtt_$m gauge"
+	grep -q "^# HELP pdtt_$m " "$PROM" || fail "no HELP line for pdtt_$m"
+done
+[ "$(stat -c %a "$PROM")" = 644 ] || fail "$PROM has mode $(stat -c %a "$PROM"), expected 644"
+echo "ok: mode 644"
+
+if command -v promtool >/dev/null 2>&1; then
+	promtool check metrics <"$PROM" || fail "promtool check metrics refuses $PROM"
+	echo "ok: promtool check metrics accepts $PROM"
+else
+	echo "note: promtool is not installed: not linted"
+fi
+
+# A reader never sees a partial file: read it continuously across three reports.
+"$PYTHON" - "$PROM" <<'PY' || fail "a reader saw a partial file"
+import sys, time
+end, reads = time.monotonic() + 3, 0
+while time.monotonic() < end:
+    with open(sys.argv[1]) as f:
+        text = f.read()
+    reads += 1
+    if not text.endswith("\n") or "\npdtt_last_report_timestamp_seconds " not in text:
+        sys.exit(f"partial file after {reads} reads: {text[-200:]!r}")
+print(f"ok: {reads} reads during three reports, every one a whole file")
+PY
+[ "$(ls -A "$DIR")" = pdtt.prom ] || fail "left in $DIR: $(ls -A "$DIR")"
+echo "ok: no temporary file left in $DIR"
+
+# SIGHUP to another file: the old one goes, the new one comes.
+reload_daemon "interval = 1;" "max_users = 64;" "prometheus_textfile = \"$DIR/other.prom\";"
+wait_next_report
+[ "$(ls -A "$DIR")" = other.prom ] || fail "after moving prometheus_textfile, $DIR has: $(ls -A "$DIR")"
+echo "ok: prometheus_textfile moved by SIGHUP"
+# SIGHUP with "": no file at all.
+reload_daemon "interval = 1;" "max_users = 64;"
+wait_next_report
+[ -z "$(ls -A "$DIR")" ] || fail "after turning prometheus_textfile off, $DIR has: $(ls -A "$DIR")"
+echo "ok: prometheus_textfile turned off by SIGHUP, its file removed"
+stop_daemon
+
+# A directory that does not exist stops the start, with a message.
+write_config "interval = 1;" "max_users = 64;" "prometheus_textfile = \"$WORK/nodir/pdtt.prom\";"
+rc=0
+"$PDTTD" -f -c "$WORK/pdtt.conf" >/dev/null 2>"$WORK/start.err" || rc=$?
+[ $rc = 1 ] || fail "pdttd with a missing textfile directory exited $rc, expected 1"
+grep -q "cannot write prometheus_textfile $WORK/nodir/pdtt.prom: $WORK/nodir: No such file or directory" \
+	"$WORK/start.err" || fail "message: $(cat "$WORK/start.err")"
+echo "ok: $(cat "$WORK/start.err")"
+exit 0

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One report with every case the output formats must get right: known,
+ * unknown and oddly named users (quotes, backslash, control characters,
+ * UTF-8, a byte that is not UTF-8), a UID new in the interval, a counter that
+ * went back, the largest counter value, and the buckets.
+ */
+#ifndef PDTT_FIXTURE_H
+#define PDTT_FIXTURE_H
+
+#include <stdint.h>
+#include <string.h>
+#include "report.h"
+
+/* 2025-10-27 14:30:00 UTC */
+#define FIXTURE_TIME 1761575400
+#define FIXTURE_ODD_NAME "we\"ird\\ \n\t\x01 caf\xc3\xa9 \xff!"
+
+static const char *fixture_name(void *names, uint32_t uid)
+{
+	(void)names;
+	switch (uid) {
+	case 0:
+		return "root";
+	case 1000:
+		return "alice";
+	case 1001:
+		return FIXTURE_ODD_NAME;
+	}
+	return NULL;
+}
+
+static struct pdtt_usage fixture_now_users[] = {
+	/* local {tx_bytes, tx_packets, rx_bytes, rx_packets}, external {...} */
+	{ 0, { { { 100, 1, 0, 0 }, { 0, 0, 200, 2 } } } },
+	{ 1000, { { { 20000, 20, 3000, 10 }, { 5000000, 4000, 7000000, 5000 } } } },
+	{ 1001, { { { 0, 0, 0, 0 }, { 1028, 1, 0, 0 } } } },
+	{ 4000000123u, { { { 0, 0, 0, 0 }, { 0, 0, 18446744073709551615ull, 3 } } } },
+};
+
+static struct pdtt_usage fixture_prev_users[] = {
+	/* root's local TX went back: the interval counts its whole new value. */
+	{ 0, { { { 500, 1, 0, 0 }, { 0, 0, 100, 1 } } } },
+	{ 1000, { { { 10000, 10, 1000, 5 }, { 1000000, 1000, 2000000, 2000 } } } },
+	{ 4000000123u, { { { 0, 0, 0, 0 }, { 0, 0, 18446744073709551000ull, 2 } } } },
+};
+
+static struct pdtt_snapshot fixture_now = {
+	.taken_at = FIXTURE_TIME,
+	.users = fixture_now_users,
+	.n_users = 4,
+	.capacity = 1024,
+	.buckets = { { { { 40, 1, 60, 1 }, { 0, 0, 0, 0 } } },
+		     { { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } } } },
+};
+
+static struct pdtt_snapshot fixture_prev = {
+	.taken_at = FIXTURE_TIME - 10,
+	.users = fixture_prev_users,
+	.n_users = 3,
+	.capacity = 1024,
+	.buckets = { { { { 40, 1, 0, 0 }, { 0, 0, 0, 0 } } },
+		     { { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } } } },
+};
+
+/* The report of fixture_now after fixture_prev, 10.002 s before, on host "node01". */
+static inline struct pdtt_report fixture_report(void)
+{
+	struct pdtt_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.now = &fixture_now;
+	r.prev = &fixture_prev;
+	r.interval = 10.002;
+	r.host = "node01";
+	r.user_name = fixture_name;
+	return r;
+}
+
+#endif /* PDTT_FIXTURE_H */

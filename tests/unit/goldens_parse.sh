@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The golden outputs are what real consumers accept: every line of the JSON
+# goldens passes a JSON parser, and the Prometheus goldens pass promtool
+# (when installed; quickstart check installs it on Debian).
+set -u
+GOLDEN="${PDTT_TESTS:-$(dirname "$0")/..}/golden"
+PYTHON=/usr/bin/python3
+rc=0
+
+[ -x "$PYTHON" ] || { echo "SKIP: needs $PYTHON" >&2; exit 77; }
+for f in "$GOLDEN"/*.jsonl; do
+	"$PYTHON" -c '
+import json, sys
+with open(sys.argv[1], "rb") as f:
+    for n, line in enumerate(f, 1):
+        obj = json.loads(line.decode("utf-8", errors="strict"))
+        assert isinstance(obj, dict), f"line {n} is not an object"
+print(f"ok: {sys.argv[1]}: {n} JSON lines")
+' "$f" || { echo "FAIL: $f does not parse as JSON lines" >&2; rc=1; }
+done
+if command -v promtool >/dev/null 2>&1; then
+	for f in "$GOLDEN"/*.prom; do
+		if out=$(promtool check metrics <"$f" 2>&1); then
+			echo "ok: $f passes promtool check metrics"
+		else
+			echo "FAIL: promtool check metrics $f: $out" >&2
+			rc=1
+		fi
+	done
+else
+	echo "note: promtool not installed: the .prom goldens were not linted"
+fi
+exit $rc
