@@ -24,6 +24,7 @@ need_tools dpkg-buildpackage dh lintian dpkg invoke-rc.d update-rc.d logrotate \
 	systemd-analyze unshare flock zcat
 
 LOG=/var/log/pdtt_stats.log
+JSONL=/var/log/pdtt/pdtt.jsonl # json_log where pdtt.conf suggests it
 CONF=/etc/pdtt.conf
 INIT=/etc/init.d/pdtt
 # The installed pdttd pins here, not in the default /sys/fs/bpf/pdtt, which a
@@ -34,7 +35,7 @@ INSTALLED="/usr/sbin/pdttd $CONF /etc/logrotate.d/pdtt $INIT /lib/systemd/system
 	/usr/lib/systemd/system/pdtt.service /run/pdtt.pid /usr/share/doc/pdtt
 	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man5/pdtt.conf.5.gz
 	/etc/systemd/system/multi-user.target.wants/pdtt.service"
-LEFTOVERS="$INSTALLED /var/lib/pdtt $PINS"
+LEFTOVERS="$INSTALLED /var/lib/pdtt /var/log/pdtt $PINS"
 
 # This test installs and purges pdtt system-wide: never over a real one.
 if dpkg-query -W -f='${Status}' pdtt 2>/dev/null | grep -qv 'not-installed'; then
@@ -77,11 +78,11 @@ cleanup_deb() {
 	rm -rf "$PINS" /var/lib/pdtt
 	rm -f "$LOG" "$LOG".* /run/pdtt.pid
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	rm -rf /var/log/pdtt
 	# Back what was kept aside.
-	for f in "$WORK"/saved/pdtt_stats.log*; do
-		[ ! -e "$f" ] || mv "$f" /var/log/
+	for f in "$WORK"/saved/var/log/* "$WORK"/saved/var/lib/*; do
+		[ ! -e "$f" ] || mv "$f" "${f#"$WORK/saved"}"
 	done
-	[ ! -e "$WORK/saved/pdtt" ] || mv "$WORK/saved/pdtt" /var/lib/pdtt
 	if [ $rc -ne 0 ]; then
 		for f in "$WORK"/*.log; do
 			[ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
@@ -94,9 +95,9 @@ trap cleanup_deb EXIT
 trap 'exit 1' INT TERM
 
 # The default log and state of a pdttd run by hand: kept aside meanwhile.
-mkdir "$WORK/saved"
-for f in "$LOG" "$LOG".* /var/lib/pdtt; do
-	[ ! -e "$f" ] || mv "$f" "$WORK/saved/" || fail "cannot move $f aside"
+mkdir -p "$WORK/saved/var/log" "$WORK/saved/var/lib"
+for f in "$LOG" "$LOG".* /var/lib/pdtt /var/log/pdtt; do
+	[ ! -e "$f" ] || mv "$f" "$WORK/saved$f" || fail "cannot move $f aside"
 done
 
 # allowed CMD...: CMD in a private mount namespace where policy-rc.d allows
@@ -211,15 +212,25 @@ systemd-analyze verify "$unit" >"$WORK/verify.log" 2>&1 || {
 echo "ok: installed, not started (policy-rc.d); systemd-analyze verify $unit passes;" \
 	"$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | tail -n 1 | sed 's/^→ //')"
 
-# The admin's changes to the conffile: this test's pin_path, reports every second.
-echo "pin_path = \"$PINS\";" >>"$CONF"
+# The admin's changes to the conffile: this test's pin_path, reports every
+# second, the JSON log (in /var/log/pdtt, from the package) and the
+# Prometheus file (its directory must exist).
+[ -d /var/log/pdtt ] || fail "the package did not make /var/log/pdtt"
+mkdir "$WORK/prom"
+PROM="$WORK/prom/pdtt.prom"
+{
+	echo "pin_path = \"$PINS\";"
+	echo "json_log = \"$JSONL\";"
+	echo "prometheus_textfile = \"$PROM\";"
+} >>"$CONF"
 set_interval 1
 run_logged "$WORK/start.log" allowed invoke-rc.d pdtt start
 "$INIT" status || fail "status after start: $?"
 pid=$(cat /run/pdtt.pid)
 [ -e "$PINS/link_sock_ingress" ] || fail "pdttd runs but $PINS/link_sock_ingress is missing"
 wait_report "$LOG"
-echo "ok: pdttd (PID $pid) started through the init script reports in $LOG"
+[ -s "$JSONL" ] && [ -s "$PROM" ] || fail "no $JSONL or $PROM"
+echo "ok: pdttd (PID $pid) started through the init script reports in $LOG, $JSONL and $PROM"
 
 ### Init script actions.
 run_logged "$WORK/reload.log" allowed invoke-rc.d pdtt reload
@@ -276,6 +287,18 @@ wait_report "$LOG" 2
 well_formed "$LOG.1"
 well_formed "$LOG"
 expect_counts "$U1" "102800 100 0 0" "$LOG"
+# The JSON log rotated with it (one postrotate for both), whole lines only.
+[ -s "$JSONL.1" ] || fail "logrotate did not rotate $JSONL"
+for _ in $(seq 50); do
+	[ -s "$JSONL" ] && break
+	sleep 0.1
+done
+"$PYTHON" -c '
+import json, sys
+for name in sys.argv[1:]:
+    for n, line in enumerate(open(name), 1):
+        json.loads(line)
+' "$JSONL.1" "$JSONL" || fail "a JSON line is cut across the rotation"
 echo "ok: rotated at full speed; both files hold whole reports; totals go on in the new log"
 
 # The reopening comes from the init script's reload (SIGHUP), not from pdttd
@@ -324,6 +347,7 @@ for f in $LEFTOVERS $LOG; do
 	[ ! -e "$f" ] || fail "$f is left after the purge"
 done
 ls "$LOG".* >/dev/null 2>&1 && fail "rotated logs are left: $(ls "$LOG".*)"
+[ ! -e "$PROM" ] || fail "the Prometheus file $PROM is left after the removal"
 ls /etc/rc?.d/*pdtt >/dev/null 2>&1 && fail "init links are left: $(ls /etc/rc?.d/*pdtt)"
 for id in "$LINK_E" "$LINK_I"; do
 	bpftool link show id "$id" >/dev/null 2>&1 && fail "BPF link $id of the package's pdttd still exists"

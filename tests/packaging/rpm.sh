@@ -51,7 +51,7 @@ unitdir=$(rpm --eval '%{?_unitdir}%{!?_unitdir:/usr/lib/systemd/system}')
 initddir=$(rpm --eval '%{_initddir}')
 files=$(rpm -qlp "$main")
 for f in /usr/sbin/pdttd /etc/pdtt.conf /etc/logrotate.d/pdtt "$unitdir/pdtt.service" \
-	/var/lib/pdtt /usr/share/man/man8/pdttd.8 /usr/share/man/man5/pdtt.conf.5; do
+	/var/lib/pdtt /var/log/pdtt /usr/share/man/man8/pdttd.8 /usr/share/man/man5/pdtt.conf.5; do
 	# man pages: compressed where rpm's brp-compress runs (Fedora), not on Debian
 	grep -Eqx "$f(\.gz|\.xz|\.bz2)?" <<<"$files" || fail "pdtt rpm lacks $f: $files"
 done
