@@ -336,7 +336,6 @@ static int init_meta(struct pdtt_loader *ld)
 	} while (ld->meta.instance_id == 0);
 	if (bpf_map_update_elem(ld->meta_fd, &zero, &ld->meta, BPF_ANY))
 		return -errno;
-	ld->created = true;
 	return 0;
 }
 
