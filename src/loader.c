@@ -290,8 +290,7 @@ static int finish_retiring(const char *pin_path, char *err, size_t errlen)
  * Pins this build cannot read are refused; pins of an older layout, or sized
  * for another max_users, are retired (their counts carried over by the daemon).
  */
-static int check_pinned_maps(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err,
-			     size_t errlen)
+static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t errlen)
 {
 	struct pinned p;
 	int rc = finish_retiring(cfg->pin_path, err, errlen);
@@ -311,10 +310,7 @@ static int check_pinned_maps(const struct pdtt_config *cfg, struct pdtt_loader *
 	} else {
 		return 0;
 	}
-	rc = retire_maps(cfg->pin_path, err, errlen);
-	if (!rc)
-		ld->migrated = true;
-	return rc;
+	return retire_maps(cfg->pin_path, err, errlen);
 }
 
 /* New maps: record who made them, since when they count, and a random id. */
@@ -479,7 +475,7 @@ int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *er
 			 "mode = \"socket\"", config_mode_name(cfg->mode));
 		return PDTT_EXIT_CONFIG;
 	}
-	rc = check_pinned_maps(cfg, ld, err, errlen);
+	rc = check_pinned_maps(cfg, err, errlen);
 	if (!rc)
 		rc = ld->mode->load(cfg, ld, err, errlen);
 	if (rc)

@@ -22,7 +22,6 @@ struct pdtt_loader {
 	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */
 	unsigned int max_entries;   /* of the counters map in use */
 	struct pdtt_meta meta;
-	bool migrated;              /* old maps were retired to make these (see below) */
 	const struct loader_mode *mode;
 	void *skel;                 /* the mode's libbpf skeleton */
 };
