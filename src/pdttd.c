@@ -412,6 +412,9 @@ static int carry_totals(struct daemon *d)
 	}
 	d->overflow = value_total(&collector_kernel(d->collector)->buckets[PDTT_BUCKET_OVERFLOW]);
 	save_state(d, collector_kernel(d->collector));
+	/* The collector holds the baseline now. */
+	state_free(&d->state);
+	d->have_state = false;
 	return 0;
 }
 
@@ -421,6 +424,15 @@ static int start(struct daemon *d)
 	char err[ERRLEN];
 	int rc;
 
+	/*
+	 * Signals first: a SIGTERM while starting is then answered once started
+	 * (final report and state file, exit 0), not by the default action.
+	 */
+	d->signal_fd = open_signal_fd();
+	if (d->signal_fd < 0) {
+		log_err("cannot set up signal handling: %s", strerror(errno));
+		return PDTT_EXIT_FAILURE;
+	}
 	if (ensure_pin_dir(d->cfg.pin_path, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return PDTT_EXIT_FAILURE;
@@ -442,8 +454,7 @@ static int start(struct daemon *d)
 				     d->loader.max_entries);
 	d->names = usercache_new();
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	d->signal_fd = open_signal_fd();
-	if (!d->collector || !d->names || d->timer_fd < 0 || d->signal_fd < 0 ||
+	if (!d->collector || !d->names || d->timer_fd < 0 ||
 	    arm_timer(d->timer_fd, d->cfg.interval) < 0) {
 		log_err("cannot set up the report loop: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
