@@ -5,7 +5,7 @@
  * out of bounds or exit. Built with clang -fsanitize=fuzzer,address,undefined
  * by 'make fuzz'; the seed corpus is tests/fuzz/corpus.
  */
-#define _GNU_SOURCE
+/* _GNU_SOURCE (memfd_create) comes from AM_CPPFLAGS, as for the daemon. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
