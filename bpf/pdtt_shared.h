@@ -2,14 +2,19 @@
 /*
  * Keys, values and constants shared by the BPF programs and user space.
  * Any change to a struct here changes the pinned maps' layout: bump
- * PDTT_LAYOUT_VERSION so that a daemon never misreads old pins.
+ * PDTT_LAYOUT_VERSION so that a daemon never misreads old pins, and teach
+ * src/loader.c the old layout so that its counts are migrated.
  */
 #ifndef PDTT_SHARED_H
 #define PDTT_SHARED_H
 
 #include <linux/types.h>
 
-#define PDTT_LAYOUT_VERSION 1
+/*
+ * 1: the first layout (meta without instance_id).
+ * 2: meta gained instance_id.
+ */
+#define PDTT_LAYOUT_VERSION 2
 
 /* Per UID (or per bucket) counters; only ever incremented. */
 struct pdtt_counters {
@@ -57,11 +62,17 @@ enum pdtt_mode {
 	PDTT_MODE_TC = 2,
 };
 
-/* Single entry of the meta map, written by user space when the maps are created. */
+/*
+ * Single entry of the meta map, written by user space when the maps are created.
+ * layout_version stays the first field in every layout: it is how a daemon
+ * recognises pins of another layout.
+ */
 struct pdtt_meta {
 	__u32 layout_version;
 	__u32 mode;             /* enum pdtt_mode of the daemon that created the pins */
 	__u64 accounting_start; /* UNIX time the counters started from zero */
+	__u64 instance_id;      /* random, never 0: tells these maps from earlier ones
+				 * (a reboot or --unload makes new maps) */
 };
 
 /* Names under which maps and links are pinned in pin_path. */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <libconfig.h>
 #include "config.h"
 
@@ -823,13 +824,93 @@ static int syntax_error(struct loader *ld, const config_t *lc)
 	return fail_at(ld, file, config_error_line(lc), "syntax error: %s", text);
 }
 
+/* libconfig reads at most this many nested @include files. */
+#define INCLUDE_DEPTH_MAX 10
+
+static int check_includes(struct loader *ld, const char *file, const char *text, int depth);
+
+/* The @include at p (after the keyword and its blanks, on the opening quote). */
+static int check_include(struct loader *ld, const char *file, unsigned int line, const char *p,
+			 int depth)
+{
+	char name[PDTT_PATH_MAX];
+	size_t n = 0;
+	struct stat st;
+	char *text;
+	size_t len;
+	int errnum, ret;
+
+	for (p++; *p && *p != '"' && *p != '\n'; p++) {
+		if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+			p++;
+		else if (*p == '\\')
+			return fail_at(ld, file, (int)line, "@include: escape sequences other than "
+				       "\\\" and \\\\ are not accepted in the file name");
+		if (n + 1 >= sizeof(name))
+			return fail_at(ld, file, (int)line, "@include: the file name is too long");
+		name[n++] = *p;
+	}
+	name[n] = '\0';
+	/* A missing file is libconfig's to report ("cannot open include file"). */
+	if (*p != '"' || stat(name, &st) < 0)
+		return 0;
+	if (!S_ISREG(st.st_mode))
+		return fail_at(ld, file, (int)line, "@include \"%s\" is not a regular file: "
+			       "expected a configuration file", name);
+	if (depth + 1 >= INCLUDE_DEPTH_MAX)
+		return 0;
+	text = read_text(name, &len, &errnum);
+	if (!text)
+		return fail_at(ld, file, (int)line, "@include \"%s\": cannot read: %s", name,
+			       strerror(errnum));
+	ret = check_includes(ld, name, text, depth + 1);
+	free(text);
+	return ret;
+}
+
+/*
+ * libconfig 1.5's scanner ends the whole process when an @include names what
+ * it cannot read as a file (a directory, a device...): on SIGHUP that would
+ * stop the daemon instead of keeping the running configuration. So every
+ * @include (as libconfig sees them: at the start of a line, outside comments
+ * and strings) must name a regular file, checked before libconfig reads it.
+ */
+static int check_includes(struct loader *ld, const char *file, const char *text, int depth)
+{
+	static const char keyword[] = "@include";
+	unsigned int line = 1;
+	const char *p, *q, *next;
+	size_t blanks;
+
+	for (p = text; *p; p++) {
+		if (p == text || p[-1] == '\n') {
+			q = p + strspn(p, " \t");
+			if (!strncmp(q, keyword, sizeof(keyword) - 1)) {
+				q += sizeof(keyword) - 1;
+				blanks = strspn(q, " \t");
+				if (blanks && q[blanks] == '"' &&
+				    check_include(ld, file, line, q + blanks, depth))
+					return -1;
+			}
+		}
+		next = skip_inert(p, &line);
+		if (next != p) {
+			p = next - 1;
+			continue;
+		}
+		if (*p == '\n')
+			line++;
+	}
+	return 0;
+}
+
 /* Parse and validate the text into cfg, which already holds the defaults. */
 static int load_text(struct loader *ld, size_t len, struct pdtt_config *cfg)
 {
 	config_t lc;
 	int ret;
 
-	if (check_no_nul(ld, len))
+	if (check_no_nul(ld, len) || check_includes(ld, ld->path, ld->text, 0))
 		return -1;
 	config_init(&lc);
 	if (config_read_string(&lc, ld->text) != CONFIG_TRUE)

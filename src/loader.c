@@ -3,9 +3,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -78,50 +81,243 @@ static const struct loader_mode *mode_of(enum pdtt_config_mode mode)
 }
 
 /*
- * Refuse pins this build cannot read: another layout, or a map sized for
- * another max_users (libbpf would only say it cannot reuse the pin).
+ * The map layouts this build can read, to migrate their counts. Every layout
+ * so far stores struct pdtt_value in the counters and buckets; a layout that
+ * changes it must say here how to convert.
  */
-static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t errlen)
+struct layout {
+	__u32 version;
+	__u32 meta_size;
+	__u32 value_size;
+};
+
+static const struct layout layouts[] = {
+	{ 1, 16, sizeof(struct pdtt_value) },
+	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), sizeof(struct pdtt_value) },
+};
+
+#define META_SIZE_MAX 256
+
+/* The maps pinned in one directory, as found. */
+struct pinned {
+	bool present;              /* any of the three */
+	bool has_meta, has_counters, has_buckets;
+	struct bpf_map_info meta_info, counters_info, buckets_info;
+	struct pdtt_meta meta;     /* fields the layout has; the others 0 */
+	const struct layout *layout;
+	__u32 version;             /* as found, even when unknown */
+};
+
+static int map_info(const char *path, bool *has, struct bpf_map_info *info, int *fd_out)
 {
-	char path[PDTT_PATH_MAX + 32];
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	struct pdtt_meta meta = {};
-	__u32 zero = 0;
-	int fd;
+	__u32 len = sizeof(*info);
+	int fd = bpf_obj_get(path);
 
-	loader_pin_file(path, sizeof(path), cfg->pin_path, PDTT_PIN_META);
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		int bad = bpf_map_lookup_elem(fd, &zero, &meta) == 0 && meta.layout_version &&
-			  meta.layout_version != PDTT_LAYOUT_VERSION;
-
-		close(fd);
-		if (bad) {
-			snprintf(err, errlen, "the maps pinned in %s have layout version %u, this "
-				 "pdttd reads version %u; run the pdttd that made them with --unload "
-				 "(its counts are lost) or reinstall it", cfg->pin_path,
-				 meta.layout_version, PDTT_LAYOUT_VERSION);
-			return PDTT_EXIT_FAILURE;
-		}
-	}
-	loader_pin_file(path, sizeof(path), cfg->pin_path, PDTT_PIN_COUNTERS);
-	fd = bpf_obj_get(path);
+	memset(info, 0, sizeof(*info));
+	*has = fd >= 0;
 	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.max_entries != cfg->max_users) {
-		snprintf(err, errlen, "the counters pinned in %s were created for max_users = %u, "
-			 "the configuration says %u; set max_users back to %u, or run "
-			 "'pdttd --unload' to start counting afresh", cfg->pin_path,
-			 info.max_entries, cfg->max_users, info.max_entries);
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+		int e = -errno;
+
 		close(fd);
-		return PDTT_EXIT_CONFIG;
+		return e;
 	}
-	close(fd);
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
 	return 0;
 }
 
-/* New maps: record who made them and since when they count. */
+static const struct layout *layout_of(__u32 version)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++)
+		if (layouts[i].version == version)
+			return &layouts[i];
+	return NULL;
+}
+
+/* Whether the maps found have the shape their layout version says. */
+static bool shaped_as(const struct pinned *p, const struct layout *l)
+{
+	if (p->has_meta && (p->meta_info.type != BPF_MAP_TYPE_ARRAY ||
+			    p->meta_info.value_size != l->meta_size))
+		return false;
+	if (p->has_counters && (p->counters_info.type != BPF_MAP_TYPE_PERCPU_HASH ||
+				p->counters_info.key_size != sizeof(__u32) ||
+				p->counters_info.value_size != l->value_size))
+		return false;
+	return !p->has_buckets || (p->buckets_info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
+				   p->buckets_info.key_size == sizeof(__u32) &&
+				   p->buckets_info.value_size == l->value_size &&
+				   p->buckets_info.max_entries == PDTT_BUCKET_COUNT);
+}
+
+/*
+ * Look at the maps pinned in dir: which layout they have, read through the
+ * meta map's own value size, so pins of any layout are never misread.
+ * 0, or a PDTT_EXIT_* status with a message in err.
+ */
+static int inspect_pins(const char *dir, struct pinned *p, char *err, size_t errlen)
+{
+	char path[PDTT_PATH_MAX + 128];
+	unsigned char buf[META_SIZE_MAX];
+	__u32 zero = 0;
+	int fd = -1, e;
+
+	memset(p, 0, sizeof(*p));
+	loader_pin_file(path, sizeof(path), dir, PDTT_PIN_META);
+	e = map_info(path, &p->has_meta, &p->meta_info, &fd);
+	if (!e && p->has_meta) {
+		if (p->meta_info.value_size < sizeof(__u32) ||
+		    p->meta_info.value_size > META_SIZE_MAX)
+			e = -EINVAL;
+		else if (bpf_map_lookup_elem(fd, &zero, buf))
+			e = -errno;
+		close(fd);
+	}
+	if (!e) {
+		loader_pin_file(path, sizeof(path), dir, PDTT_PIN_COUNTERS);
+		e = map_info(path, &p->has_counters, &p->counters_info, NULL);
+	}
+	if (!e) {
+		loader_pin_file(path, sizeof(path), dir, PDTT_PIN_BUCKETS);
+		e = map_info(path, &p->has_buckets, &p->buckets_info, NULL);
+	}
+	if (e) {
+		snprintf(err, errlen, "cannot read the maps pinned in %s: %s", dir, strerror(-e));
+		return PDTT_EXIT_FAILURE;
+	}
+	p->present = p->has_meta || p->has_counters || p->has_buckets;
+	if (!p->has_meta) {
+		/* Made by a start that stopped before writing meta: the current layout. */
+		p->version = PDTT_LAYOUT_VERSION;
+	} else {
+		memcpy(&p->version, buf, sizeof(p->version));
+		if (p->version == 0) /* created, never initialised: known by its size */
+			for (size_t i = 0; i < ARRAY_SIZE(layouts); i++)
+				if (layouts[i].meta_size == p->meta_info.value_size)
+					p->version = layouts[i].version;
+		memcpy(&p->meta, buf, p->meta_info.value_size < sizeof(p->meta)
+					      ? p->meta_info.value_size : sizeof(p->meta));
+	}
+	p->layout = layout_of(p->version);
+	if (!p->layout) {
+		snprintf(err, errlen, "the maps pinned in %s have layout version %u, which this "
+			 "pdttd (layout %u) does not know: they were made by a newer pdtt. Run "
+			 "that version again, or 'pdttd --unload' with it to start afresh (the "
+			 "counts since its last report are then lost)", dir, p->version,
+			 PDTT_LAYOUT_VERSION);
+		return PDTT_EXIT_FAILURE;
+	}
+	if (!shaped_as(p, p->layout)) {
+		snprintf(err, errlen, "the maps pinned in %s say layout version %u but do not "
+			 "have its shape (meta value %u bytes, counters value %u bytes): refusing "
+			 "to misread them; 'pdttd --unload' removes them (their counts are lost)",
+			 dir, p->version, p->meta_info.value_size, p->counters_info.value_size);
+		return PDTT_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* pin_path/NAME for the retired maps' directory. */
+static void retired_dir(char *out, size_t outlen, const char *pin_path, const char *name)
+{
+	snprintf(out, outlen, "%s/%s", pin_path, name);
+}
+
+#define RETIRING "retiring"
+#define RETIRED "retired"
+
+/* Move the map pins of pin_path into dir (which exists); 0 or -errno. */
+static int move_map_pins(const char *pin_path, const char *dir)
+{
+	char from[PDTT_PATH_MAX + 128], to[PDTT_PATH_MAX + 128];
+
+	for (size_t i = 0; i < ARRAY_SIZE(map_pins); i++) {
+		loader_pin_file(from, sizeof(from), pin_path, map_pins[i]);
+		loader_pin_file(to, sizeof(to), dir, map_pins[i]);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Move the maps out of the way, keeping them pinned, so that new ones can be
+ * made and the old counts folded in after the programs switched over. Done in
+ * pin_path/retiring, renamed to pin_path/retired once complete: a start
+ * after a crash finds either a complete retired set or one to complete.
+ */
+static int retire_maps(const char *pin_path, char *err, size_t errlen)
+{
+	char retiring[PDTT_PATH_MAX + 64], retired[PDTT_PATH_MAX + 64];
+	int e = 0;
+
+	retired_dir(retiring, sizeof(retiring), pin_path, RETIRING);
+	retired_dir(retired, sizeof(retired), pin_path, RETIRED);
+	if (access(retired, F_OK) == 0) {
+		snprintf(err, errlen, "%s holds maps of an earlier migration that did not finish, "
+			 "and the maps in %s need migrating too: start pdttd once with the "
+			 "configuration it last ran with, then with the new one", retired,
+			 pin_path);
+		return PDTT_EXIT_FAILURE;
+	}
+	if (mkdir(retiring, 0700) < 0 && errno != EEXIST)
+		e = -errno;
+	if (!e)
+		e = move_map_pins(pin_path, retiring);
+	if (!e && rename(retiring, retired) < 0)
+		e = -errno;
+	if (e) {
+		snprintf(err, errlen, "cannot move the maps in %s aside to migrate them: %s",
+			 pin_path, strerror(-e));
+		return PDTT_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* A retirement interrupted by a crash: complete it (nothing new was made yet). */
+static int finish_retiring(const char *pin_path, char *err, size_t errlen)
+{
+	char retiring[PDTT_PATH_MAX + 64];
+
+	retired_dir(retiring, sizeof(retiring), pin_path, RETIRING);
+	if (access(retiring, F_OK) < 0)
+		return 0;
+	log_warn("completing the migration of the maps in %s that was interrupted", pin_path);
+	return retire_maps(pin_path, err, errlen);
+}
+
+/*
+ * Pins this build cannot read are refused; pins of an older layout, or sized
+ * for another max_users, are retired (their counts carried over by the daemon).
+ */
+static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t errlen)
+{
+	struct pinned p;
+	int rc = finish_retiring(cfg->pin_path, err, errlen);
+
+	if (!rc)
+		rc = inspect_pins(cfg->pin_path, &p, err, errlen);
+	if (rc || !p.present)
+		return rc;
+	if (p.version != PDTT_LAYOUT_VERSION) {
+		log_warn("the maps pinned in %s have layout version %u; migrating their counts to "
+			 "new maps of layout version %u", cfg->pin_path, p.version,
+			 PDTT_LAYOUT_VERSION);
+	} else if (p.has_counters && p.counters_info.max_entries != cfg->max_users) {
+		log_warn("the counters pinned in %s were made for max_users = %u; migrating their "
+			 "counts to new maps for max_users = %u", cfg->pin_path,
+			 p.counters_info.max_entries, cfg->max_users);
+	} else {
+		return 0;
+	}
+	return retire_maps(cfg->pin_path, err, errlen);
+}
+
+/* New maps: record who made them, since when they count, and a random id. */
 static int init_meta(struct pdtt_loader *ld)
 {
 	__u32 zero = 0;
@@ -133,6 +329,11 @@ static int init_meta(struct pdtt_loader *ld)
 	ld->meta.layout_version = PDTT_LAYOUT_VERSION;
 	ld->meta.mode = ld->mode->id;
 	ld->meta.accounting_start = (__u64)time(NULL);
+	do {
+		if (getrandom(&ld->meta.instance_id, sizeof(ld->meta.instance_id), 0) !=
+		    sizeof(ld->meta.instance_id))
+			return -errno;
+	} while (ld->meta.instance_id == 0);
 	if (bpf_map_update_elem(ld->meta_fd, &zero, &ld->meta, BPF_ANY))
 		return -errno;
 	return 0;
@@ -172,6 +373,72 @@ static int replace_link(struct bpf_link *old, struct bpf_program *prog, const ch
 	if (!e)
 		bpf_link__detach(old);
 	return e;
+}
+
+int loader_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, size_t errlen)
+{
+	char dir[PDTT_PATH_MAX + 64], path[PDTT_PATH_MAX + 128];
+	struct pinned p;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->counters_fd = r->buckets_fd = -1;
+	retired_dir(dir, sizeof(dir), pin_path, RETIRED);
+	if (access(dir, F_OK) < 0)
+		return 0;
+	rc = inspect_pins(dir, &p, err, errlen);
+	if (rc)
+		return rc;
+	if (!p.has_counters || !p.has_buckets) {
+		snprintf(err, errlen, "%s lacks the counters or buckets map of the maps it "
+			 "retired; remove it to go on (their counts are lost)", dir);
+		return PDTT_EXIT_FAILURE;
+	}
+	loader_pin_file(path, sizeof(path), dir, PDTT_PIN_COUNTERS);
+	r->counters_fd = bpf_obj_get(path);
+	loader_pin_file(path, sizeof(path), dir, PDTT_PIN_BUCKETS);
+	r->buckets_fd = bpf_obj_get(path);
+	if (r->counters_fd < 0 || r->buckets_fd < 0) {
+		snprintf(err, errlen, "cannot open the maps in %s: %s", dir, strerror(errno));
+		loader_close_retired(r);
+		return PDTT_EXIT_FAILURE;
+	}
+	r->present = true;
+	r->meta = p.meta;
+	r->layout_version = p.version;
+	r->max_entries = p.counters_info.max_entries;
+	r->map_id = p.counters_info.id;
+	return 0;
+}
+
+void loader_close_retired(struct pdtt_retired *r)
+{
+	if (r->counters_fd >= 0)
+		close(r->counters_fd);
+	if (r->buckets_fd >= 0)
+		close(r->buckets_fd);
+	r->counters_fd = r->buckets_fd = -1;
+}
+
+/* Unpin the maps in pin_path/name and remove it; 0 or -1 with errno. */
+static int remove_map_dir(const char *pin_path, const char *name)
+{
+	char dir[PDTT_PATH_MAX + 64], path[PDTT_PATH_MAX + 128];
+
+	retired_dir(dir, sizeof(dir), pin_path, name);
+	for (size_t i = 0; i < ARRAY_SIZE(map_pins); i++) {
+		loader_pin_file(path, sizeof(path), dir, map_pins[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -1;
+	}
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+int loader_remove_retired(const char *pin_path)
+{
+	return remove_map_dir(pin_path, RETIRED) < 0 ? -errno : 0;
 }
 
 int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const char *name,
@@ -384,6 +651,11 @@ int loader_unload(const char *pin_path, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
 			return PDTT_EXIT_FAILURE;
 		}
+	}
+	if (remove_map_dir(pin_path, RETIRING) < 0 || remove_map_dir(pin_path, RETIRED) < 0) {
+		snprintf(err, errlen, "cannot remove the retired maps in %s: %s", pin_path,
+			 strerror(errno));
+		return PDTT_EXIT_FAILURE;
 	}
 	if (rmdir(pin_path) < 0 && errno != ENOENT) {
 		snprintf(err, errlen, "removed pdtt's pins, but %s is not empty: %s", pin_path,

@@ -68,19 +68,28 @@ static int was_moved(const struct logfile *lf)
 
 int logfile_append(struct logfile *lf, const char *buf, size_t len)
 {
-	if (was_moved(lf)) {
-		int err = logfile_reopen(lf);
+	struct stat st;
+	off_t before;
+	int err;
 
+	if (was_moved(lf)) {
+		err = logfile_reopen(lf);
 		if (err)
 			return err;
 	}
+	before = fstat(lf->fd, &st) == 0 ? st.st_size : -1;
 	while (len > 0) {
 		ssize_t n = write(lf->fd, buf, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
+		if (n < 0) {
+			err = -errno;
+			/* Disk full after part of it: no partial report stays in the file. */
+			if (before >= 0 && ftruncate(lf->fd, before) < 0)
+				err = -errno;
+			return err;
+		}
 		buf += n;
 		len -= (size_t)n;
 	}

@@ -20,7 +20,8 @@ int logfile_reopen(struct logfile *lf);
 
 /*
  * Append buf; reopens first if the file was removed or renamed behind our back.
- * 0 or -errno.
+ * 0 or -errno. A write that fails part way (disk full) is undone: the file is
+ * truncated back to its size before, so it never holds a partial report.
  */
 int logfile_append(struct logfile *lf, const char *buf, size_t len);
 

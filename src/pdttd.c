@@ -4,6 +4,7 @@
  * log together, and runs the report timer and signal loop.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include "config.h"
@@ -24,6 +26,7 @@
 #include "options.h"
 #include "outputs.h"
 #include "report_text.h"
+#include "state.h"
 #include "usercache.h"
 
 #define ERRLEN 1024
@@ -39,6 +42,14 @@ struct daemon {
 	struct outputs *outputs;
 	int timer_fd;
 	int signal_fd;
+	struct pdtt_state state;      /* as loaded at start */
+	bool have_state;
+	bool state_was_present;      /* a state file existed at start */
+	__u32 retired_map_id;         /* recorded in the state file once folded */
+	bool retired_pending;         /* retired maps to unpin after the next save */
+	struct pdtt_counters overflow; /* the overflow bucket at the last reading */
+	bool log_failing;             /* the last report could not be written */
+	bool state_failing;           /* the last state file could not be written */
 };
 
 /* Read the configuration; a missing file means the defaults, said once. */
@@ -80,6 +91,56 @@ static int open_signal_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+/* Once per reading: when the map is full, the overflow bucket grows. */
+static void check_overflow(struct daemon *d, const struct pdtt_snapshot *kernel)
+{
+	struct pdtt_counters now = value_total(&kernel->buckets[PDTT_BUCKET_OVERFLOW]);
+	unsigned long long bytes = counters_total_bytes(&now) - counters_total_bytes(&d->overflow);
+
+	if (counters_total_packets(&now) > counters_total_packets(&d->overflow))
+		log_warn("the counter map is full: %u UIDs have entries (max_users = %u), so "
+			 "%llu bytes of other UIDs were counted in the [overflow] bucket since the "
+			 "last report; raise max_users in %s and restart pdttd (the counts are "
+			 "carried over)", d->loader.max_entries, d->loader.max_entries, bytes,
+			 d->config_path);
+	d->overflow = now;
+}
+
+/* The state file after each reading: baseline and kernel counters. */
+static void save_state(struct daemon *d, const struct pdtt_snapshot *kernel)
+{
+	const struct pdtt_snapshot *baseline = collector_baseline(d->collector);
+	struct pdtt_state st = {
+		.layout_version = PDTT_LAYOUT_VERSION,
+		.instance_id = d->loader.meta.instance_id,
+		.accounting_start = (uint64_t)baseline->accounting_start,
+		.saved_at = (uint64_t)time(NULL),
+		.retired_map_id = d->retired_map_id,
+		.baseline = *baseline,
+		.last = *kernel,
+	};
+	char err[ERRLEN];
+	int e;
+
+	if (state_save(d->cfg.state_file, &st, err, sizeof(err)) < 0) {
+		if (!d->state_failing)
+			log_err("%s; retrying at each report", err);
+		d->state_failing = true;
+		return;
+	}
+	if (d->state_failing)
+		log_info("state file %s written again", d->cfg.state_file);
+	d->state_failing = false;
+	if (d->retired_pending) {
+		e = loader_remove_retired(d->cfg.pin_path);
+		if (e)
+			log_err("cannot unpin the retired maps in %s/retired: %s", d->cfg.pin_path,
+				strerror(-e));
+		else
+			d->retired_pending = false;
+	}
+}
+
 static void write_report(struct daemon *d)
 {
 	const struct pdtt_snapshot *snap;
@@ -94,6 +155,7 @@ static void write_report(struct daemon *d)
 		return;
 	}
 	outputs_prepare(d->outputs, snap, &report);
+	check_overflow(d, collector_kernel(d->collector));
 	mem = open_memstream(&buf, &len);
 	if (!mem) {
 		log_err("cannot format the report: %s", strerror(errno));
@@ -102,14 +164,20 @@ static void write_report(struct daemon *d)
 	report_text_write(mem, &report);
 	fclose(mem);
 	err = logfile_append(d->log, buf, len);
-	if (err)
-		log_err("cannot write the report to %s: %s", logfile_path(d->log), strerror(-err));
+	if (err && !d->log_failing)
+		log_err("cannot write the report to %s: %s; nothing is lost (the kernel keeps "
+			"counting) and the next report is written in full once it can be",
+			logfile_path(d->log), strerror(-err));
+	else if (!err && d->log_failing)
+		log_info("writing reports to %s again", logfile_path(d->log));
+	d->log_failing = err != 0;
 	if (d->foreground) {
 		fwrite(buf, 1, len, stdout);
 		fflush(stdout);
 	}
 	free(buf);
 	outputs_write(d->outputs, &report);
+	save_state(d, collector_kernel(d->collector));
 }
 
 /* Apply what can change without re-attaching; say what needs a restart. */
@@ -135,8 +203,11 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
 	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
 	    next->n_interfaces != d->cfg.n_interfaces ||
-	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)))
-		log_warn("reload: mode, max_users, interfaces, pin_path and cgroup_path take effect "
+	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)) ||
+	    strcmp(next->state_file, d->cfg.state_file) ||
+	    next->owner_tracking != d->cfg.owner_tracking)
+		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file "
+			 "and owner_tracking take effect "
 			 "at the next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
@@ -219,6 +290,145 @@ static int take_lock(const char *pin_path)
 	return fd;
 }
 
+/* The log file's directory must exist: a typo there would lose every report. */
+static struct logfile *open_log(const char *path)
+{
+	struct logfile *log = logfile_open(path);
+	char *copy;
+
+	if (log)
+		return log;
+	copy = strdup(path);
+	if (errno == ENOENT && copy)
+		log_err("cannot open log_file %s: its directory %s does not exist; create it or "
+			"change log_file", path, dirname(copy));
+	else
+		log_err("cannot open log_file %s: %s", path, strerror(errno));
+	free(copy);
+	return NULL;
+}
+
+/*
+ * The state file must be writable before anything is attached, and a bad one
+ * is never read as zeros: kept for inspection, and the daemon refuses to start.
+ */
+static int load_state(struct daemon *d)
+{
+	const char *path = d->cfg.state_file;
+	char err[ERRLEN], aside[PDTT_PATH_MAX + 64];
+	char *copy = strdup(path);
+	const char *dir = copy ? dirname(copy) : "/";
+	int rc = 0;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_err("cannot create %s, the directory of state_file %s: %s", dir, path,
+			strerror(errno));
+		rc = PDTT_EXIT_FAILURE;
+	} else if (access(dir, W_OK) < 0) {
+		log_err("cannot write in %s, the directory of state_file %s: %s", dir, path,
+			strerror(errno));
+		rc = PDTT_EXIT_FAILURE;
+	}
+	free(copy);
+	if (rc)
+		return rc;
+	switch (state_load(path, &d->state, err, sizeof(err))) {
+	case PDTT_STATE_LOADED:
+		d->have_state = true;
+		d->state_was_present = true;
+		return 0;
+	case PDTT_STATE_ABSENT:
+		return 0; /* said once the start has succeeded */
+	}
+	log_err("%s", err);
+	if (access(path, F_OK) == 0) {
+		if (state_keep_aside(path, aside, sizeof(aside)) == 0)
+			log_err("a copy of it is kept as %s", aside);
+		else
+			log_err("could not keep a copy of it: %s", strerror(errno));
+	}
+	log_err("not starting, so that the totals it holds are not silently lost. To go on: "
+		"restore a good copy to %s, or remove it to accept losing the totals from before "
+		"the last reboot (the counts pinned in the kernel are kept)", path);
+	return PDTT_EXIT_FAILURE;
+}
+
+/* Counts of retired maps (layout migration, new max_users), added to the baseline. */
+static int fold_retired(struct daemon *d, const struct pdtt_state *st,
+			const struct pdtt_retired *r, struct pdtt_snapshot *baseline)
+{
+	struct pdtt_snapshot before = { 0 };
+	const struct pdtt_snapshot *k;
+	struct collector *col;
+	int err;
+
+	/* The programs have switched to the new maps: let those still running end. */
+	usleep(50000);
+	col = collector_new(r->counters_fd, r->buckets_fd, r->max_entries);
+	if (!col)
+		return -ENOMEM;
+	err = collector_read_kernel(col, &k);
+	if (!err)
+		err = state_baseline_for(st, r->meta.instance_id, &before);
+	if (!err)
+		err = snapshot_sum(baseline, &before, k);
+	baseline->accounting_start = before.accounting_start;
+	snapshot_release(&before);
+	collector_free(col);
+	if (!err)
+		log_info("carried the counts of the maps in %s/retired (layout %u) over to the new "
+			 "maps", d->cfg.pin_path, r->layout_version);
+	return err;
+}
+
+/*
+ * Totals = baseline + kernel counters: the baseline comes from the state file
+ * (and from retired maps), and a first state file is written at once.
+ */
+static int carry_totals(struct daemon *d)
+{
+	const struct pdtt_state *st = d->have_state ? &d->state : NULL;
+	struct pdtt_snapshot baseline = { 0 };
+	const struct pdtt_snapshot *totals;
+	struct pdtt_retired r;
+	char err[ERRLEN];
+	int rc = loader_open_retired(d->cfg.pin_path, &r, err, sizeof(err)), e;
+
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
+	d->retired_map_id = st ? st->retired_map_id : 0;
+	if (r.present && !(st && st->retired_map_id == r.map_id)) {
+		e = fold_retired(d, st, &r, &baseline);
+		d->retired_map_id = r.map_id;
+	} else {
+		/* Without retired maps, or folded and saved before a crash. */
+		e = state_baseline_for(st, d->loader.meta.instance_id, &baseline);
+	}
+	d->retired_pending = r.present;
+	if (!st && !(r.present && r.meta.accounting_start))
+		baseline.accounting_start = (time_t)d->loader.meta.accounting_start;
+	else if (!st)
+		baseline.accounting_start = (time_t)r.meta.accounting_start;
+	loader_close_retired(&r);
+	if (!e)
+		e = collector_set_baseline(d->collector, &baseline);
+	snapshot_release(&baseline);
+	if (!e)
+		e = collector_read(d->collector, &totals);
+	if (e) {
+		log_err("cannot read the counters: %s", strerror(-e));
+		return PDTT_EXIT_FAILURE;
+	}
+	d->overflow = value_total(&collector_kernel(d->collector)->buckets[PDTT_BUCKET_OVERFLOW]);
+	save_state(d, collector_kernel(d->collector));
+	/* The collector holds the baseline now. */
+	state_free(&d->state);
+	d->have_state = false;
+	return 0;
+}
+
 /* Everything up to attaching; any failure here leaves nothing attached. */
 static int start(struct daemon *d)
 {
@@ -226,22 +436,32 @@ static int start(struct daemon *d)
 	char err[ERRLEN];
 	int rc;
 
+	/*
+	 * Signals first: a SIGTERM while starting is then answered once started
+	 * (final report and state file, exit 0), not by the default action.
+	 */
+	d->signal_fd = open_signal_fd();
+	if (d->signal_fd < 0) {
+		log_err("cannot set up signal handling: %s", strerror(errno));
+		return PDTT_EXIT_FAILURE;
+	}
 	if (ensure_pin_dir(d->cfg.pin_path, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return PDTT_EXIT_FAILURE;
 	}
 	if (take_lock(d->cfg.pin_path) < 0)
 		return PDTT_EXIT_RUNNING;
-	d->log = logfile_open(d->cfg.log_file);
-	if (!d->log) {
-		log_err("cannot open log_file %s: %s", d->cfg.log_file, strerror(errno));
+	d->log = open_log(d->cfg.log_file);
+	if (!d->log)
 		return PDTT_EXIT_FAILURE;
-	}
 	d->outputs = outputs_open(&d->cfg, err, sizeof(err));
 	if (!d->outputs) {
 		log_err("%s", err);
 		return PDTT_EXIT_FAILURE;
 	}
+	rc = load_state(d);
+	if (rc)
+		return rc;
 	rc = loader_start(&d->cfg, &d->loader, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
@@ -251,12 +471,14 @@ static int start(struct daemon *d)
 				     d->loader.max_entries);
 	d->names = usercache_new();
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	d->signal_fd = open_signal_fd();
-	if (!d->collector || !d->names || d->timer_fd < 0 || d->signal_fd < 0 ||
+	if (!d->collector || !d->names || d->timer_fd < 0 ||
 	    arm_timer(d->timer_fd, d->cfg.interval) < 0) {
 		log_err("cannot set up the report loop: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
 	}
+	rc = carry_totals(d);
+	if (rc)
+		return rc;
 	/* The first interval starts now. */
 	rc = collector_read(d->collector, &snap);
 	if (rc) {
@@ -269,6 +491,7 @@ static int start(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
+	state_free(&d->state);
 	collector_free(d->collector);
 	outputs_close(d->outputs);
 	usercache_free(d->names);
@@ -282,6 +505,9 @@ static int run_daemon(struct daemon *d)
 
 	if (rc == 0) {
 		log_info("%s", loader_attribution(&d->cfg, &d->loader));
+		if (!d->state_was_present)
+			log_info("state file %s did not exist: totals start from the pinned "
+				 "counters", d->cfg.state_file);
 		log_info("counting in %s mode; reports every %d s to %s",
 			 config_mode_name(d->cfg.mode), d->cfg.interval, d->cfg.log_file);
 		if (!d->foreground && daemon(0, 0) < 0) {

@@ -19,7 +19,18 @@ struct pdtt_snapshot {
 	size_t n_users;
 	size_t capacity;
 	struct pdtt_value buckets[PDTT_BUCKET_COUNT];
+	time_t accounting_start;  /* when the totals started from zero (0: unknown) */
 };
+
+/* Make room for n users (keeping those there); 0 or -ENOMEM. */
+int snapshot_reserve(struct pdtt_snapshot *snap, size_t n);
+
+/* out = a + b, UID by UID (a and b sorted; out must be neither); 0 or -ENOMEM. */
+int snapshot_sum(struct pdtt_snapshot *out, const struct pdtt_snapshot *a,
+		 const struct pdtt_snapshot *b);
+
+/* Free what snapshot_reserve allocated; the snapshot is empty afterwards. */
+void snapshot_release(struct pdtt_snapshot *snap);
 
 static inline uint64_t counters_total_bytes(const struct pdtt_counters *c)
 {
@@ -52,6 +63,12 @@ static inline struct pdtt_counters value_total(const struct pdtt_value *v)
 	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
 		counters_add(&sum, &v->by_class[cls]);
 	return sum;
+}
+
+static inline void value_add(struct pdtt_value *sum, const struct pdtt_value *v)
+{
+	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
+		counters_add(&sum->by_class[cls], &v->by_class[cls]);
 }
 
 static inline int value_is_zero(const struct pdtt_value *v)

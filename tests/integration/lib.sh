@@ -39,8 +39,9 @@ require_root_and_bpf() {
 	done
 }
 
-# on_cleanup CMD: run CMD (a function name) when the test exits, before the
-# daemon is stopped and the pins are removed; latest registered runs first.
+# on_cleanup CMD: eval CMD (a function name or a command line) when the test
+# exits: after the daemon is stopped, before the pins, namespace and work
+# directory go; the latest registered runs first.
 CLEANUP_HOOKS=()
 on_cleanup() {
 	CLEANUP_HOOKS=("$1" "${CLEANUP_HOOKS[@]}")
@@ -48,10 +49,15 @@ on_cleanup() {
 
 cleanup() {
 	local rc=$? hook
+	# Not stop_daemon: its fail would exit before the rest of the cleanup.
+	if [ -n "$DAEMON_PID" ]; then
+		kill -TERM "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=""
+	fi
 	for hook in "${CLEANUP_HOOKS[@]}"; do
-		"$hook" 2>/dev/null
+		eval "$hook" 2>/dev/null
 	done
-	stop_daemon 2>/dev/null
 	[ -n "$WORK" ] && [ -f "$WORK/pdtt.conf" ] && pdttd_cmd --unload -c "$WORK/pdtt.conf" >/dev/null 2>&1
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
 	for ns in $PEER_NS $EXTRA_NS; do ip netns del "$ns" 2>/dev/null; done
@@ -261,22 +267,83 @@ in_netns_as() {
 	ip netns exec "$ns" setpriv --reuid "$uid" --regid "$uid" --clear-groups "$@"
 }
 
-# bucket_counts NAME [FILE]: like counts_of, for [unattributed] or [overflow].
+# ---- fault tests (issue #5) ---------------------------------------------
+
+# use_own_cgroup: this test (and what it starts) in a cgroup of its own, which
+# the daemon attaches to (cgroup_path), so that it counts this test's traffic
+# and nothing else: totals can then be checked exactly, for any UID.
+use_own_cgroup() {
+	local root
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	CGROUP="$root/pdtt-test-$TEST_NAME-$$"
+	mkdir "$CGROUP" || fail "cannot create cgroup $CGROUP"
+	on_cleanup "echo $$ >'$root/cgroup.procs'; rmdir '$CGROUP'"
+	echo $$ >"$CGROUP/cgroup.procs" || fail "cannot move the test into $CGROUP"
+}
+
+# kill_daemon: SIGKILL, as a crash would.
+kill_daemon() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -KILL "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=""
+}
+
+# simulate_reboot: what a reboot does to bpffs: every pin gone, so the links
+# detach and the maps are freed (the daemon must be stopped).
+simulate_reboot() {
+	[ -z "$DAEMON_PID" ] || fail "simulate_reboot with pdttd running"
+	rm -rf "$PIN_PATH"
+	[ ! -e "$PIN_PATH" ] || fail "cannot remove $PIN_PATH"
+}
+
+# expect_start_failure STATUS PATTERN: pdttd exits with STATUS at start and
+# says PATTERN (grep -E) on stderr.
+expect_start_failure() {
+	local rc=0
+	"$PDTTD" -f -c "$WORK/pdtt.conf" >"$WORK/fail.out" 2>"$WORK/fail.err" || rc=$?
+	[ "$rc" = "$1" ] || fail "pdttd exited with $rc, expected $1: $(cat "$WORK/fail.err")"
+	grep -Eq "$2" "$WORK/fail.err" || fail "pdttd did not say '$2': $(cat "$WORK/fail.err")"
+	echo "ok: refused with status $1: $(grep -E "$2" "$WORK/fail.err" | head -n 1)"
+}
+
+# bucket_counts NAME [FILE]: "tx_bytes tx_packets rx_bytes rx_packets" of the
+# [NAME] bucket (unattributed, overflow) in the last report.
 bucket_counts() {
 	awk -v name="[$1]" '
 		/^=== Network Statistics Report/ { tb = tp = rb = rp = 0 }
-		/^UID: / { cur = ($5 == name) }
+		/^UID: / { cur = ($NF == name) }
 		cur && /^  TX: / { tb = $2; tp = substr($4, 2) }
 		cur && /^  RX: / { rb = $2; rp = substr($4, 2) }
-		END { print tb + 0, tp + 0, rb + 0, rp + 0 }
+		END { printf "%.0f %.0f %.0f %.0f\n", tb, tp, rb, rp }
 	' "${2:-$WORK/pdtt.log}"
 }
 
-# uids_in_report [FILE]: the numeric UIDs in the last report, one a line.
+# grand_total [FILE]: the sum over every UID and bucket of the last report.
+grand_total() {
+	awk '
+		/^=== Network Statistics Report/ { tb = tp = rb = rp = 0 }
+		/^  TX: / { tb += $2; tp += substr($4, 2) }
+		/^  RX: / { rb += $2; rp += substr($4, 2) }
+		END { printf "%.0f %.0f %.0f %.0f\n", tb, tp, rb, rp }
+	' "${2:-$WORK/pdtt.log}"
+}
+
+# uids_in_report [FILE]: the UIDs of the last report, one a line.
 uids_in_report() {
 	awk '
 		/^=== Network Statistics Report/ { n = 0 }
-		/^UID: [0-9]/ { u[n++] = $2 }
-		END { for (i = 0; i < n; i++) print u[i] }
+		/^UID: [0-9]/ { uids[n++] = $2 }
+		END { for (i = 0; i < n; i++) print uids[i] }
 	' "${1:-$WORK/pdtt.log}"
+}
+
+# state_field KEY: a field of the state file ("instance", "accounting_start"...).
+state_field() {
+	awk -v key="$1" '$1 == key { print $2 }' "$WORK/state"
+}
+
+# add_counts "A B C D" "E F G H": the sum, field by field.
+add_counts() {
+	echo "$1 $2" | awk '{ printf "%.0f %.0f %.0f %.0f\n", $1 + $5, $2 + $6, $3 + $7, $4 + $8 }'
 }

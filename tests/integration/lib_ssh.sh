@@ -14,7 +14,6 @@ SSH_UID=$(test_uid 90)
 SSH_PORT=$((20000 + $$ % 20000))
 SSHD_PID=""
 SSHD_CGROUP=""
-MADE_RUN_SSHD=""
 MB=$((1024 * 1024))
 SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
 	-o BatchMode=yes)
@@ -24,7 +23,6 @@ stop_ssh_server() {
 	pkill -u "$SSH_UID"
 	getent passwd "$SSH_USER" >/dev/null && userdel -r "$SSH_USER" >/dev/null 2>&1
 	[ -n "$SSHD_CGROUP" ] && [ -d "$SSHD_CGROUP" ] && { sleep 0.2; rmdir "$SSHD_CGROUP"; }
-	[ -n "$MADE_RUN_SSHD" ] && rmdir /run/sshd
 }
 
 # start_ssh_server ADDR [CGROUP]: sshd in $NETNS listening on ADDR:$SSH_PORT,
@@ -54,7 +52,10 @@ StrictModes no
 PidFile none
 Subsystem sftp internal-sftp
 CONF
-	[ -d /run/sshd ] || { mkdir -p /run/sshd && MADE_RUN_SSHD=1; }
+	# sshd's privilege separation directory, which openssh-server's tmpfiles.d
+	# entry makes at boot (not on machines without systemd). It stays: another
+	# test's sshd may be using it, and it is the package's, not the test's.
+	mkdir -p /run/sshd
 	local enter=""
 	if [ -n "$SSHD_CGROUP" ]; then
 		mkdir "$SSHD_CGROUP" || fail "cannot create cgroup $SSHD_CGROUP"

@@ -40,6 +40,6 @@ expect_refusal 69 "cannot open cgroup $WORK/no-such-cgroup" "$PDTTD" -f -c "$WOR
 	echo "log_file = \"$WORK/missing/pdtt.log\";"
 	echo "pin_path = \"$PIN_PATH\";"
 } >"$WORK/pdtt.conf"
-expect_refusal 1 "cannot open log_file $WORK/missing/pdtt.log: No such file or directory" \
+expect_refusal 1 "cannot open log_file $WORK/missing/pdtt.log: its directory $WORK/missing does not exist" \
 	"$PDTTD" -f -c "$WORK/pdtt.conf"
 exit 0

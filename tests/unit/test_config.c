@@ -577,6 +577,38 @@ static void test_include(void)
 	CHECK_STR_EQ(err, want);
 }
 
+/*
+ * An @include of a directory or device would make libconfig 1.5 end the
+ * process (on SIGHUP: the daemon): refused with file and line instead, also
+ * when nested; in comments and strings it is not an @include at all.
+ */
+static void test_include_not_a_file(void)
+{
+	char inc[TMP_PATH], text[3 * TMP_PATH], path[TMP_PATH], err[1024], want[2048];
+	struct pdtt_config cfg;
+
+	snprintf(text, sizeof(text), "interval = 5;\n  @include \"%s\"\n", tmp_dir);
+	CHECK(load_text(text, &cfg, err, sizeof(err), path, sizeof(path)) == -1);
+	snprintf(want, sizeof(want), "%s:2: @include \"%s\" is not a regular file: expected a "
+		 "configuration file", path, tmp_dir);
+	CHECK_STR_EQ(err, want);
+	expect_refused("@include \"/dev/null\"\n", "is not a regular file");
+	expect_refused("@include \"/\\x41\"\n", "escape sequences");
+
+	snprintf(text, sizeof(text), "# x\n@include \"%s\"\n", tmp_dir);
+	write_temp(text, strlen(text), inc, sizeof(inc));
+	snprintf(text, sizeof(text), "@include \"%s\"\n", inc);
+	CHECK(load_text(text, &cfg, err, sizeof(err), path, sizeof(path)) == -1);
+	unlink(inc);
+	snprintf(want, sizeof(want), "%s:2: @include \"%s\" is not a regular file", inc, tmp_dir);
+	CHECK(strncmp(err, want, strlen(want)) == 0);
+
+	snprintf(text, sizeof(text), "/*\n@include \"%s\"\n*/ interval = 3;\n"
+		 "# @include \"/\"\nlog_file = \"/x\n@include \\\"/\\\"\";\n", tmp_dir);
+	CHECK(load_text(text, &cfg, err, sizeof(err), path, sizeof(path)) == 0);
+	CHECK(cfg.interval == 3);
+}
+
 /* Uncomment the "#key = value;" lines, leaving the prose comments ("# ...") alone. */
 static char *uncomment_settings(const char *text)
 {
@@ -645,6 +677,7 @@ int main(void)
 	test_interfaces();
 	test_local_networks();
 	test_include();
+	test_include_not_a_file();
 	test_shipped_file();
 	return check_summary("test_config");
 }

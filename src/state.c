@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The state file, e.g.
+ *
+ *   pdtt-state 1
+ *   # pdtt totals across reboots, written by pdttd: do not edit (checksummed)
+ *   layout 2
+ *   instance 5f3a9c0d17e2b64a
+ *   accounting_start 1761575400
+ *   saved_at 1761579000
+ *   retired_map 0
+ *   buckets 2
+ *   users 1
+ *   bucket unattributed <16 numbers>
+ *   bucket overflow <16 numbers>
+ *   user 1000 <16 numbers>
+ *   crc32 1c291ca3
+ *
+ * The 16 numbers of a line: the baseline, then the last kernel reading, each
+ * as local {tx_bytes tx_packets rx_bytes rx_packets} then external {the same}.
+ * The CRC32 covers every byte before the "crc32" line. Users are in UID order.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "state.h"
+
+#define MAGIC "pdtt-state"
+#define COMMENT "# pdtt totals across reboots, written by pdttd: do not edit (checksummed)"
+#define CRC_PREFIX "crc32 "
+#define CRC_LINE_LEN (sizeof(CRC_PREFIX) - 1 + 8 + 1) /* "crc32 " + 8 hex + '\n' */
+#define STATE_MAX ((size_t)1 << 30)
+#define NUMS_PER_VALUE (PDTT_CLASS_COUNT * 4)
+
+static const char *const bucket_names[PDTT_BUCKET_COUNT] = {
+	[PDTT_BUCKET_UNATTRIBUTED] = "unattributed",
+	[PDTT_BUCKET_OVERFLOW] = "overflow",
+};
+
+static int say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return PDTT_STATE_INVALID;
+}
+
+void state_free(struct pdtt_state *st)
+{
+	snapshot_release(&st->baseline);
+	snapshot_release(&st->last);
+	memset(st, 0, sizeof(*st));
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+struct cursor {
+	const char *p, *end; /* the current line, without its '\n' */
+	const char *next;    /* start of the following line */
+	const char *limit;   /* end of the content */
+	unsigned int line;
+};
+
+/* Advance to the next line; false at the end of the content. */
+static bool next_line(struct cursor *c)
+{
+	const char *nl;
+
+	if (c->next >= c->limit)
+		return false;
+	c->p = c->next;
+	nl = memchr(c->p, '\n', (size_t)(c->limit - c->p));
+	c->end = nl ? nl : c->limit;
+	c->next = nl ? nl + 1 : c->limit;
+	c->line++;
+	return true;
+}
+
+/* The next space-separated token of the line; false at its end. */
+static bool token(struct cursor *c, const char **tok, size_t *len)
+{
+	const char *sp;
+
+	if (c->p >= c->end)
+		return false;
+	sp = memchr(c->p, ' ', (size_t)(c->end - c->p));
+	*tok = c->p;
+	*len = (size_t)((sp ? sp : c->end) - c->p);
+	c->p = sp ? sp + 1 : c->end;
+	return *len > 0;
+}
+
+static bool word(struct cursor *c, const char *want)
+{
+	const char *tok;
+	size_t len;
+
+	return token(c, &tok, &len) && len == strlen(want) && !memcmp(tok, want, len);
+}
+
+/* A decimal (or, with base 16, hex) number within max; nothing else. */
+static bool number(struct cursor *c, int base, uint64_t max, uint64_t *out)
+{
+	const char *tok;
+	size_t len, i;
+	uint64_t v = 0;
+	unsigned int d;
+
+	if (!token(c, &tok, &len) || len > 20)
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = tok[i];
+
+		if (ch >= '0' && ch <= '9')
+			d = (unsigned int)(ch - '0');
+		else if (base == 16 && ch >= 'a' && ch <= 'f')
+			d = (unsigned int)(ch - 'a' + 10);
+		else
+			return false;
+		if (v > (max - d) / (uint64_t)base)
+			return false;
+		v = v * (uint64_t)base + d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool at_line_end(const struct cursor *c)
+{
+	return c->p >= c->end;
+}
+
+/* "key NUMBER" on its own line. */
+static bool keyed_number(struct cursor *c, const char *key, int base, uint64_t max, uint64_t *out)
+{
+	return next_line(c) && word(c, key) && number(c, base, max, out) && at_line_end(c);
+}
+
+static bool read_value(struct cursor *c, struct pdtt_value *v)
+{
+	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+		struct pdtt_counters *k = &v->by_class[cls];
+		__u64 *f[] = { &k->tx_bytes, &k->tx_packets, &k->rx_bytes, &k->rx_packets };
+
+		for (size_t i = 0; i < 4; i++) {
+			uint64_t n;
+
+			if (!number(c, 10, UINT64_MAX, &n))
+				return false;
+			*f[i] = n;
+		}
+	}
+	return true;
+}
+
+/* The baseline and last values of a line, and nothing after them. */
+static bool read_pair(struct cursor *c, struct pdtt_value *base, struct pdtt_value *last)
+{
+	return read_value(c, base) && read_value(c, last) && at_line_end(c);
+}
+
+static void add_user(struct pdtt_snapshot *snap, uint32_t uid, const struct pdtt_value *v)
+{
+	if (value_is_zero(v))
+		return;
+	snap->users[snap->n_users].uid = uid;
+	snap->users[snap->n_users].v = *v;
+	snap->n_users++;
+}
+
+/* The content (checksum verified) into st. */
+static int parse_content(struct cursor *c, const char *path, struct pdtt_state *st, char *err,
+			 size_t errlen)
+{
+	uint64_t format, layout, instance, start, saved, retired, buckets, users, uid;
+	uint64_t prev_uid = 0;
+	struct pdtt_value base, last;
+
+#define BAD(what) say(err, errlen, "state file %s: line %u: %s", path, c->line, what)
+	if (!next_line(c) || !word(c, MAGIC) || !number(c, 10, UINT32_MAX, &format) ||
+	    !at_line_end(c))
+		return say(err, errlen, "state file %s is not a pdtt state file (its first line "
+			   "is not \"" MAGIC " N\")", path);
+	if (format != PDTT_STATE_FORMAT)
+		return say(err, errlen, "state file %s has format version %" PRIu64 "; this pdttd "
+			   "reads version %d (written by another pdtt version?)", path, format,
+			   PDTT_STATE_FORMAT);
+	if (!next_line(c) || c->p == c->end || c->p[0] != '#')
+		return BAD("expected the comment line");
+	if (!keyed_number(c, "layout", 10, UINT32_MAX, &layout))
+		return BAD("expected \"layout N\"");
+	if (layout != PDTT_LAYOUT_VERSION)
+		return say(err, errlen, "state file %s was written for map layout version %" PRIu64
+			   "; this pdttd knows version %d (written by another pdtt version?)", path,
+			   layout, PDTT_LAYOUT_VERSION);
+	if (!keyed_number(c, "instance", 16, UINT64_MAX, &instance) || instance == 0)
+		return BAD("expected \"instance HEX\" (not 0)");
+	if (!keyed_number(c, "accounting_start", 10, UINT64_MAX, &start))
+		return BAD("expected \"accounting_start N\"");
+	if (!keyed_number(c, "saved_at", 10, UINT64_MAX, &saved))
+		return BAD("expected \"saved_at N\"");
+	if (!keyed_number(c, "retired_map", 10, UINT32_MAX, &retired))
+		return BAD("expected \"retired_map N\"");
+	if (!keyed_number(c, "buckets", 10, UINT64_MAX, &buckets) || buckets != PDTT_BUCKET_COUNT)
+		return BAD("expected \"buckets 2\"");
+	if (!keyed_number(c, "users", 10, (uint64_t)UINT32_MAX + 1, &users))
+		return BAD("expected \"users N\"");
+	/* Each user line takes more than 32 bytes: a count beyond that is a lie. */
+	if (users > (size_t)(c->limit - c->next) / 32)
+		return BAD("more users announced than the file holds");
+	st->layout_version = (uint32_t)layout;
+	st->instance_id = instance;
+	st->accounting_start = start;
+	st->saved_at = saved;
+	st->retired_map_id = (uint32_t)retired;
+	if (snapshot_reserve(&st->baseline, users) || snapshot_reserve(&st->last, users))
+		return say(err, errlen, "state file %s: out of memory", path);
+	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
+		if (!next_line(c) || !word(c, "bucket") || !word(c, bucket_names[b]) ||
+		    !read_pair(c, &st->baseline.buckets[b], &st->last.buckets[b]))
+			return BAD(b == PDTT_BUCKET_UNATTRIBUTED
+					   ? "expected \"bucket unattributed\" and 16 numbers"
+					   : "expected \"bucket overflow\" and 16 numbers");
+	}
+	for (uint64_t i = 0; i < users; i++) {
+		if (!next_line(c) || !word(c, "user") || !number(c, 10, UINT32_MAX, &uid) ||
+		    !read_pair(c, &base, &last))
+			return BAD("expected \"user UID\" and 16 numbers");
+		if (i > 0 && uid <= prev_uid)
+			return BAD("users out of UID order");
+		prev_uid = uid;
+		add_user(&st->baseline, (uint32_t)uid, &base);
+		add_user(&st->last, (uint32_t)uid, &last);
+	}
+	if (next_line(c))
+		return BAD("more lines than announced");
+	return PDTT_STATE_LOADED;
+#undef BAD
+}
+
+static bool parse_crc(const char *hex, uint32_t *crc)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char ch = hex[i];
+
+		if (ch >= '0' && ch <= '9')
+			v = v << 4 | (uint32_t)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			v = v << 4 | (uint32_t)(ch - 'a' + 10);
+		else
+			return false;
+	}
+	*crc = v;
+	return true;
+}
+
+int state_parse(const char *text, size_t len, const char *path, struct pdtt_state *st,
+		char *err, size_t errlen)
+{
+	const char *crc_line;
+	uint32_t want, got;
+	struct cursor c;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (len == 0)
+		return say(err, errlen, "state file %s is empty (an interrupted write?)", path);
+	crc_line = text + len - (len >= CRC_LINE_LEN ? CRC_LINE_LEN : len);
+	if (len < CRC_LINE_LEN || text[len - 1] != '\n' ||
+	    memcmp(crc_line, CRC_PREFIX, sizeof(CRC_PREFIX) - 1) ||
+	    (crc_line > text && crc_line[-1] != '\n'))
+		return say(err, errlen, "state file %s is incomplete: it does not end with its "
+			   "checksum line (a torn or truncated write)", path);
+	if (!parse_crc(crc_line + sizeof(CRC_PREFIX) - 1, &want))
+		return say(err, errlen, "state file %s: its checksum line is malformed", path);
+	got = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)text, (uInt)(crc_line - text));
+	if (got != want)
+		return say(err, errlen, "state file %s is corrupt: checksum mismatch (stored "
+			   "%08" PRIx32 ", content gives %08" PRIx32 ")", path, want, got);
+	c = (struct cursor){ .next = text, .limit = crc_line };
+	rc = parse_content(&c, path, st, err, errlen);
+	if (rc != PDTT_STATE_LOADED)
+		state_free(st);
+	return rc;
+}
+
+int state_load(const char *path, struct pdtt_state *st, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, e;
+	size_t len = 0, size = 0;
+	char *text = NULL, *bigger;
+	ssize_t n;
+
+	memset(st, 0, sizeof(*st));
+	if (fd < 0 && errno == ENOENT)
+		return PDTT_STATE_ABSENT;
+	if (fd < 0)
+		return say(err, errlen, "cannot read state file %s: %s", path, strerror(errno));
+	for (;;) {
+		if (len == size) {
+			size = size ? 2 * size : 65536;
+			bigger = size <= STATE_MAX ? realloc(text, size) : NULL;
+			if (!bigger) {
+				e = size > STATE_MAX ? EFBIG : ENOMEM;
+				goto fail;
+			}
+			text = bigger;
+		}
+		n = read(fd, text + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	rc = state_parse(text, len, path, st, err, errlen);
+	free(text);
+	return rc;
+fail:
+	close(fd);
+	free(text);
+	return say(err, errlen, "cannot read state file %s: %s", path, strerror(e));
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void write_value(FILE *out, const struct pdtt_value *v)
+{
+	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+		const struct pdtt_counters *k = &v->by_class[cls];
+
+		fprintf(out, " %llu %llu %llu %llu", (unsigned long long)k->tx_bytes,
+			(unsigned long long)k->tx_packets, (unsigned long long)k->rx_bytes,
+			(unsigned long long)k->rx_packets);
+	}
+}
+
+static void write_pair(FILE *out, const struct pdtt_value *base, const struct pdtt_value *last)
+{
+	write_value(out, base);
+	write_value(out, last);
+	fputc('\n', out);
+}
+
+/* Merge the baseline and last users by UID; write each non-zero pair (when out); count them. */
+static size_t for_each_user(const struct pdtt_state *st, FILE *out)
+{
+	const struct pdtt_snapshot *a = &st->baseline, *b = &st->last;
+	static const struct pdtt_value zero;
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < a->n_users || j < b->n_users) {
+		const struct pdtt_value *base = &zero, *last = &zero;
+		uint32_t uid;
+
+		if (j == b->n_users || (i < a->n_users && a->users[i].uid < b->users[j].uid)) {
+			uid = a->users[i].uid;
+			base = &a->users[i++].v;
+		} else if (i == a->n_users || b->users[j].uid < a->users[i].uid) {
+			uid = b->users[j].uid;
+			last = &b->users[j++].v;
+		} else {
+			uid = a->users[i].uid;
+			base = &a->users[i++].v;
+			last = &b->users[j++].v;
+		}
+		if (value_is_zero(base) && value_is_zero(last))
+			continue;
+		n++;
+		if (out) {
+			fprintf(out, "user %" PRIu32, uid);
+			write_pair(out, base, last);
+		}
+	}
+	return n;
+}
+
+/* The whole file in a malloc'ed buffer; NULL on ENOMEM. */
+static char *format_state(const struct pdtt_state *st, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *out = open_memstream(&buf, &n);
+	uint32_t crc;
+
+	if (!out)
+		return NULL;
+	fprintf(out, MAGIC " %d\n" COMMENT "\n", PDTT_STATE_FORMAT);
+	fprintf(out, "layout %d\n", PDTT_LAYOUT_VERSION);
+	fprintf(out, "instance %016" PRIx64 "\n", st->instance_id);
+	fprintf(out, "accounting_start %" PRIu64 "\n", st->accounting_start);
+	fprintf(out, "saved_at %" PRIu64 "\n", st->saved_at);
+	fprintf(out, "retired_map %" PRIu32 "\n", st->retired_map_id);
+	fprintf(out, "buckets %d\n", PDTT_BUCKET_COUNT);
+	fprintf(out, "users %zu\n", for_each_user(st, NULL));
+	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
+		fprintf(out, "bucket %s", bucket_names[b]);
+		write_pair(out, &st->baseline.buckets[b], &st->last.buckets[b]);
+	}
+	for_each_user(st, out);
+	if (fflush(out) != 0) {
+		fclose(out);
+		free(buf);
+		return NULL;
+	}
+	crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)buf, (uInt)n);
+	fprintf(out, CRC_PREFIX "%08" PRIx32 "\n", crc);
+	if (fclose(out) != 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, e = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0 && errno != EINVAL)
+		e = -errno;
+	close(fd);
+	return e;
+}
+
+int state_save(const char *path, const struct pdtt_state *st, char *err, size_t errlen)
+{
+	char tmp[4096 + 8];
+	size_t len = 0;
+	char *buf;
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		say(err, errlen, "state file %s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	buf = format_state(st, &len);
+	if (!buf) {
+		say(err, errlen, "cannot write state file %s: %s", path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0) {
+		e = -errno;
+		free(buf);
+		say(err, errlen, "cannot write state file %s: %s: %s (the previous one is kept)",
+		    path, tmp, strerror(-e));
+		return e;
+	}
+	e = write_all(fd, buf, len);
+	free(buf);
+	if (!e && fsync(fd) < 0)
+		e = -errno;
+	if (close(fd) < 0 && !e)
+		e = -errno;
+	if (!e && rename(tmp, path) < 0)
+		e = -errno;
+	if (e) {
+		unlink(tmp);
+		say(err, errlen, "cannot write state file %s: %s (the previous one is kept)", path,
+		    strerror(-e));
+		return e;
+	}
+	e = fsync_dir_of(path);
+	if (e)
+		say(err, errlen, "state file %s written, but its directory could not be synced: %s",
+		    path, strerror(-e));
+	return e;
+}
+
+/* ---- using it ----------------------------------------------------------- */
+
+int state_baseline_for(const struct pdtt_state *st, uint64_t instance_id,
+		       struct pdtt_snapshot *out)
+{
+	struct pdtt_snapshot empty = { 0 };
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return snapshot_reserve(out, 0);
+	err = snapshot_sum(out, &st->baseline,
+			   st->instance_id == instance_id ? &empty : &st->last);
+	out->accounting_start = (time_t)st->accounting_start;
+	return err;
+}
+
+int state_keep_aside(const char *path, char *aside, size_t asidelen)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
+	if ((size_t)snprintf(aside, asidelen, "%s.corrupt-%s", path, when) >= asidelen)
+		return -ENAMETOOLONG;
+	if (link(path, aside) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}

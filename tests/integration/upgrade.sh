@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Pins made by a build with another map layout are never misread: layout 1
+# pins (fabricated here with bpftool, as a layout-1 pdttd made them) are
+# migrated with their counts; an unknown layout, or maps that do not have
+# the shape their version says, are refused with a clear message and left
+# alone. A new max_users is migrated the same way, and so is a migration
+# that a crash interrupted.
+. "$PDTT_TESTS/integration/lib.sh"
+setup
+U1=$(test_uid 1)
+U2=$(test_uid 2)
+# Per-CPU maps: bpftool writes the value given on every possible CPU.
+NCPUS=$("$PYTHON" -c '
+n = 0
+for part in open("/sys/devices/system/cpu/possible").read().strip().split(","):
+    a, _, b = part.partition("-")
+    n += int(b or a) - int(a) + 1
+print(n)')
+
+# bytes FMT VALUES...: little-endian bytes for bpftool (struct.pack format).
+bytes() {
+	"$PYTHON" -c 'import struct, sys
+print(" ".join(str(b) for b in struct.pack("<" + sys.argv[1], *map(int, sys.argv[2:]))))' "$@"
+}
+
+# make_pins VERSION META_SIZE VALUE_SIZE MAX_USERS: maps as a pdtt of that layout pins them,
+# with UID U1 at local {1000 10 2000 20} external {300 3 0 0} and 40 bytes unattributed.
+make_pins() {
+	local version=$1 meta_size=$2 value_size=$3 entries=$4 meta
+	mkdir -p "$PIN_PATH"
+	bpftool map create "$PIN_PATH/pdtt_counters" type percpu_hash key 4 value "$value_size" \
+		entries "$entries" name pdtt_counters || fail "bpftool map create"
+	bpftool map create "$PIN_PATH/pdtt_buckets" type percpu_array key 4 value "$value_size" \
+		entries 2 name pdtt_buckets || fail "bpftool map create"
+	bpftool map create "$PIN_PATH/pdtt_meta" type array key 4 value "$meta_size" \
+		entries 1 name pdtt_meta || fail "bpftool map create"
+	if [ "$meta_size" = 16 ]; then
+		meta=$(bytes IIQ "$version" 1 1700000000)
+	else
+		meta=$(bytes IIQQ "$version" 1 1700000000 77)
+	fi
+	bpftool map update pinned "$PIN_PATH/pdtt_meta" key 0 0 0 0 value $meta
+	[ "$value_size" = 64 ] || return 0
+	bpftool map update pinned "$PIN_PATH/pdtt_counters" key $(bytes I "$U1") \
+		value $(bytes 8Q 1000 10 2000 20 300 3 0 0)
+	bpftool map update pinned "$PIN_PATH/pdtt_buckets" key 0 0 0 0 \
+		value $(bytes 8Q 40 1 0 0 0 0 0 0)
+}
+
+meta_of() {
+	bpftool -j map dump pinned "$PIN_PATH/pdtt_meta" |
+		"$PYTHON" -c 'import json, sys; print(int(json.load(sys.stdin)[0]["value"][0], 16))'
+}
+
+# -- layout 1 -> migrated, counts kept
+make_pins 1 16 64 1024
+start_daemon
+grep -q "layout version 1; migrating their counts" "$WORK/stderr" || fail "no migration message"
+[ ! -e "$PIN_PATH/retired" ] || fail "$PIN_PATH/retired left after the migration"
+bpftool map show pinned "$PIN_PATH/pdtt_meta" | grep -q "value 24" || fail "meta not recreated"
+udp_transfer $U1 $U2 127.0.0.1 5501 5 100       # 5 x 128
+wait_next_report
+expect_counts $U1 "$((1300 * NCPUS + 640)) $((13 * NCPUS + 5)) $((2000 * NCPUS)) $((20 * NCPUS))"
+read -r ub up _ _ < <(bucket_counts unattributed)
+[ "$ub" -ge $((40 * NCPUS)) ] && [ "$up" -ge "$NCPUS" ] ||
+	fail "unattributed bucket $ub bytes $up packets lost the migrated $((40 * NCPUS)) bytes"
+[ "$(state_field accounting_start)" = 1700000000 ] || fail "accounting_start not carried over"
+[ "$(state_field retired_map)" != 0 ] || fail "the migration is not recorded in the state file"
+echo "ok: layout 1 pins migrated ($NCPUS CPUs), counts kept"
+
+# -- a new max_users: migrated too
+stop_daemon
+write_config "interval = 1;" "max_users = 16;"
+start_daemon
+grep -q "made for max_users = 1024; migrating" "$WORK/stderr" || fail "no max_users migration message"
+bpftool map show pinned "$PIN_PATH/pdtt_counters" | grep -q "max_entries 16" ||
+	fail "counters not resized to 16"
+wait_next_report
+expect_counts $U1 "$((1300 * NCPUS + 640)) $((13 * NCPUS + 5)) $((2000 * NCPUS)) $((20 * NCPUS))"
+expect_counts $U2 "0 0 640 5"
+stop_daemon
+echo "ok: max_users 1024 -> 16 migrated, counts kept"
+
+# -- a migration interrupted after its first step: completed at the next start
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+rm -f "$WORK/state"
+make_pins 1 16 64 16
+mkdir "$PIN_PATH/retiring"
+mv "$PIN_PATH/pdtt_counters" "$PIN_PATH/retiring/"
+start_daemon
+grep -q "completing the migration" "$WORK/stderr" || fail "no message about the interrupted migration"
+wait_next_report
+expect_counts $U1 "$((1300 * NCPUS)) $((13 * NCPUS)) $((2000 * NCPUS)) $((20 * NCPUS))"
+stop_daemon
+echo "ok: an interrupted migration is completed"
+
+# -- an unknown (newer) layout: refused, left alone
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+rm -f "$WORK/state"
+make_pins 99 24 64 16
+expect_start_failure 1 "layout version 99, which this pdttd \(layout 2\) does not know"
+[ "$(meta_of)" = 99 ] || fail "the layout 99 pins were changed"
+[ ! -e "$PIN_PATH/link_sock_egress" ] || fail "attached over unknown pins"
+
+# -- a known version on maps of another shape: refused, never misread
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+make_pins 2 24 32 16
+expect_start_failure 1 "say layout version 2 but do not have its shape"
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+exit 0
