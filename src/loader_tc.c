@@ -402,9 +402,8 @@ static int check_records_netns(int fd, const char *pin_path, char *err, size_t e
 }
 
 /*
- * libbpf rejects a hook whose bytes past its last field (padding included)
- * are not zero, so fill it in place from a memset, never by struct copy:
- * with Debian's hardening flags the copy carried garbage padding.
+ * Fill *hook in place: libbpf rejects an options struct whose trailing padding
+ * is not zero, and neither an initializer nor a return by value zeroes padding.
  */
 static void tc_hook(struct bpf_tc_hook *hook, unsigned int ifindex,
 		    enum bpf_tc_attach_point point)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "fileio.h"
 #include "logfile.h"
 
 struct logfile {
@@ -78,22 +79,11 @@ int logfile_append(struct logfile *lf, const char *buf, size_t len)
 			return err;
 	}
 	before = fstat(lf->fd, &st) == 0 ? st.st_size : -1;
-	while (len > 0) {
-		ssize_t n = write(lf->fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			/* Disk full after part of it: no partial report stays in the file. */
-			if (before >= 0 && ftruncate(lf->fd, before) < 0)
-				err = -errno;
-			return err;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	err = write_all(lf->fd, buf, len);
+	/* Disk full after part of it: no partial report stays in the file. */
+	if (err && before >= 0 && ftruncate(lf->fd, before) < 0)
+		err = -errno;
+	return err;
 }
 
 const char *logfile_path(const struct logfile *lf)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "escape.h"
+#include "fileio.h"
 #include "report_prom.h"
 
 /* One counter family: its name, its help, and which of the four figures it is. */
@@ -89,48 +90,8 @@ void report_prom_write(FILE *out, const struct pdtt_report *r)
 		    "UNIX time of the reading this file reports.", (long long)r->now->taken_at);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int report_prom_save(const char *path, const char *buf, size_t len)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	char *tmp = malloc(strlen(path) + 16);
-	int fd, err = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	/* "/dir/pdtt.prom" -> "/dir/.pdtt.prom.XXXXXX" */
-	sprintf(tmp, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(tmp);
-		return err;
-	}
-	if (fchmod(fd, 0644) < 0)
-		err = -errno;
-	if (!err)
-		err = write_all(fd, buf, len);
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, path) < 0)
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	free(tmp);
-	return err;
+	/* Readable by node_exporter; no fsync: the next report rewrites it anyway. */
+	return replace_file(path, buf, len, 0644, false);
 }

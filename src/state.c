@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "fileio.h"
 #include "state.h"
 
 #define MAGIC "pdtt-state"
@@ -436,80 +437,21 @@ static char *format_state(const struct pdtt_state *st, size_t *len)
 	return buf;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	char *copy = strdup(path);
-	int fd, e = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0 && errno != EINVAL)
-		e = -errno;
-	close(fd);
-	return e;
-}
-
 int state_save(const char *path, const struct pdtt_state *st, char *err, size_t errlen)
 {
-	char tmp[4096 + 8];
 	size_t len = 0;
-	char *buf;
-	int fd, e;
+	char *buf = format_state(st, &len);
+	int e;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		say(err, errlen, "state file %s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	buf = format_state(st, &len);
 	if (!buf) {
 		say(err, errlen, "cannot write state file %s: %s", path, strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0) {
-		e = -errno;
-		free(buf);
-		say(err, errlen, "cannot write state file %s: %s: %s (the previous one is kept)",
-		    path, tmp, strerror(-e));
-		return e;
-	}
-	e = write_all(fd, buf, len);
+	e = replace_file(path, buf, len, 0640, true);
 	free(buf);
-	if (!e && fsync(fd) < 0)
-		e = -errno;
-	if (close(fd) < 0 && !e)
-		e = -errno;
-	if (!e && rename(tmp, path) < 0)
-		e = -errno;
-	if (e) {
-		unlink(tmp);
+	if (e)
 		say(err, errlen, "cannot write state file %s: %s (the previous one is kept)", path,
 		    strerror(-e));
-		return e;
-	}
-	e = fsync_dir_of(path);
-	if (e)
-		say(err, errlen, "state file %s written, but its directory could not be synced: %s",
-		    path, strerror(-e));
 	return e;
 }
 

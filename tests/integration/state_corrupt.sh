@@ -13,7 +13,7 @@ start_daemon
 udp_transfer $U1 $U2 127.0.0.1 5401 10 100      # 10 x 128
 wait_next_report
 stop_daemon
-[ ! -e "$WORK/state.tmp" ] || fail "state.tmp left behind"
+ls -A "$WORK" | grep -q "^\.state\." && fail "a temporary state file was left behind"
 tail -n 1 "$WORK/state" | grep -Eq '^crc32 [0-9a-f]{8}$' || fail "no checksum line"
 cp "$WORK/state" "$WORK/state.good"
 simulate_reboot                                 # the state file is all that is left

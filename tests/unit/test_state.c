@@ -4,9 +4,13 @@
  * detection of every kind of damage (torn at any length, any byte changed,
  * well-checksummed nonsense, unknown versions), none of which may read as zeros.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -82,18 +86,36 @@ static void path_of(char *out, size_t outlen, const char *name)
 	snprintf(out, outlen, "%s/%s", dir, name);
 }
 
+/* A hidden temporary ".NAME.XXXXXX" of path still in its directory. */
+static bool temp_file_left(const char *path)
+{
+	const char *name = strrchr(path, '/') + 1;
+	char dir[512];
+	struct dirent *e;
+	bool left = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(name - path), path);
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		left |= e->d_name[0] == '.' && !strncmp(e->d_name + 1, name, strlen(name)) &&
+			e->d_name[strlen(name) + 1] == '.';
+	if (d)
+		closedir(d);
+	return left;
+}
+
 static void test_round_trip(void)
 {
 	struct pdtt_usage bu[3], lu[3];
 	struct pdtt_state st, got;
-	char path[512], tmp[520], err[1024];
+	char path[512], err[1024];
 	struct stat sb;
 
 	make_state(&st, bu, lu);
 	path_of(path, sizeof(path), "state");
 	CHECK(state_save(path, &st, err, sizeof(err)) == 0);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	CHECK(access(tmp, F_OK) < 0); /* renamed into place, nothing left behind */
+	CHECK(!temp_file_left(path)); /* renamed into place, nothing left behind */
 	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0640);
 	CHECK(state_load(path, &got, err, sizeof(err)) == PDTT_STATE_LOADED);
 	CHECK(got.layout_version == PDTT_LAYOUT_VERSION);
@@ -292,25 +314,30 @@ static void test_save_failures(void)
 {
 	struct pdtt_usage bu[3], lu[3];
 	struct pdtt_state st, got;
-	char path[512], tmp[520], err[1024];
+	struct rlimit fsize, small;
+	char path[512], err[1024];
 
 	make_state(&st, bu, lu);
 	path_of(path, sizeof(path), "missing-dir/state");
 	CHECK(state_save(path, &st, err, sizeof(err)) == -ENOENT);
 	CHECK(strstr(err, "cannot write state file") != NULL);
 
-	/* When the new file cannot be made, the old one stays as it was. */
+	/* When the new file cannot be written (here: too big), the old one stays. */
 	path_of(path, sizeof(path), "kept");
 	CHECK(state_save(path, &st, err, sizeof(err)) == 0);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	CHECK(mkdir(tmp, 0700) == 0);
+	CHECK(getrlimit(RLIMIT_FSIZE, &fsize) == 0);
+	small = fsize;
+	small.rlim_cur = 16;
+	signal(SIGXFSZ, SIG_IGN); /* write() fails with EFBIG instead */
+	CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0);
 	st.instance_id = 99;
-	CHECK(state_save(path, &st, err, sizeof(err)) < 0);
+	CHECK(state_save(path, &st, err, sizeof(err)) == -EFBIG);
+	CHECK(setrlimit(RLIMIT_FSIZE, &fsize) == 0);
 	CHECK(strstr(err, "the previous one is kept") != NULL);
+	CHECK(!temp_file_left(path));
 	CHECK(state_load(path, &got, err, sizeof(err)) == PDTT_STATE_LOADED);
 	CHECK(got.instance_id == 0xfedcba9876543210ull);
 	state_free(&got);
-	rmdir(tmp);
 	unlink(path);
 }
 
