@@ -23,6 +23,7 @@
 #include "mounts.h"
 #include "options.h"
 #include "outputs.h"
+#include "pins.h"
 #include "report_text.h"
 #include "state.h"
 #include "totals.h"
@@ -342,7 +343,7 @@ static int carry_totals(struct daemon *d)
 	const struct pdtt_snapshot *totals;
 	struct pdtt_retired r;
 	char err[ERRLEN];
-	int rc = loader_open_retired(d->cfg.pin_path, &r, err, sizeof(err)), e;
+	int rc = pins_open_retired(d->cfg.pin_path, &r, err, sizeof(err)), e;
 
 	if (rc) {
 		log_err("%s", err);
@@ -353,7 +354,7 @@ static int carry_totals(struct daemon *d)
 		log_info("carried the counts of the maps in %s/retired (layout %u) over to the new "
 			 "maps", d->cfg.pin_path, r.layout_version);
 	d->retired_pending = r.present;
-	loader_close_retired(&r);
+	pins_close_retired(&r);
 	if (!e)
 		e = totals_read(d->totals, &totals);
 	if (e) {

@@ -19,7 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "loader.h"
+#include "pins.h"
 #include "snapshot.h"
 #include "state.h"
 
