@@ -368,27 +368,31 @@ static int check_records_netns(int fd, const char *pin_path, char *err, size_t e
 	return 0;
 }
 
-static struct bpf_tc_hook tc_hook(unsigned int ifindex, enum bpf_tc_attach_point point)
+/*
+ * libbpf refuses a bpf_tc_hook whose bytes past the fields it knows are not
+ * zero, padding included (EINVAL): a struct initialised field by field, or
+ * returned by value, may carry garbage there. Zero it whole first.
+ */
+static void tc_hook_init(struct bpf_tc_hook *hook, unsigned int ifindex,
+			 enum bpf_tc_attach_point point)
 {
-	struct bpf_tc_hook hook = {
-		.sz = sizeof(hook),
-		.ifindex = (int)ifindex,
-		.attach_point = point,
-	};
-
-	return hook;
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = (int)ifindex;
+	hook->attach_point = point;
 }
 
 /* Whether the filter at the recorded handle and priority holds pdtt's program. */
 static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec, size_t h)
 {
-	struct bpf_tc_hook hook = tc_hook(key->ifindex, key->hook);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
 	struct bpf_prog_info info = {};
+	struct bpf_tc_hook hook;
 	__u32 len = sizeof(info);
 	bool ours;
 	int fd;
 
+	tc_hook_init(&hook, key->ifindex, key->hook);
 	if (!rec->handle || bpf_tc_query(&hook, &opts))
 		return false;
 	fd = bpf_prog_get_fd_by_id(opts.prog_id);
@@ -451,8 +455,9 @@ fail:
 /* Remove the clsact qdisc of ifindex if pdtt created it and nothing else is on it. */
 static void remove_qdisc_if_ours(unsigned int ifindex, const char *ifname)
 {
-	struct bpf_tc_hook both = tc_hook(ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
+	struct bpf_tc_hook both;
 
+	tc_hook_init(&both, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
 	if (count_filters(ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)) != 0 ||
 	    count_filters(ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)) != 0) {
 		log_info("leaving the clsact qdisc pdtt created on %s: other filters use it", ifname);
@@ -469,13 +474,14 @@ static void remove_qdisc_if_ours(unsigned int ifindex, const char *ifname)
 static int remove_record(int fd, const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec,
 			 char *err, size_t errlen)
 {
-	struct bpf_tc_hook hook = tc_hook(key->ifindex, key->hook);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
 	struct pdtt_tc_record_key other = { key->ifindex, key->hook ^ (BPF_TC_INGRESS | BPF_TC_EGRESS) };
 	struct pdtt_tc_record other_rec;
+	struct bpf_tc_hook hook;
 	size_t h = key->hook == BPF_TC_INGRESS ? 0 : 1;
 	int e;
 
+	tc_hook_init(&hook, key->ifindex, key->hook);
 	if (filter_is_ours(key, rec, h)) {
 		e = bpf_tc_detach(&hook, &opts);
 		if (e && e != -ENOENT) {
@@ -531,13 +537,14 @@ static int classic_attach_one(int fd, struct bpf_program *prog, const struct tc_
 			      size_t h, char *err, size_t errlen)
 {
 	struct pdtt_tc_record_key key = { i->ifindex, hooks[h].point };
-	struct bpf_tc_hook hook = tc_hook(i->ifindex, hooks[h].point);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog));
 	struct pdtt_tc_record rec = {}, other_rec;
 	struct pdtt_tc_record_key other = { i->ifindex, hooks[1 - h].point };
+	struct bpf_tc_hook hook;
 	char what[128];
 	int e;
 
+	tc_hook_init(&hook, i->ifindex, hooks[h].point);
 	if (bpf_map_lookup_elem(fd, &key, &rec) == 0 && filter_is_ours(&key, &rec, h)) {
 		/* Ours from a previous start: replace it in place. */
 		opts.handle = rec.handle;
