@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Reading what pdttd pinned, without changing it: see pins.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 #include "config.h"
 #include "exitcodes.h"
 #include "pins.h"
@@ -281,4 +285,216 @@ void pins_close_retired(struct pdtt_retired *r)
 {
 	close_fd(&r->counters_fd);
 	close_fd(&r->buckets_fd);
+}
+
+/* ---- what is attached ---------------------------------------------------- */
+
+struct hook_list {
+	struct pins_hook *hooks;
+	size_t n;
+};
+
+static struct pins_hook *add_hook(struct hook_list *l, enum pins_hook_kind kind,
+				  const char *hook)
+{
+	struct pins_hook *more = realloc(l->hooks, (l->n + 1) * sizeof(*more));
+
+	if (!more)
+		return NULL;
+	l->hooks = more;
+	memset(&more[l->n], 0, sizeof(more[l->n]));
+	more[l->n].kind = kind;
+	snprintf(more[l->n].hook, sizeof(more[l->n].hook), "%s", hook);
+	return &more[l->n++];
+}
+
+/* The link pinned as name: its info in *info (len bytes); 1, 0 when there is none, or -errno. */
+static int link_info(const char *pin_path, const char *name, void *info, __u32 len)
+{
+	char path[PDTT_PATH_MAX + 300];
+	int fd, e = 0;
+
+	pin_file(path, sizeof(path), pin_path, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	memset(info, 0, len);
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		e = -errno;
+	close(fd);
+	return e ? e : 1;
+}
+
+static int cgroup_links(const char *pin_path, struct hook_list *l)
+{
+	static const struct {
+		const char *pin, *hook;
+	} links[] = {
+		{ PDTT_PIN_LINK_SOCK_INGRESS, "ingress" },
+		{ PDTT_PIN_LINK_SOCK_EGRESS, "egress" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		struct bpf_link_info info;
+		struct pins_hook *h;
+		int rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
+
+		if (rc <= 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (!(h = add_hook(l, PINS_HOOK_CGROUP, links[i].hook)))
+			return -ENOMEM;
+		h->cgroup_id = info.cgroup.cgroup_id;
+		h->live = info.cgroup.cgroup_id != 0;
+	}
+	return 0;
+}
+
+static int owner_links(const char *pin_path, struct hook_list *l)
+{
+	static const struct {
+		const char *pin, *tracepoint;
+	} links[] = {
+		{ PDTT_PIN_LINK_OWNER_SEND, "sock_send_length" },
+		{ PDTT_PIN_LINK_OWNER_RECV, "sock_recv_length" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		struct bpf_link_info info;
+		struct pins_hook *h;
+		int rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
+
+		if (rc <= 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (!(h = add_hook(l, PINS_HOOK_OWNER, links[i].tracepoint)))
+			return -ENOMEM;
+		h->live = true;
+	}
+	return 0;
+}
+
+static int by_interface(const void *a, const void *b)
+{
+	const struct pins_hook *x = a, *y = b;
+	int c = strcmp(x->ifname, y->ifname);
+
+	/* ingress before egress */
+	return c ? c : -strcmp(x->hook, y->hook);
+}
+
+static int tcx_links(const char *pin_path, struct hook_list *l)
+{
+	DIR *dir = opendir(pin_path);
+	size_t first = l->n;
+	struct dirent *de;
+	int rc = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while (!rc && (de = readdir(dir))) {
+		struct pdtt_tcx_link_info info;
+		char ifname[IF_NAMESIZE], hook[24];
+		struct pins_hook *h;
+
+		if (!pins_tc_link_parse(de->d_name, ifname, hook))
+			continue;
+		rc = link_info(pin_path, de->d_name, &info, sizeof(info));
+		if (rc <= 0)
+			continue;
+		rc = 0;
+		if (!(h = add_hook(l, PINS_HOOK_TCX, hook))) {
+			rc = -ENOMEM;
+			break;
+		}
+		snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
+		h->live = info.type == PDTT_BPF_LINK_TYPE_TCX && info.ifindex != 0;
+	}
+	closedir(dir);
+	if (!rc && l->n > first)
+		qsort(l->hooks + first, l->n - first, sizeof(*l->hooks), by_interface);
+	return rc;
+}
+
+/* Whether the recorded classic filter is on its hook (in this network namespace). */
+static bool filter_present(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
+	struct bpf_tc_hook hook;
+
+	/* Zeroed whole: libbpf refuses one with non-zero padding. */
+	memset(&hook, 0, sizeof(hook));
+	hook.sz = sizeof(hook);
+	hook.ifindex = (int)key->ifindex;
+	hook.attach_point = key->hook;
+	return rec->handle && bpf_tc_query(&hook, &opts) == 0;
+}
+
+static int tc_filters(const char *pin_path, struct hook_list *l)
+{
+	char path[PDTT_PATH_MAX + 64];
+	struct pdtt_tc_record_key key = { 0 }, next;
+	struct pdtt_tc_record rec, ns;
+	size_t first = l->n;
+	struct stat here;
+	bool same_ns;
+	int fd;
+
+	pin_file(path, sizeof(path), pin_path, PDTT_PIN_TC_RECORDS);
+	fd = open_map(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	same_ns = bpf_map_lookup_elem(fd, &key, &ns) == 0 &&
+		  stat("/proc/self/ns/net", &here) == 0 && ns.netns_dev == (__u64)here.st_dev &&
+		  ns.netns_ino == (__u64)here.st_ino;
+	for (bool started = false; bpf_map_get_next_key(fd, started ? &key : NULL, &next) == 0;
+	     started = true) {
+		struct pins_hook *h;
+
+		key = next;
+		if (!key.ifindex || bpf_map_lookup_elem(fd, &key, &rec))
+			continue;
+		h = add_hook(l, PINS_HOOK_TC_FILTER,
+			     key.hook == BPF_TC_INGRESS ? "ingress" : "egress");
+		if (!h) {
+			close(fd);
+			return -ENOMEM;
+		}
+		snprintf(h->ifname, sizeof(h->ifname), "%.*s", IF_NAMESIZE - 1, rec.ifname);
+		h->handle = rec.handle;
+		h->priority = rec.priority;
+		h->other_netns = !same_ns;
+		h->live = same_ns && filter_present(&key, &rec);
+	}
+	close(fd);
+	if (l->n > first)
+		qsort(l->hooks + first, l->n - first, sizeof(*l->hooks), by_interface);
+	return 0;
+}
+
+int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *err,
+	       size_t errlen)
+{
+	struct hook_list l = { NULL, 0 };
+	int e = cgroup_links(pin_path, &l);
+
+	if (!e)
+		e = tcx_links(pin_path, &l);
+	if (!e)
+		e = tc_filters(pin_path, &l);
+	if (!e)
+		e = owner_links(pin_path, &l);
+	if (e) {
+		free(l.hooks);
+		snprintf(err, errlen, "cannot read the links pinned in %s: %s", pin_path,
+			 strerror(-e));
+		return e == -EPERM || e == -EACCES ? PDTT_EXIT_NOPERM : PDTT_EXIT_FAILURE;
+	}
+	*hooks = l.hooks;
+	*n = l.n;
+	return 0;
 }

@@ -144,4 +144,30 @@ struct pdtt_retired {
 int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, size_t errlen);
 void pins_close_retired(struct pdtt_retired *r);
 
+/* What pdtt attached, as its pins say (pdtt status). */
+enum pins_hook_kind {
+	PINS_HOOK_CGROUP,    /* socket mode: a cgroup_skb link */
+	PINS_HOOK_TCX,       /* tc mode: a tcx link */
+	PINS_HOOK_TC_FILTER, /* tc mode: a classic filter, as recorded */
+	PINS_HOOK_OWNER,     /* owner tracking: a tp_btf link */
+};
+
+struct pins_hook {
+	enum pins_hook_kind kind;
+	char hook[24];             /* "ingress", "egress"; owner: the tracepoint */
+	char ifname[IF_NAMESIZE];  /* tc */
+	__u64 cgroup_id;           /* cgroup: the cgroup's id (its inode), 0 once removed */
+	__u32 handle, priority;    /* classic filter */
+	bool live;                 /* still attached: not to a removed interface or cgroup */
+	bool other_netns;          /* classic filter in another network namespace: not checked */
+};
+
+/*
+ * What is attached through the pins in pin_path: *hooks (malloc'ed, *n of
+ * them), socket links first, then tc, then owner tracking. 0, or a
+ * PDTT_EXIT_* status with a message in err.
+ */
+int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *err,
+	       size_t errlen);
+
 #endif /* PDTT_PINS_H */
