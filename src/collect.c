@@ -2,8 +2,7 @@
 /*
  * Sums the per-CPU values of the counter maps. The UID map is read in batches
  * (one syscall per batch instead of two per UID), which keeps a report of
- * 100,000 UIDs cheap. Adds the baseline (the totals from before these maps
- * existed, from the state file): the one place every output gets its totals.
+ * 100,000 UIDs cheap. The baseline is added to these counters in totals.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,8 +21,6 @@ struct collector {
 	uint32_t *keys;                /* one batch of keys */
 	struct pdtt_value *percpu;     /* one batch of per-CPU values */
 	struct pdtt_snapshot snap;     /* the kernel counters */
-	struct pdtt_snapshot baseline;
-	struct pdtt_snapshot totals;   /* baseline + kernel counters */
 };
 
 struct collector *collector_new(int counters_fd, int buckets_fd, size_t max_entries)
@@ -40,8 +37,7 @@ struct collector *collector_new(int counters_fd, int buckets_fd, size_t max_entr
 	col->percpu = calloc(col->batch * col->ncpus, sizeof(*col->percpu));
 	col->snap.capacity = max_entries;
 	col->snap.users = calloc(max_entries, sizeof(*col->snap.users));
-	if (col->ncpus <= 0 || !col->keys || !col->percpu || !col->snap.users ||
-	    snapshot_reserve(&col->totals, max_entries)) {
+	if (col->ncpus <= 0 || !col->keys || !col->percpu || !col->snap.users) {
 		collector_free(col);
 		return NULL;
 	}
@@ -55,8 +51,6 @@ void collector_free(struct collector *col)
 	free(col->keys);
 	free(col->percpu);
 	free(col->snap.users);
-	snapshot_release(&col->baseline);
-	snapshot_release(&col->totals);
 	free(col);
 }
 
@@ -119,29 +113,6 @@ static int by_uid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int collector_set_baseline(struct collector *col, const struct pdtt_snapshot *baseline)
-{
-	struct pdtt_snapshot copy = { 0 }, empty = { 0 };
-	int err = snapshot_sum(&copy, baseline, &empty);
-
-	if (err)
-		return err;
-	err = snapshot_reserve(&col->totals, col->snap.capacity + copy.n_users);
-	if (err) {
-		snapshot_release(&copy);
-		return err;
-	}
-	copy.accounting_start = baseline->accounting_start;
-	snapshot_release(&col->baseline);
-	col->baseline = copy;
-	return 0;
-}
-
-const struct pdtt_snapshot *collector_baseline(const struct collector *col)
-{
-	return &col->baseline;
-}
-
 int collector_read_kernel(struct collector *col, const struct pdtt_snapshot **kernel)
 {
 	int err = read_users(col);
@@ -154,24 +125,4 @@ int collector_read_kernel(struct collector *col, const struct pdtt_snapshot **ke
 	col->snap.taken_at = time(NULL);
 	*kernel = &col->snap;
 	return 0;
-}
-
-int collector_read(struct collector *col, const struct pdtt_snapshot **totals)
-{
-	const struct pdtt_snapshot *k;
-	int err = collector_read_kernel(col, &k);
-
-	if (!err)
-		err = snapshot_sum(&col->totals, &col->baseline, k);
-	if (err)
-		return err;
-	col->totals.taken_at = k->taken_at;
-	col->totals.accounting_start = col->baseline.accounting_start;
-	*totals = &col->totals;
-	return 0;
-}
-
-const struct pdtt_snapshot *collector_kernel(const struct collector *col)
-{
-	return &col->snap;
 }

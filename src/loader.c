@@ -15,6 +15,7 @@
 #include "exitcodes.h"
 #include "loader_mode.h"
 #include "log.h"
+#include "pins.h"
 
 static const struct loader_mode *const modes[] = {
 	&loader_socket_mode,
@@ -27,9 +28,6 @@ static const char *const map_pins[] = {
 	PDTT_PIN_META,
 	PDTT_PIN_OWNERS,
 };
-
-#define PIN_LINK_OWNER_SEND "link_owner_send"
-#define PIN_LINK_OWNER_RECV "link_owner_recv"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -80,155 +78,14 @@ static const struct loader_mode *mode_of(enum pdtt_config_mode mode)
 	return NULL;
 }
 
-/*
- * The map layouts this build can read, to migrate their counts. Every layout
- * so far stores struct pdtt_value in the counters and buckets; a layout that
- * changes it must say here how to convert.
- */
-struct layout {
-	__u32 version;
-	__u32 meta_size;
-	__u32 value_size;
-};
-
-static const struct layout layouts[] = {
-	{ 1, 16, sizeof(struct pdtt_value) },
-	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), sizeof(struct pdtt_value) },
-};
-
-#define META_SIZE_MAX 256
-
-/* The maps pinned in one directory, as found. */
-struct pinned {
-	bool present;              /* any of the three */
-	bool has_meta, has_counters, has_buckets;
-	struct bpf_map_info meta_info, counters_info, buckets_info;
-	struct pdtt_meta meta;     /* fields the layout has; the others 0 */
-	const struct layout *layout;
-	__u32 version;             /* as found, even when unknown */
-};
-
-static int map_info(const char *path, bool *has, struct bpf_map_info *info, int *fd_out)
-{
-	__u32 len = sizeof(*info);
-	int fd = bpf_obj_get(path);
-
-	memset(info, 0, sizeof(*info));
-	*has = fd >= 0;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	if (fd_out)
-		*fd_out = fd;
-	else
-		close(fd);
-	return 0;
-}
-
-static const struct layout *layout_of(__u32 version)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++)
-		if (layouts[i].version == version)
-			return &layouts[i];
-	return NULL;
-}
-
-/* Whether the maps found have the shape their layout version says. */
-static bool shaped_as(const struct pinned *p, const struct layout *l)
-{
-	if (p->has_meta && (p->meta_info.type != BPF_MAP_TYPE_ARRAY ||
-			    p->meta_info.value_size != l->meta_size))
-		return false;
-	if (p->has_counters && (p->counters_info.type != BPF_MAP_TYPE_PERCPU_HASH ||
-				p->counters_info.key_size != sizeof(__u32) ||
-				p->counters_info.value_size != l->value_size))
-		return false;
-	return !p->has_buckets || (p->buckets_info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
-				   p->buckets_info.key_size == sizeof(__u32) &&
-				   p->buckets_info.value_size == l->value_size &&
-				   p->buckets_info.max_entries == PDTT_BUCKET_COUNT);
-}
-
-/*
- * Look at the maps pinned in dir: which layout they have, read through the
- * meta map's own value size, so pins of any layout are never misread.
- * 0, or a PDTT_EXIT_* status with a message in err.
- */
-static int inspect_pins(const char *dir, struct pinned *p, char *err, size_t errlen)
-{
-	char path[PDTT_PATH_MAX + 128];
-	unsigned char buf[META_SIZE_MAX];
-	__u32 zero = 0;
-	int fd = -1, e;
-
-	memset(p, 0, sizeof(*p));
-	loader_pin_file(path, sizeof(path), dir, PDTT_PIN_META);
-	e = map_info(path, &p->has_meta, &p->meta_info, &fd);
-	if (!e && p->has_meta) {
-		if (p->meta_info.value_size < sizeof(__u32) ||
-		    p->meta_info.value_size > META_SIZE_MAX)
-			e = -EINVAL;
-		else if (bpf_map_lookup_elem(fd, &zero, buf))
-			e = -errno;
-		close(fd);
-	}
-	if (!e) {
-		loader_pin_file(path, sizeof(path), dir, PDTT_PIN_COUNTERS);
-		e = map_info(path, &p->has_counters, &p->counters_info, NULL);
-	}
-	if (!e) {
-		loader_pin_file(path, sizeof(path), dir, PDTT_PIN_BUCKETS);
-		e = map_info(path, &p->has_buckets, &p->buckets_info, NULL);
-	}
-	if (e) {
-		snprintf(err, errlen, "cannot read the maps pinned in %s: %s", dir, strerror(-e));
-		return PDTT_EXIT_FAILURE;
-	}
-	p->present = p->has_meta || p->has_counters || p->has_buckets;
-	if (!p->has_meta) {
-		/* Made by a start that stopped before writing meta: the current layout. */
-		p->version = PDTT_LAYOUT_VERSION;
-	} else {
-		memcpy(&p->version, buf, sizeof(p->version));
-		if (p->version == 0) /* created, never initialised: known by its size */
-			for (size_t i = 0; i < ARRAY_SIZE(layouts); i++)
-				if (layouts[i].meta_size == p->meta_info.value_size)
-					p->version = layouts[i].version;
-		memcpy(&p->meta, buf, p->meta_info.value_size < sizeof(p->meta)
-					      ? p->meta_info.value_size : sizeof(p->meta));
-	}
-	p->layout = layout_of(p->version);
-	if (!p->layout) {
-		snprintf(err, errlen, "the maps pinned in %s have layout version %u, which this "
-			 "pdttd (layout %u) does not know: they were made by a newer pdtt. Run "
-			 "that version again, or 'pdttd --unload' with it to start afresh (the "
-			 "counts since its last report are then lost)", dir, p->version,
-			 PDTT_LAYOUT_VERSION);
-		return PDTT_EXIT_FAILURE;
-	}
-	if (!shaped_as(p, p->layout)) {
-		snprintf(err, errlen, "the maps pinned in %s say layout version %u but do not "
-			 "have its shape (meta value %u bytes, counters value %u bytes): refusing "
-			 "to misread them; 'pdttd --unload' removes them (their counts are lost)",
-			 dir, p->version, p->meta_info.value_size, p->counters_info.value_size);
-		return PDTT_EXIT_FAILURE;
-	}
-	return 0;
-}
-
 /* pin_path/NAME for the retired maps' directory. */
 static void retired_dir(char *out, size_t outlen, const char *pin_path, const char *name)
 {
 	snprintf(out, outlen, "%s/%s", pin_path, name);
 }
 
-#define RETIRING "retiring"
-#define RETIRED "retired"
+#define RETIRING PDTT_PIN_RETIRING
+#define RETIRED PDTT_PIN_RETIRED
 
 /* Move the map pins of pin_path into dir (which exists); 0 or -errno. */
 static int move_map_pins(const char *pin_path, const char *dir)
@@ -296,11 +153,11 @@ static int finish_retiring(const char *pin_path, char *err, size_t errlen)
  */
 static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t errlen)
 {
-	struct pinned p;
+	struct pinned_maps p;
 	int rc = finish_retiring(cfg->pin_path, err, errlen);
 
 	if (!rc)
-		rc = inspect_pins(cfg->pin_path, &p, err, errlen);
+		rc = pins_inspect(cfg->pin_path, &p, err, errlen);
 	if (rc || !p.present)
 		return rc;
 	if (p.version != PDTT_LAYOUT_VERSION) {
@@ -373,51 +230,6 @@ static int replace_link(struct bpf_link *old, struct bpf_program *prog, const ch
 	if (!e)
 		bpf_link__detach(old);
 	return e;
-}
-
-int loader_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, size_t errlen)
-{
-	char dir[PDTT_PATH_MAX + 64], path[PDTT_PATH_MAX + 128];
-	struct pinned p;
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	r->counters_fd = r->buckets_fd = -1;
-	retired_dir(dir, sizeof(dir), pin_path, RETIRED);
-	if (access(dir, F_OK) < 0)
-		return 0;
-	rc = inspect_pins(dir, &p, err, errlen);
-	if (rc)
-		return rc;
-	if (!p.has_counters || !p.has_buckets) {
-		snprintf(err, errlen, "%s lacks the counters or buckets map of the maps it "
-			 "retired; remove it to go on (their counts are lost)", dir);
-		return PDTT_EXIT_FAILURE;
-	}
-	loader_pin_file(path, sizeof(path), dir, PDTT_PIN_COUNTERS);
-	r->counters_fd = bpf_obj_get(path);
-	loader_pin_file(path, sizeof(path), dir, PDTT_PIN_BUCKETS);
-	r->buckets_fd = bpf_obj_get(path);
-	if (r->counters_fd < 0 || r->buckets_fd < 0) {
-		snprintf(err, errlen, "cannot open the maps in %s: %s", dir, strerror(errno));
-		loader_close_retired(r);
-		return PDTT_EXIT_FAILURE;
-	}
-	r->present = true;
-	r->meta = p.meta;
-	r->layout_version = p.version;
-	r->max_entries = p.counters_info.max_entries;
-	r->map_id = p.counters_info.id;
-	return 0;
-}
-
-void loader_close_retired(struct pdtt_retired *r)
-{
-	if (r->counters_fd >= 0)
-		close(r->counters_fd);
-	if (r->buckets_fd >= 0)
-		close(r->buckets_fd);
-	r->counters_fd = r->buckets_fd = -1;
 }
 
 /* Unpin the maps in pin_path/name and remove it; 0 or -1 with errno. */
@@ -512,15 +324,15 @@ int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_load
 
 	if (!ld->owner_tracking) {
 		/* Switched off since the last run: its programs must not keep recording. */
-		if (loader_unload_link(cfg->pin_path, PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
-		    loader_unload_link(cfg->pin_path, PIN_LINK_OWNER_RECV, err, errlen) < 0)
+		if (loader_unload_link(cfg->pin_path, PDTT_PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
+		    loader_unload_link(cfg->pin_path, PDTT_PIN_LINK_OWNER_RECV, err, errlen) < 0)
 			return PDTT_EXIT_FAILURE;
 		return 0;
 	}
-	rc = loader_attach_pinned(send, cfg->pin_path, PIN_LINK_OWNER_SEND, attach_trace, NULL,
+	rc = loader_attach_pinned(send, cfg->pin_path, PDTT_PIN_LINK_OWNER_SEND, attach_trace, NULL,
 				  err, errlen);
 	if (!rc)
-		rc = loader_attach_pinned(recv, cfg->pin_path, PIN_LINK_OWNER_RECV, attach_trace,
+		rc = loader_attach_pinned(recv, cfg->pin_path, PDTT_PIN_LINK_OWNER_RECV, attach_trace,
 					  NULL, err, errlen);
 	return rc;
 }
@@ -642,8 +454,8 @@ int loader_unload(const char *pin_path, char *err, size_t errlen)
 	for (i = 0; i < ARRAY_SIZE(modes); i++)
 		if (modes[i]->unload(pin_path, err, errlen) < 0)
 			return PDTT_EXIT_FAILURE;
-	if (loader_unload_link(pin_path, PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
-	    loader_unload_link(pin_path, PIN_LINK_OWNER_RECV, err, errlen) < 0)
+	if (loader_unload_link(pin_path, PDTT_PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
+	    loader_unload_link(pin_path, PDTT_PIN_LINK_OWNER_RECV, err, errlen) < 0)
 		return PDTT_EXIT_FAILURE;
 	for (i = 0; i < ARRAY_SIZE(map_pins); i++) {
 		loader_pin_file(path, sizeof(path), pin_path, map_pins[i]);

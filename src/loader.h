@@ -51,23 +51,9 @@ int loader_unload(const char *pin_path, char *err, size_t errlen);
 
 /*
  * Maps of an older layout, or sized for another max_users, are not misread:
- * loader_start moves them to pin_path/retired (still pinned, still counting
- * until the programs switch to the new maps), and the daemon folds their
- * counts into the baseline, saves the state file, then removes them.
+ * loader_start moves them to pin_path/retired (see pins.h), the daemon
+ * folds their counts into the baseline (totals.c) and saves the state file.
  */
-struct pdtt_retired {
-	bool present;
-	int counters_fd;
-	int buckets_fd;
-	unsigned int max_entries;
-	__u32 layout_version;
-	__u32 map_id;             /* kernel id of their counters map: unique until reboot */
-	struct pdtt_meta meta;    /* instance_id 0 for layout 1 */
-};
-
-/* Open pin_path/retired if there is one; 0 (r->present says) or PDTT_EXIT_* with err. */
-int loader_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, size_t errlen);
-void loader_close_retired(struct pdtt_retired *r);
 /* Unpin the retired maps once their counts are saved; 0 or -errno. */
 int loader_remove_retired(const char *pin_path);
 

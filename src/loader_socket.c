@@ -9,9 +9,10 @@
 #include "loader_mode.h"
 #include "mounts.h"
 #include "pdtt_socket.skel.h"
+#include "pins.h"
 
-#define PIN_LINK_EGRESS "link_sock_egress"
-#define PIN_LINK_INGRESS "link_sock_ingress"
+#define PIN_LINK_EGRESS PDTT_PIN_LINK_SOCK_EGRESS
+#define PIN_LINK_INGRESS PDTT_PIN_LINK_SOCK_INGRESS
 
 static int open_cgroup(const struct pdtt_config *cfg, char *err, size_t errlen)
 {

@@ -12,9 +12,10 @@
  * Otherwise (or with PDTT_TC_ATTACH=classic in the environment), classic
  * cls_bpf filters in direct-action mode on a clsact qdisc, through libbpf.
  * A filter is a netlink object that bpffs cannot hold, so what pdtt made is
- * recorded in the pinned BPF hash map pdtt_tc_attached (struct tc_record_key
- * -> struct tc_record below): for each interface and hook, the filter's
- * handle and priority, and whether pdtt created the clsact qdisc. A restart
+ * recorded in the pinned BPF hash map pdtt_tc_attached (struct
+ * pdtt_tc_record_key -> struct pdtt_tc_record, in pins.h): for each
+ * interface and hook, the filter's handle and priority, and whether pdtt
+ * created the clsact qdisc. A restart
  * replaces the filter at the same handle and priority; --unload deletes
  * exactly those filters (if they still hold a pdtt program), and the qdisc
  * only if pdtt created it and no other filter is left on it. Entry {0, 0}
@@ -45,41 +46,15 @@
 #include "loader_mode.h"
 #include "log.h"
 #include "pdtt_tc.skel.h"
+#include "pins.h"
 
-/* From the 6.6 UAPI, which the 6.1 headers lack. */
-#define PDTT_BPF_TCX_INGRESS 46
-#define PDTT_BPF_TCX_EGRESS 47
-#define PDTT_BPF_LINK_TYPE_TCX 11
+/* From the 6.6 UAPI, which the 6.1 headers lack (the others are in pins.h). */
 #define PDTT_BPF_F_BEFORE (1U << 3)
 
-#define PIN_LINK_PREFIX "link_tc_"
-#define PIN_RECORDS "pdtt_tc_attached"
+#define PIN_LINK_PREFIX PDTT_PIN_LINK_TC_PREFIX
+#define PIN_RECORDS PDTT_PIN_TC_RECORDS
 #define RECORDS_MAX 256
-#define RECORD_QDISC 1u /* pdtt created the interface's clsact qdisc */
-
-struct tc_record_key {
-	__u32 ifindex; /* 0: the namespace entry */
-	__u32 hook;    /* BPF_TC_INGRESS or BPF_TC_EGRESS */
-};
-
-struct tc_record {
-	__u64 netns_dev; /* the network namespace (its nsfs inode) */
-	__u64 netns_ino;
-	__u32 handle;   /* the filter pdtt made */
-	__u32 priority;
-	__u32 flags;    /* RECORD_QDISC */
-	char ifname[IF_NAMESIZE];
-};
-
-/* The prefix of struct bpf_link_info that a tcx link fills (6.6+). */
-struct tcx_link_info {
-	__u32 type;
-	__u32 id;
-	__u32 prog_id;
-	__u32 pad;
-	__u32 ifindex; /* 0 once the interface is gone */
-	__u32 attach_type;
-};
+#define RECORD_QDISC PDTT_TC_RECORD_QDISC
 
 struct tc_iface {
 	char name[IF_NAMESIZE];
@@ -184,15 +159,7 @@ nomem:
 /* link_tc_<ifname>_<hook>, with '.' (refused by bpffs) and '%' escaped. */
 static void link_pin_name(char *out, size_t outlen, const char *ifname, size_t h)
 {
-	size_t n = snprintf(out, outlen, "%s", PIN_LINK_PREFIX);
-
-	for (const char *c = ifname; *c && n + 4 < outlen; c++) {
-		if (*c == '.' || *c == '%')
-			n += snprintf(out + n, outlen - n, "%%%02x", (unsigned char)*c);
-		else
-			out[n++] = *c;
-	}
-	snprintf(out + n, outlen - n, "_%s", hooks[h].name);
+	pins_tc_link_name(out, outlen, ifname, hooks[h].name);
 }
 
 /* The network namespace pdttd runs in. */
@@ -227,7 +194,7 @@ static bool have_tcx(unsigned int ifindex)
  */
 static bool link_is_wanted(int fd, const struct tc_iface *want, size_t h)
 {
-	struct tcx_link_info info = {};
+	struct pdtt_tcx_link_info info = {};
 	__u32 len = sizeof(info);
 
 	if (!want || bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -348,8 +315,8 @@ static int open_records(const char *pin_path, bool create, char *err, size_t err
 	if (fd < 0 && errno == ENOENT && create) {
 		LIBBPF_OPTS(bpf_map_create_opts, opts);
 
-		fd = bpf_map_create(BPF_MAP_TYPE_HASH, PIN_RECORDS, sizeof(struct tc_record_key),
-				    sizeof(struct tc_record), RECORDS_MAX, &opts);
+		fd = bpf_map_create(BPF_MAP_TYPE_HASH, PIN_RECORDS, sizeof(struct pdtt_tc_record_key),
+				    sizeof(struct pdtt_tc_record), RECORDS_MAX, &opts);
 		if (fd >= 0 && bpf_obj_pin(fd, path)) {
 			int e = errno;
 
@@ -363,8 +330,8 @@ static int open_records(const char *pin_path, bool create, char *err, size_t err
 			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.key_size != sizeof(struct tc_record_key) ||
-	    info.value_size != sizeof(struct tc_record)) {
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.key_size != sizeof(struct pdtt_tc_record_key) ||
+	    info.value_size != sizeof(struct pdtt_tc_record)) {
 		snprintf(err, errlen, "%s is not a map this pdttd made; remove it", path);
 		close(fd);
 		errno = EINVAL;
@@ -379,8 +346,8 @@ static int open_records(const char *pin_path, bool create, char *err, size_t err
  */
 static int check_records_netns(int fd, const char *pin_path, char *err, size_t errlen)
 {
-	struct tc_record_key key = {};
-	struct tc_record ns = {}, here = {};
+	struct pdtt_tc_record_key key = {};
+	struct pdtt_tc_record ns = {}, here = {};
 
 	if (current_netns(&here.netns_dev, &here.netns_ino) < 0) {
 		snprintf(err, errlen, "cannot identify the network namespace: %s", strerror(errno));
@@ -402,11 +369,12 @@ static int check_records_netns(int fd, const char *pin_path, char *err, size_t e
 }
 
 /*
- * Fill *hook in place: libbpf rejects an options struct whose trailing padding
- * is not zero, and neither an initializer nor a return by value zeroes padding.
+ * libbpf refuses a bpf_tc_hook whose bytes past the fields it knows are not
+ * zero, padding included (EINVAL): a struct initialised field by field, or
+ * returned by value, may carry garbage there. Zero it whole first.
  */
-static void tc_hook(struct bpf_tc_hook *hook, unsigned int ifindex,
-		    enum bpf_tc_attach_point point)
+static void tc_hook_init(struct bpf_tc_hook *hook, unsigned int ifindex,
+			 enum bpf_tc_attach_point point)
 {
 	memset(hook, 0, sizeof(*hook));
 	hook->sz = sizeof(*hook);
@@ -415,16 +383,16 @@ static void tc_hook(struct bpf_tc_hook *hook, unsigned int ifindex,
 }
 
 /* Whether the filter at the recorded handle and priority holds pdtt's program. */
-static bool filter_is_ours(const struct tc_record_key *key, const struct tc_record *rec, size_t h)
+static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec, size_t h)
 {
-	struct bpf_tc_hook hook;
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
 	struct bpf_prog_info info = {};
+	struct bpf_tc_hook hook;
 	__u32 len = sizeof(info);
 	bool ours;
 	int fd;
 
-	tc_hook(&hook, key->ifindex, key->hook);
+	tc_hook_init(&hook, key->ifindex, key->hook);
 	if (!rec->handle || bpf_tc_query(&hook, &opts))
 		return false;
 	fd = bpf_prog_get_fd_by_id(opts.prog_id);
@@ -489,7 +457,7 @@ static void remove_qdisc_if_ours(unsigned int ifindex, const char *ifname)
 {
 	struct bpf_tc_hook both;
 
-	tc_hook(&both, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
+	tc_hook_init(&both, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
 	if (count_filters(ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)) != 0 ||
 	    count_filters(ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)) != 0) {
 		log_info("leaving the clsact qdisc pdtt created on %s: other filters use it", ifname);
@@ -503,17 +471,17 @@ static void remove_qdisc_if_ours(unsigned int ifindex, const char *ifname)
  * the record. The clsact qdisc goes too when pdtt created it and both hooks
  * of the interface are now free of pdtt's records and of any other filter.
  */
-static int remove_record(int fd, const struct tc_record_key *key, const struct tc_record *rec,
+static int remove_record(int fd, const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec,
 			 char *err, size_t errlen)
 {
-	struct bpf_tc_hook hook;
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
-	struct tc_record_key other = { key->ifindex, key->hook ^ (BPF_TC_INGRESS | BPF_TC_EGRESS) };
-	struct tc_record other_rec;
+	struct pdtt_tc_record_key other = { key->ifindex, key->hook ^ (BPF_TC_INGRESS | BPF_TC_EGRESS) };
+	struct pdtt_tc_record other_rec;
+	struct bpf_tc_hook hook;
 	size_t h = key->hook == BPF_TC_INGRESS ? 0 : 1;
 	int e;
 
-	tc_hook(&hook, key->ifindex, key->hook);
+	tc_hook_init(&hook, key->ifindex, key->hook);
 	if (filter_is_ours(key, rec, h)) {
 		e = bpf_tc_detach(&hook, &opts);
 		if (e && e != -ENOENT) {
@@ -537,8 +505,8 @@ static int remove_record(int fd, const struct tc_record_key *key, const struct t
 /* Remove the recorded filters st does not want (st NULL: all of them). */
 static int prune_records(int fd, const struct tc_state *st, char *err, size_t errlen)
 {
-	struct tc_record_key key = {}, next;
-	struct tc_record rec;
+	struct pdtt_tc_record_key key = {}, next;
+	struct pdtt_tc_record rec;
 	bool again = true;
 
 	/* Deleting while iterating restarts the walk: start over until nothing goes. */
@@ -568,15 +536,15 @@ static int prune_records(int fd, const struct tc_state *st, char *err, size_t er
 static int classic_attach_one(int fd, struct bpf_program *prog, const struct tc_iface *i,
 			      size_t h, char *err, size_t errlen)
 {
-	struct tc_record_key key = { i->ifindex, hooks[h].point };
-	struct bpf_tc_hook hook;
+	struct pdtt_tc_record_key key = { i->ifindex, hooks[h].point };
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog));
-	struct tc_record rec = {}, other_rec;
-	struct tc_record_key other = { i->ifindex, hooks[1 - h].point };
+	struct pdtt_tc_record rec = {}, other_rec;
+	struct pdtt_tc_record_key other = { i->ifindex, hooks[1 - h].point };
+	struct bpf_tc_hook hook;
 	char what[128];
 	int e;
 
-	tc_hook(&hook, i->ifindex, hooks[h].point);
+	tc_hook_init(&hook, i->ifindex, hooks[h].point);
 	if (bpf_map_lookup_elem(fd, &key, &rec) == 0 && filter_is_ours(&key, &rec, h)) {
 		/* Ours from a previous start: replace it in place. */
 		opts.handle = rec.handle;

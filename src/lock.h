@@ -12,4 +12,11 @@
  */
 int pin_lock(const char *pin_path, pid_t *holder);
 
+/*
+ * Who holds the lock on pin_path, without taking it (for pdtt status): the
+ * PID of the running pdttd, 0 when none runs, -1 when one does but its PID
+ * cannot be found (another PID namespace, or /proc hidden from the caller).
+ */
+pid_t pin_lock_holder(const char *pin_path);
+
 #endif /* PDTT_LOCK_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * pdttd: wires configuration, loader, collector, username cache and report
- * log together, and runs the report timer and signal loop.
+ * pdttd: wires configuration, loader, totals (state file and collector),
+ * username cache and outputs together, and runs the report timer and signal loop.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -12,11 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include "config.h"
-#include "collect.h"
 #include "exitcodes.h"
 #include "loader.h"
 #include "lock.h"
@@ -25,8 +23,10 @@
 #include "mounts.h"
 #include "options.h"
 #include "outputs.h"
+#include "pins.h"
 #include "report_text.h"
 #include "state.h"
+#include "totals.h"
 #include "usercache.h"
 
 #define ERRLEN 1024
@@ -36,18 +36,16 @@ struct daemon {
 	bool foreground;
 	struct pdtt_config cfg;
 	struct pdtt_loader loader;
-	struct collector *collector;
+	struct totals *totals;        /* baseline + kernel counters */
 	struct usercache *names;
 	struct logfile *log;
 	struct outputs *outputs;
 	int timer_fd;
 	int signal_fd;
-	struct pdtt_state state;      /* as loaded at start */
+	struct pdtt_state state;      /* as loaded at start, until the totals hold it */
 	bool have_state;
 	bool state_was_present;      /* a state file existed at start */
-	__u32 retired_map_id;         /* recorded in the state file once folded */
 	bool retired_pending;         /* retired maps to unpin after the next save */
-	struct pdtt_counters overflow; /* the overflow bucket at the last reading */
 	bool log_failing;             /* the last report could not be written */
 	bool state_failing;           /* the last state file could not be written */
 };
@@ -92,37 +90,25 @@ static int open_signal_fd(void)
 }
 
 /* Once per reading: when the map is full, the overflow bucket grows. */
-static void check_overflow(struct daemon *d, const struct pdtt_snapshot *kernel)
+static void check_overflow(struct daemon *d)
 {
-	struct pdtt_counters now = value_total(&kernel->buckets[PDTT_BUCKET_OVERFLOW]);
-	unsigned long long bytes = counters_total_bytes(&now) - counters_total_bytes(&d->overflow);
+	uint64_t bytes;
 
-	if (counters_total_packets(&now) > counters_total_packets(&d->overflow))
+	if (totals_overflow_grew(d->totals, &bytes))
 		log_warn("the counter map is full: %u UIDs have entries (max_users = %u), so "
 			 "%llu bytes of other UIDs were counted in the [overflow] bucket since the "
 			 "last report; raise max_users in %s and restart pdttd (the counts are "
-			 "carried over)", d->loader.max_entries, d->loader.max_entries, bytes,
-			 d->config_path);
-	d->overflow = now;
+			 "carried over)", d->loader.max_entries, d->loader.max_entries,
+			 (unsigned long long)bytes, d->config_path);
 }
 
 /* The state file after each reading: baseline and kernel counters. */
-static void save_state(struct daemon *d, const struct pdtt_snapshot *kernel)
+static void save_state(struct daemon *d)
 {
-	const struct pdtt_snapshot *baseline = collector_baseline(d->collector);
-	struct pdtt_state st = {
-		.layout_version = PDTT_LAYOUT_VERSION,
-		.instance_id = d->loader.meta.instance_id,
-		.accounting_start = (uint64_t)baseline->accounting_start,
-		.saved_at = (uint64_t)time(NULL),
-		.retired_map_id = d->retired_map_id,
-		.baseline = *baseline,
-		.last = *kernel,
-	};
 	char err[ERRLEN];
 	int e;
 
-	if (state_save(d->cfg.state_file, &st, err, sizeof(err)) < 0) {
+	if (totals_save(d->totals, d->cfg.state_file, err, sizeof(err)) < 0) {
 		if (!d->state_failing)
 			log_err("%s; retrying at each report", err);
 		d->state_failing = true;
@@ -148,14 +134,14 @@ static void write_report(struct daemon *d)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
-	int err = collector_read(d->collector, &snap);
+	int err = totals_read(d->totals, &snap);
 
 	if (err) {
 		log_err("cannot read the counters: %s", strerror(-err));
 		return;
 	}
 	outputs_prepare(d->outputs, snap, &report);
-	check_overflow(d, collector_kernel(d->collector));
+	check_overflow(d);
 	mem = open_memstream(&buf, &len);
 	if (!mem) {
 		log_err("cannot format the report: %s", strerror(errno));
@@ -177,7 +163,7 @@ static void write_report(struct daemon *d)
 	}
 	free(buf);
 	outputs_write(d->outputs, &report);
-	save_state(d, collector_kernel(d->collector));
+	save_state(d);
 }
 
 /* Apply what can change without re-attaching; say what needs a restart. */
@@ -316,22 +302,11 @@ static int load_state(struct daemon *d)
 {
 	const char *path = d->cfg.state_file;
 	char err[ERRLEN], aside[PDTT_PATH_MAX + 64];
-	char *copy = strdup(path);
-	const char *dir = copy ? dirname(copy) : "/";
-	int rc = 0;
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		log_err("cannot create %s, the directory of state_file %s: %s", dir, path,
-			strerror(errno));
-		rc = PDTT_EXIT_FAILURE;
-	} else if (access(dir, W_OK) < 0) {
-		log_err("cannot write in %s, the directory of state_file %s: %s", dir, path,
-			strerror(errno));
-		rc = PDTT_EXIT_FAILURE;
+	if (state_prepare_dir(path, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return PDTT_EXIT_FAILURE;
 	}
-	free(copy);
-	if (rc)
-		return rc;
 	switch (state_load(path, &d->state, err, sizeof(err))) {
 	case PDTT_STATE_LOADED:
 		d->have_state = true;
@@ -353,77 +328,41 @@ static int load_state(struct daemon *d)
 	return PDTT_EXIT_FAILURE;
 }
 
-/* Counts of retired maps (layout migration, new max_users), added to the baseline. */
-static int fold_retired(struct daemon *d, const struct pdtt_state *st,
-			const struct pdtt_retired *r, struct pdtt_snapshot *baseline)
-{
-	struct pdtt_snapshot before = { 0 };
-	const struct pdtt_snapshot *k;
-	struct collector *col;
-	int err;
-
-	/* The programs have switched to the new maps: let those still running end. */
-	usleep(50000);
-	col = collector_new(r->counters_fd, r->buckets_fd, r->max_entries);
-	if (!col)
-		return -ENOMEM;
-	err = collector_read_kernel(col, &k);
-	if (!err)
-		err = state_baseline_for(st, r->meta.instance_id, &before);
-	if (!err)
-		err = snapshot_sum(baseline, &before, k);
-	baseline->accounting_start = before.accounting_start;
-	snapshot_release(&before);
-	collector_free(col);
-	if (!err)
-		log_info("carried the counts of the maps in %s/retired (layout %u) over to the new "
-			 "maps", d->cfg.pin_path, r->layout_version);
-	return err;
-}
-
 /*
- * Totals = baseline + kernel counters: the baseline comes from the state file
- * (and from retired maps), and a first state file is written at once.
+ * Totals = baseline + kernel counters (totals.c): the baseline comes from the
+ * state file and from retired maps, and a first state file is written at once.
  */
 static int carry_totals(struct daemon *d)
 {
-	const struct pdtt_state *st = d->have_state ? &d->state : NULL;
-	struct pdtt_snapshot baseline = { 0 };
+	const struct totals_maps maps = {
+		.counters_fd = d->loader.counters_fd,
+		.buckets_fd = d->loader.buckets_fd,
+		.max_entries = d->loader.max_entries,
+		.meta = d->loader.meta,
+	};
 	const struct pdtt_snapshot *totals;
 	struct pdtt_retired r;
 	char err[ERRLEN];
-	int rc = loader_open_retired(d->cfg.pin_path, &r, err, sizeof(err)), e;
+	int rc = pins_open_retired(d->cfg.pin_path, &r, err, sizeof(err)), e;
 
 	if (rc) {
 		log_err("%s", err);
 		return rc;
 	}
-	d->retired_map_id = st ? st->retired_map_id : 0;
-	if (r.present && !(st && st->retired_map_id == r.map_id)) {
-		e = fold_retired(d, st, &r, &baseline);
-		d->retired_map_id = r.map_id;
-	} else {
-		/* Without retired maps, or folded and saved before a crash. */
-		e = state_baseline_for(st, d->loader.meta.instance_id, &baseline);
-	}
+	e = totals_open(&d->totals, &maps, d->have_state ? &d->state : NULL, &r);
+	if (!e && totals_folded_retired(d->totals))
+		log_info("carried the counts of the maps in %s/retired (layout %u) over to the new "
+			 "maps", d->cfg.pin_path, r.layout_version);
 	d->retired_pending = r.present;
-	if (!st && !(r.present && r.meta.accounting_start))
-		baseline.accounting_start = (time_t)d->loader.meta.accounting_start;
-	else if (!st)
-		baseline.accounting_start = (time_t)r.meta.accounting_start;
-	loader_close_retired(&r);
+	pins_close_retired(&r);
 	if (!e)
-		e = collector_set_baseline(d->collector, &baseline);
-	snapshot_release(&baseline);
-	if (!e)
-		e = collector_read(d->collector, &totals);
+		e = totals_read(d->totals, &totals);
 	if (e) {
 		log_err("cannot read the counters: %s", strerror(-e));
 		return PDTT_EXIT_FAILURE;
 	}
-	d->overflow = value_total(&collector_kernel(d->collector)->buckets[PDTT_BUCKET_OVERFLOW]);
-	save_state(d, collector_kernel(d->collector));
-	/* The collector holds the baseline now. */
+	save_state(d);
+	/* The totals hold the baseline now. */
 	state_free(&d->state);
 	d->have_state = false;
 	return 0;
@@ -467,11 +406,9 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
-	d->collector = collector_new(d->loader.counters_fd, d->loader.buckets_fd,
-				     d->loader.max_entries);
 	d->names = usercache_new();
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (!d->collector || !d->names || d->timer_fd < 0 ||
+	if (!d->names || d->timer_fd < 0 ||
 	    arm_timer(d->timer_fd, d->cfg.interval) < 0) {
 		log_err("cannot set up the report loop: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
@@ -480,7 +417,7 @@ static int start(struct daemon *d)
 	if (rc)
 		return rc;
 	/* The first interval starts now. */
-	rc = collector_read(d->collector, &snap);
+	rc = totals_read(d->totals, &snap);
 	if (rc) {
 		log_err("cannot read the counters: %s", strerror(-rc));
 		return PDTT_EXIT_FAILURE;
@@ -492,7 +429,7 @@ static int start(struct daemon *d)
 static void stop(struct daemon *d)
 {
 	state_free(&d->state);
-	collector_free(d->collector);
+	totals_free(d->totals);
 	outputs_close(d->outputs);
 	usercache_free(d->names);
 	logfile_close(d->log);

@@ -12,7 +12,7 @@ static void write_four(FILE *out, const struct pdtt_counters *c)
 }
 
 /* Both classes together, then each class. */
-static void write_counts(FILE *out, const struct pdtt_value *v)
+void report_json_counts(FILE *out, const struct pdtt_value *v)
 {
 	struct pdtt_counters total = value_total(v);
 
@@ -38,10 +38,10 @@ static void write_figures(FILE *out, const struct pdtt_report *r, const struct p
 	else
 		fputs(",\"interval_seconds\":null", out);
 	fputs(",\"cumulative\":", out);
-	write_counts(out, now);
+	report_json_counts(out, now);
 	fputs(",\"interval\":", out);
 	if (r->prev)
-		write_counts(out, delta);
+		report_json_counts(out, delta);
 	else
 		fputs("null", out);
 	fputs("}\n", out);

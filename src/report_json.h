@@ -21,4 +21,11 @@
 
 void report_json_write(FILE *out, const struct pdtt_report *r);
 
+/*
+ * One set of counts as the log's "cumulative" object: {"tx_bytes":..,
+ * "tx_packets":..,"rx_bytes":..,"rx_packets":..,"local":{..},"external":{..}}
+ * (pdtt show --json uses it too).
+ */
+void report_json_counts(FILE *out, const struct pdtt_value *v);
+
 #endif /* PDTT_REPORT_JSON_H */

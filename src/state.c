@@ -472,6 +472,25 @@ int state_baseline_for(const struct pdtt_state *st, uint64_t instance_id,
 	return err;
 }
 
+int state_prepare_dir(const char *path, char *err, size_t errlen)
+{
+	char *copy = strdup(path);
+	const char *dir = copy ? dirname(copy) : "/";
+	int e = 0;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		e = -errno;
+		snprintf(err, errlen, "cannot create %s, the directory of state_file %s: %s", dir,
+			 path, strerror(-e));
+	} else if (access(dir, W_OK) < 0) {
+		e = -errno;
+		snprintf(err, errlen, "cannot write in %s, the directory of state_file %s: %s",
+			 dir, path, strerror(-e));
+	}
+	free(copy);
+	return e;
+}
+
 int state_keep_aside(const char *path, char *aside, size_t asidelen)
 {
 	char when[32];

@@ -72,6 +72,13 @@ int state_baseline_for(const struct pdtt_state *st, uint64_t instance_id,
 		       struct pdtt_snapshot *out);
 
 /*
+ * The directory of path, created (mode 0755) when missing, must be writable:
+ * the daemon checks it before attaching anything. 0, or -errno with a
+ * message in err.
+ */
+int state_prepare_dir(const char *path, char *err, size_t errlen);
+
+/*
  * Keep a copy of a bad state file for inspection, as path.corrupt-DATE-TIME
  * (a hard link: the file itself stays, so the daemon keeps refusing it until
  * an administrator decides). 0 or -errno; aside gets the copy's name.

@@ -207,6 +207,12 @@ expect_counts() {
 	echo "ok: UID $1 counted $got"
 }
 
+# pdtt_cmd ARGS...: the pdtt command ($PDTT_CLI), in the daemon's network
+# namespace (see pdttd_cmd below).
+pdtt_cmd() {
+	"${PDTTD_CMD[@]}" "$PDTT_CLI" "$@"
+}
+
 # --- tc mode: the daemon's namespace and a peer, joined by a veth pair ---
 
 # pdttd_cmd ARGS...: pdttd, in $NETNS after setup_veth_pair. nsenter joins the

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The golden outputs are what real consumers accept: every line of the JSON
-# goldens passes a JSON parser, and the Prometheus goldens pass promtool
-# (when installed; quickstart check installs it on Debian).
+# lines goldens passes a JSON parser, so does each JSON document (pdtt show),
+# and the Prometheus goldens pass promtool (when installed; quickstart check
+# installs it on Debian).
 set -u
 GOLDEN="${PDTT_TESTS:-$(dirname "$0")/..}/golden"
 PYTHON=/usr/bin/python3
@@ -18,6 +19,19 @@ with open(sys.argv[1], "rb") as f:
         assert isinstance(obj, dict), f"line {n} is not an object"
 print(f"ok: {sys.argv[1]}: {n} JSON lines")
 ' "$f" || { echo "FAIL: $f does not parse as JSON lines" >&2; rc=1; }
+done
+# pdtt show --json: one document, its integers exact.
+for f in "$GOLDEN"/*.json; do
+	"$PYTHON" -c '
+import json, sys
+with open(sys.argv[1], "rb") as f:
+    doc = json.loads(f.read().decode("utf-8", errors="strict"))
+assert isinstance(doc, dict) and isinstance(doc["users"], list), "not a pdtt show document"
+for u in doc["users"] + doc["buckets"]:
+    assert all(isinstance(v, int) for k, v in u["cumulative"].items() if k.endswith(("bytes", "packets")))
+n = len(doc["users"])
+print(f"ok: {sys.argv[1]}: one JSON document, {n} users")
+' "$f" || { echo "FAIL: $f does not parse as a JSON document" >&2; rc=1; }
 done
 if command -v promtool >/dev/null 2>&1; then
 	for f in "$GOLDEN"/*.prom; do

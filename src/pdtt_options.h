@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The pdtt command's command line: pdtt [-c FILE] show|status [OPTION]... */
+#ifndef PDTT_PDTT_OPTIONS_H
+#define PDTT_PDTT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum pdtt_command {
+	PDTT_CMD_SHOW,
+	PDTT_CMD_STATUS,
+	PDTT_CMD_VERSION,
+	PDTT_CMD_HELP,
+};
+
+struct pdtt_cli {
+	const char *config_path;
+	enum pdtt_command command;
+	const char *user;  /* show --user NAME|UID; NULL: every user */
+	bool json;         /* show --json */
+	bool bytes;        /* show --bytes: exact byte counts, no units */
+};
+
+/*
+ * Parse argv. Options may come before or after the command. Returns 0; on a
+ * usage error prints one line naming the bad argument to err and returns
+ * PDTT_EXIT_USAGE.
+ */
+int pdtt_options_parse(int argc, char **argv, const char *default_config, struct pdtt_cli *cli,
+		       FILE *err);
+
+void pdtt_options_usage(FILE *out, const char *default_config);
+
+#endif /* PDTT_PDTT_OPTIONS_H */

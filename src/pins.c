@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading what pdttd pinned, without changing it: see pins.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "config.h"
+#include "exitcodes.h"
+#include "pins.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define META_SIZE_MAX 256
+
+static const struct pins_layout layouts[] = {
+	{ 1, 16, sizeof(struct pdtt_value) },
+	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), sizeof(struct pdtt_value) },
+};
+
+void pins_tc_link_name(char *out, size_t outlen, const char *ifname, const char *hook)
+{
+	size_t n = snprintf(out, outlen, "%s", PDTT_PIN_LINK_TC_PREFIX);
+
+	for (const char *c = ifname; *c && n + 4 < outlen; c++) {
+		if (*c == '.' || *c == '%')
+			n += snprintf(out + n, outlen - n, "%%%02x", (unsigned char)*c);
+		else
+			out[n++] = *c;
+	}
+	snprintf(out + n, outlen - n, "_%s", hook);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+bool pins_tc_link_parse(const char *name, char *ifname, char *hook)
+{
+	size_t prefix = strlen(PDTT_PIN_LINK_TC_PREFIX), n = 0;
+	const char *sep, *c;
+
+	if (strncmp(name, PDTT_PIN_LINK_TC_PREFIX, prefix) != 0)
+		return false;
+	/* Interface names may hold '_': the hook is after the last one. */
+	sep = strrchr(name + prefix, '_');
+	if (!sep || sep == name + prefix ||
+	    (strcmp(sep + 1, "ingress") != 0 && strcmp(sep + 1, "egress") != 0))
+		return false;
+	for (c = name + prefix; c < sep; c++) {
+		int hi, lo;
+
+		if (n + 1 >= IF_NAMESIZE)
+			return false;
+		if (*c != '%') {
+			ifname[n++] = *c;
+			continue;
+		}
+		if (sep - c < 3 || (hi = hex_digit(c[1])) < 0 || (lo = hex_digit(c[2])) < 0)
+			return false;
+		ifname[n++] = (char)(hi << 4 | lo);
+		c += 2;
+	}
+	ifname[n] = '\0';
+	strcpy(hook, sep + 1);
+	return true;
+}
+
+static void pin_file(char *out, size_t outlen, const char *dir, const char *name)
+{
+	snprintf(out, outlen, "%s/%s", dir, name);
+}
+
+/* A pinned map, read-only: fd, or -1 with errno. */
+static int open_map(const char *path)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+
+	return bpf_obj_get_opts(path, &opts);
+}
+
+static int map_info(const char *path, bool *has, struct bpf_map_info *info, int *fd_out)
+{
+	__u32 len = sizeof(*info);
+	int fd = open_map(path);
+
+	memset(info, 0, sizeof(*info));
+	*has = fd >= 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+static const struct pins_layout *layout_of(__u32 version)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++)
+		if (layouts[i].version == version)
+			return &layouts[i];
+	return NULL;
+}
+
+/* Whether the maps found have the shape their layout version says. */
+static bool shaped_as(const struct pinned_maps *p, const struct pins_layout *l)
+{
+	if (p->has_meta && (p->meta_info.type != BPF_MAP_TYPE_ARRAY ||
+			    p->meta_info.value_size != l->meta_size))
+		return false;
+	if (p->has_counters && (p->counters_info.type != BPF_MAP_TYPE_PERCPU_HASH ||
+				p->counters_info.key_size != sizeof(__u32) ||
+				p->counters_info.value_size != l->value_size))
+		return false;
+	return !p->has_buckets || (p->buckets_info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
+				   p->buckets_info.key_size == sizeof(__u32) &&
+				   p->buckets_info.value_size == l->value_size &&
+				   p->buckets_info.max_entries == PDTT_BUCKET_COUNT);
+}
+
+int pins_inspect(const char *dir, struct pinned_maps *p, char *err, size_t errlen)
+{
+	char path[PDTT_PATH_MAX + 128];
+	unsigned char buf[META_SIZE_MAX];
+	__u32 zero = 0;
+	int fd = -1, e;
+
+	memset(p, 0, sizeof(*p));
+	pin_file(path, sizeof(path), dir, PDTT_PIN_META);
+	e = map_info(path, &p->has_meta, &p->meta_info, &fd);
+	if (!e && p->has_meta) {
+		if (p->meta_info.value_size < sizeof(__u32) ||
+		    p->meta_info.value_size > META_SIZE_MAX)
+			e = -EINVAL;
+		else if (bpf_map_lookup_elem(fd, &zero, buf))
+			e = -errno;
+		close(fd);
+	}
+	if (!e) {
+		pin_file(path, sizeof(path), dir, PDTT_PIN_COUNTERS);
+		e = map_info(path, &p->has_counters, &p->counters_info, NULL);
+	}
+	if (!e) {
+		pin_file(path, sizeof(path), dir, PDTT_PIN_BUCKETS);
+		e = map_info(path, &p->has_buckets, &p->buckets_info, NULL);
+	}
+	if (e) {
+		snprintf(err, errlen, "cannot read the maps pinned in %s: %s", dir, strerror(-e));
+		return e == -EPERM || e == -EACCES ? PDTT_EXIT_NOPERM : PDTT_EXIT_FAILURE;
+	}
+	p->present = p->has_meta || p->has_counters || p->has_buckets;
+	if (!p->has_meta) {
+		/* Made by a start that stopped before writing meta: the current layout. */
+		p->version = PDTT_LAYOUT_VERSION;
+	} else {
+		memcpy(&p->version, buf, sizeof(p->version));
+		if (p->version == 0) /* created, never initialised: known by its size */
+			for (size_t i = 0; i < ARRAY_SIZE(layouts); i++)
+				if (layouts[i].meta_size == p->meta_info.value_size)
+					p->version = layouts[i].version;
+		memcpy(&p->meta, buf, p->meta_info.value_size < sizeof(p->meta)
+					      ? p->meta_info.value_size : sizeof(p->meta));
+	}
+	p->layout = layout_of(p->version);
+	if (!p->layout) {
+		snprintf(err, errlen, "the maps pinned in %s have layout version %u, which this "
+			 "pdttd (layout %u) does not know: they were made by a newer pdtt. Run "
+			 "that version again, or 'pdttd --unload' with it to start afresh (the "
+			 "counts since its last report are then lost)", dir, p->version,
+			 PDTT_LAYOUT_VERSION);
+		return PDTT_EXIT_FAILURE;
+	}
+	if (!shaped_as(p, p->layout)) {
+		snprintf(err, errlen, "the maps pinned in %s say layout version %u but do not "
+			 "have its shape (meta value %u bytes, counters value %u bytes): refusing "
+			 "to misread them; 'pdttd --unload' removes them (their counts are lost)",
+			 dir, p->version, p->meta_info.value_size, p->counters_info.value_size);
+		return PDTT_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* Open the counters and buckets found in dir into *counters_fd, *buckets_fd. */
+static int open_counters(const char *dir, int *counters_fd, int *buckets_fd, char *err,
+			 size_t errlen)
+{
+	char path[PDTT_PATH_MAX + 128];
+	int e;
+
+	pin_file(path, sizeof(path), dir, PDTT_PIN_COUNTERS);
+	*counters_fd = open_map(path);
+	pin_file(path, sizeof(path), dir, PDTT_PIN_BUCKETS);
+	*buckets_fd = open_map(path);
+	if (*counters_fd >= 0 && *buckets_fd >= 0)
+		return 0;
+	e = errno;
+	snprintf(err, errlen, "cannot open the maps in %s: %s", dir, strerror(e));
+	return e == EPERM || e == EACCES ? PDTT_EXIT_NOPERM : PDTT_EXIT_FAILURE;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int pins_open_maps(const char *pin_path, struct pins_maps *m, char *err, size_t errlen)
+{
+	struct pinned_maps p;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->counters_fd = m->buckets_fd = -1;
+	rc = pins_inspect(pin_path, &p, err, errlen);
+	if (rc || !p.has_counters || !p.has_buckets)
+		return rc;
+	rc = open_counters(pin_path, &m->counters_fd, &m->buckets_fd, err, errlen);
+	if (rc) {
+		pins_close_maps(m);
+		return rc;
+	}
+	m->present = true;
+	m->max_entries = p.counters_info.max_entries;
+	m->counters_id = p.counters_info.id;
+	m->meta = p.meta;
+	m->layout_version = p.version;
+	return 0;
+}
+
+void pins_close_maps(struct pins_maps *m)
+{
+	close_fd(&m->counters_fd);
+	close_fd(&m->buckets_fd);
+	m->present = false;
+}
+
+int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, size_t errlen)
+{
+	char dir[PDTT_PATH_MAX + 64];
+	struct pinned_maps p;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->counters_fd = r->buckets_fd = -1;
+	pin_file(dir, sizeof(dir), pin_path, PDTT_PIN_RETIRED);
+	if (access(dir, F_OK) < 0)
+		return 0;
+	rc = pins_inspect(dir, &p, err, errlen);
+	if (rc)
+		return rc;
+	if (!p.has_counters || !p.has_buckets) {
+		snprintf(err, errlen, "%s lacks the counters or buckets map of the maps it "
+			 "retired; remove it to go on (their counts are lost)", dir);
+		return PDTT_EXIT_FAILURE;
+	}
+	rc = open_counters(dir, &r->counters_fd, &r->buckets_fd, err, errlen);
+	if (rc) {
+		pins_close_retired(r);
+		return rc;
+	}
+	r->present = true;
+	r->meta = p.meta;
+	r->layout_version = p.version;
+	r->max_entries = p.counters_info.max_entries;
+	r->map_id = p.counters_info.id;
+	return 0;
+}
+
+void pins_close_retired(struct pdtt_retired *r)
+{
+	close_fd(&r->counters_fd);
+	close_fd(&r->buckets_fd);
+}
+
+/* ---- what is attached ---------------------------------------------------- */
+
+struct hook_list {
+	struct pins_hook *hooks;
+	size_t n;
+};
+
+static struct pins_hook *add_hook(struct hook_list *l, enum pins_hook_kind kind,
+				  const char *hook)
+{
+	struct pins_hook *more = realloc(l->hooks, (l->n + 1) * sizeof(*more));
+
+	if (!more)
+		return NULL;
+	l->hooks = more;
+	memset(&more[l->n], 0, sizeof(more[l->n]));
+	more[l->n].kind = kind;
+	snprintf(more[l->n].hook, sizeof(more[l->n].hook), "%s", hook);
+	return &more[l->n++];
+}
+
+/* The link pinned as name: its info in *info (len bytes); 1, 0 when there is none, or -errno. */
+static int link_info(const char *pin_path, const char *name, void *info, __u32 len)
+{
+	char path[PDTT_PATH_MAX + 300];
+	int fd, e = 0;
+
+	pin_file(path, sizeof(path), pin_path, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	memset(info, 0, len);
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		e = -errno;
+	close(fd);
+	return e ? e : 1;
+}
+
+static int cgroup_links(const char *pin_path, struct hook_list *l)
+{
+	static const struct {
+		const char *pin, *hook;
+	} links[] = {
+		{ PDTT_PIN_LINK_SOCK_INGRESS, "ingress" },
+		{ PDTT_PIN_LINK_SOCK_EGRESS, "egress" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		struct bpf_link_info info;
+		struct pins_hook *h;
+		int rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
+
+		if (rc <= 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (!(h = add_hook(l, PINS_HOOK_CGROUP, links[i].hook)))
+			return -ENOMEM;
+		h->cgroup_id = info.cgroup.cgroup_id;
+		h->live = info.cgroup.cgroup_id != 0;
+	}
+	return 0;
+}
+
+static int owner_links(const char *pin_path, struct hook_list *l)
+{
+	static const struct {
+		const char *pin, *tracepoint;
+	} links[] = {
+		{ PDTT_PIN_LINK_OWNER_SEND, "sock_send_length" },
+		{ PDTT_PIN_LINK_OWNER_RECV, "sock_recv_length" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		struct bpf_link_info info;
+		struct pins_hook *h;
+		int rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
+
+		if (rc <= 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (!(h = add_hook(l, PINS_HOOK_OWNER, links[i].tracepoint)))
+			return -ENOMEM;
+		h->live = true;
+	}
+	return 0;
+}
+
+static int by_interface(const void *a, const void *b)
+{
+	const struct pins_hook *x = a, *y = b;
+	int c = strcmp(x->ifname, y->ifname);
+
+	/* ingress before egress */
+	return c ? c : -strcmp(x->hook, y->hook);
+}
+
+static int tcx_links(const char *pin_path, struct hook_list *l)
+{
+	DIR *dir = opendir(pin_path);
+	size_t first = l->n;
+	struct dirent *de;
+	int rc = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while (!rc && (de = readdir(dir))) {
+		struct pdtt_tcx_link_info info;
+		char ifname[IF_NAMESIZE], hook[24];
+		struct pins_hook *h;
+
+		if (!pins_tc_link_parse(de->d_name, ifname, hook))
+			continue;
+		rc = link_info(pin_path, de->d_name, &info, sizeof(info));
+		if (rc <= 0)
+			continue;
+		rc = 0;
+		if (!(h = add_hook(l, PINS_HOOK_TCX, hook))) {
+			rc = -ENOMEM;
+			break;
+		}
+		snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
+		h->live = info.type == PDTT_BPF_LINK_TYPE_TCX && info.ifindex != 0;
+	}
+	closedir(dir);
+	if (!rc && l->n > first)
+		qsort(l->hooks + first, l->n - first, sizeof(*l->hooks), by_interface);
+	return rc;
+}
+
+/* Whether the recorded classic filter is on its hook (in this network namespace). */
+static bool filter_present(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec)
+{
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
+	struct bpf_tc_hook hook;
+
+	/* Zeroed whole: libbpf refuses one with non-zero padding. */
+	memset(&hook, 0, sizeof(hook));
+	hook.sz = sizeof(hook);
+	hook.ifindex = (int)key->ifindex;
+	hook.attach_point = key->hook;
+	return rec->handle && bpf_tc_query(&hook, &opts) == 0;
+}
+
+static int tc_filters(const char *pin_path, struct hook_list *l)
+{
+	char path[PDTT_PATH_MAX + 64];
+	struct pdtt_tc_record_key key = { 0 }, next;
+	struct pdtt_tc_record rec, ns;
+	size_t first = l->n;
+	struct stat here;
+	bool same_ns;
+	int fd;
+
+	pin_file(path, sizeof(path), pin_path, PDTT_PIN_TC_RECORDS);
+	fd = open_map(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	same_ns = bpf_map_lookup_elem(fd, &key, &ns) == 0 &&
+		  stat("/proc/self/ns/net", &here) == 0 && ns.netns_dev == (__u64)here.st_dev &&
+		  ns.netns_ino == (__u64)here.st_ino;
+	for (bool started = false; bpf_map_get_next_key(fd, started ? &key : NULL, &next) == 0;
+	     started = true) {
+		struct pins_hook *h;
+
+		key = next;
+		if (!key.ifindex || bpf_map_lookup_elem(fd, &key, &rec))
+			continue;
+		h = add_hook(l, PINS_HOOK_TC_FILTER,
+			     key.hook == BPF_TC_INGRESS ? "ingress" : "egress");
+		if (!h) {
+			close(fd);
+			return -ENOMEM;
+		}
+		snprintf(h->ifname, sizeof(h->ifname), "%.*s", IF_NAMESIZE - 1, rec.ifname);
+		h->handle = rec.handle;
+		h->priority = rec.priority;
+		h->other_netns = !same_ns;
+		h->live = same_ns && filter_present(&key, &rec);
+	}
+	close(fd);
+	if (l->n > first)
+		qsort(l->hooks + first, l->n - first, sizeof(*l->hooks), by_interface);
+	return 0;
+}
+
+int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *err,
+	       size_t errlen)
+{
+	struct hook_list l = { NULL, 0 };
+	int e = cgroup_links(pin_path, &l);
+
+	if (!e)
+		e = tcx_links(pin_path, &l);
+	if (!e)
+		e = tc_filters(pin_path, &l);
+	if (!e)
+		e = owner_links(pin_path, &l);
+	if (e) {
+		free(l.hooks);
+		snprintf(err, errlen, "cannot read the links pinned in %s: %s", pin_path,
+			 strerror(-e));
+		return e == -EPERM || e == -EACCES ? PDTT_EXIT_NOPERM : PDTT_EXIT_FAILURE;
+	}
+	*hooks = l.hooks;
+	*n = l.n;
+	return 0;
+}

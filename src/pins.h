@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What pdttd pins under pin_path, and reading it without changing anything:
+ * the pins' names, the map layouts this build knows, the maps in use and
+ * retired ones. The loader makes and checks its pins with these; the pdtt
+ * command reads them with these, and needs no BPF program of its own.
+ * Maps are opened read-only (BPF_F_RDONLY): nothing here can change a count.
+ */
+#ifndef PDTT_PINS_H
+#define PDTT_PINS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include "pdtt_shared.h"
+
+/* Links (the maps' names are PDTT_PIN_* in pdtt_shared.h). */
+#define PDTT_PIN_LINK_SOCK_EGRESS "link_sock_egress"   /* socket mode: cgroup_skb */
+#define PDTT_PIN_LINK_SOCK_INGRESS "link_sock_ingress"
+#define PDTT_PIN_LINK_OWNER_SEND "link_owner_send"     /* owner tracking: tp_btf */
+#define PDTT_PIN_LINK_OWNER_RECV "link_owner_recv"
+/* tc mode, tcx links: link_tc_<interface>_<ingress|egress> (see pins_tc_link_name). */
+#define PDTT_PIN_LINK_TC_PREFIX "link_tc_"
+/* tc mode, classic filters: what pdtt made, recorded in a hash map. */
+#define PDTT_PIN_TC_RECORDS "pdtt_tc_attached"
+/* Maps of another layout or size, while their counts are carried over. */
+#define PDTT_PIN_RETIRING "retiring"
+#define PDTT_PIN_RETIRED "retired"
+
+/* tcx, from the 6.6 UAPI, which the 6.1 headers lack. */
+#define PDTT_BPF_TCX_INGRESS 46
+#define PDTT_BPF_TCX_EGRESS 47
+#define PDTT_BPF_LINK_TYPE_TCX 11
+
+/* The prefix of struct bpf_link_info that a tcx link fills (6.6+). */
+struct pdtt_tcx_link_info {
+	__u32 type;
+	__u32 id;
+	__u32 prog_id;
+	__u32 pad;
+	__u32 ifindex; /* 0 once the interface is gone */
+	__u32 attach_type;
+};
+
+/*
+ * An entry of PDTT_PIN_TC_RECORDS: the classic filter pdtt made on one
+ * interface and hook. Entry {0, 0} records the network namespace, since
+ * ifindexes and filters only mean something there.
+ */
+struct pdtt_tc_record_key {
+	__u32 ifindex; /* 0: the namespace entry */
+	__u32 hook;    /* BPF_TC_INGRESS or BPF_TC_EGRESS */
+};
+
+#define PDTT_TC_RECORD_QDISC 1u /* pdtt created the interface's clsact qdisc */
+
+struct pdtt_tc_record {
+	__u64 netns_dev; /* the network namespace (its nsfs inode) */
+	__u64 netns_ino;
+	__u32 handle;   /* the filter pdtt made */
+	__u32 priority;
+	__u32 flags;    /* PDTT_TC_RECORD_QDISC */
+	char ifname[IF_NAMESIZE];
+};
+
+/*
+ * The pin name of the tcx link on interface ifname, hook "ingress" or
+ * "egress": '.' (which bpffs refuses in a name) written %2e, '%' itself %25.
+ */
+void pins_tc_link_name(char *out, size_t outlen, const char *ifname, const char *hook);
+
+/*
+ * The interface and hook a tcx link pin name stands for; false when name is
+ * not one. ifname has IF_NAMESIZE bytes, hook at least 8.
+ */
+bool pins_tc_link_parse(const char *name, char *ifname, char *hook);
+
+/*
+ * The map layouts this build can read, to migrate their counts. Every
+ * layout so far stores struct pdtt_value in the counters and buckets; a
+ * layout that changes it must say here how to convert.
+ */
+struct pins_layout {
+	__u32 version;
+	__u32 meta_size;
+	__u32 value_size;
+};
+
+/* The maps pinned in one directory, as found. */
+struct pinned_maps {
+	bool present;              /* any of the three */
+	bool has_meta, has_counters, has_buckets;
+	struct bpf_map_info meta_info, counters_info, buckets_info;
+	struct pdtt_meta meta;     /* fields the layout has; the others 0 */
+	const struct pins_layout *layout;
+	__u32 version;             /* as found, even when unknown */
+};
+
+/*
+ * Look at the maps pinned in dir: which layout they have, read through the
+ * meta map's own value size, so pins of any layout are never misread.
+ * 0, or a PDTT_EXIT_* status with a message in err (PDTT_EXIT_NOPERM when
+ * the caller may not read them).
+ */
+int pins_inspect(const char *dir, struct pinned_maps *p, char *err, size_t errlen);
+
+/* The maps in use under pin_path, opened read-only. */
+struct pins_maps {
+	bool present;              /* counters and buckets are pinned */
+	int counters_fd;           /* -1 when not present */
+	int buckets_fd;
+	unsigned int max_entries;  /* of the counters map */
+	__u32 counters_id;         /* the counters map's kernel id */
+	struct pdtt_meta meta;     /* instance_id 0 for layout 1 */
+	__u32 layout_version;
+};
+
+/*
+ * Open the maps pinned in pin_path, read-only. 0 (m->present says whether
+ * there are any), or a PDTT_EXIT_* status with a message in err.
+ */
+int pins_open_maps(const char *pin_path, struct pins_maps *m, char *err, size_t errlen);
+void pins_close_maps(struct pins_maps *m);
+
+/*
+ * Maps of an older layout, or sized for another max_users, are not misread:
+ * the loader moves them to pin_path/retired (still pinned, still counting
+ * until the programs switch to the new maps), and their counts are folded
+ * into the baseline (totals.c), saved in the state file, then the maps are
+ * removed.
+ */
+struct pdtt_retired {
+	bool present;
+	int counters_fd;
+	int buckets_fd;
+	unsigned int max_entries;
+	__u32 layout_version;
+	__u32 map_id;             /* kernel id of their counters map: unique until reboot */
+	struct pdtt_meta meta;    /* instance_id 0 for layout 1 */
+};
+
+/* Open pin_path/retired if there is one; 0 (r->present says) or PDTT_EXIT_* with err. */
+int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, size_t errlen);
+void pins_close_retired(struct pdtt_retired *r);
+
+/* What pdtt attached, as its pins say (pdtt status). */
+enum pins_hook_kind {
+	PINS_HOOK_CGROUP,    /* socket mode: a cgroup_skb link */
+	PINS_HOOK_TCX,       /* tc mode: a tcx link */
+	PINS_HOOK_TC_FILTER, /* tc mode: a classic filter, as recorded */
+	PINS_HOOK_OWNER,     /* owner tracking: a tp_btf link */
+};
+
+struct pins_hook {
+	enum pins_hook_kind kind;
+	char hook[24];             /* "ingress", "egress"; owner: the tracepoint */
+	char ifname[IF_NAMESIZE];  /* tc */
+	__u64 cgroup_id;           /* cgroup: the cgroup's id (its inode), 0 once removed */
+	__u32 handle, priority;    /* classic filter */
+	bool live;                 /* still attached: not to a removed interface or cgroup */
+	bool other_netns;          /* classic filter in another network namespace: not checked */
+};
+
+/*
+ * What is attached through the pins in pin_path: *hooks (malloc'ed, *n of
+ * them), socket links first, then tc, then owner tracking. 0, or a
+ * PDTT_EXIT_* status with a message in err.
+ */
+int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *err,
+	       size_t errlen);
+
+#endif /* PDTT_PINS_H */
