@@ -31,7 +31,7 @@ INIT=/etc/init.d/pdtt
 # pdttd run by hand on this machine may use.
 PINS=/sys/fs/bpf/pdtt-test-pkg-$$
 # What the package installs or makes; all of it must be gone after the purge.
-INSTALLED="/usr/sbin/pdttd $CONF /etc/logrotate.d/pdtt $INIT /lib/systemd/system/pdtt.service
+INSTALLED="/usr/sbin/pdttd /usr/sbin/pdtt /usr/share/man/man8/pdtt.8.gz $CONF /etc/logrotate.d/pdtt $INIT /lib/systemd/system/pdtt.service
 	/usr/lib/systemd/system/pdtt.service /run/pdtt.pid /usr/share/doc/pdtt
 	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man5/pdtt.conf.5.gz
 	/etc/systemd/system/multi-user.target.wants/pdtt.service"
@@ -197,8 +197,8 @@ else # a machine without one: this test's, for the time of the install
 	rm -f /usr/sbin/policy-rc.d && POLICY_CREATED=""
 fi
 [ -z "$(package_daemon_pids)" ] || fail "the postinst started pdttd although policy-rc.d forbids it"
-for f in /usr/sbin/pdttd $CONF /etc/logrotate.d/pdtt $INIT /var/lib/pdtt \
-	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man5/pdtt.conf.5.gz; do
+for f in /usr/sbin/pdttd /usr/sbin/pdtt $CONF /etc/logrotate.d/pdtt $INIT /var/lib/pdtt \
+	/usr/share/man/man8/pdttd.8.gz /usr/share/man/man8/pdtt.8.gz /usr/share/man/man5/pdtt.conf.5.gz; do
 	[ -e "$f" ] || fail "the package did not install $f"
 done
 unit=$(dpkg -L pdtt | grep '/systemd/system/pdtt.service$') || fail "no pdtt.service in the package"
@@ -267,6 +267,15 @@ udp_transfer "$U1" "$U2" 127.0.0.1 5101 100 1000 # 100 x 1028 bytes
 wait_report "$LOG" 2
 expect_counts "$U1" "102800 100 0 0" "$LOG"
 expect_counts "$U2" "0 0 102800 100" "$LOG"
+# The installed pdtt command reads the same totals from the installed pins.
+/usr/sbin/pdtt show --json --user "$U1" | "$PYTHON" -c '
+import json, sys
+doc = json.load(sys.stdin)
+u = [x for x in doc["users"] if x["uid"] == int(sys.argv[1])][0]["cumulative"]
+assert (u["tx_bytes"], u["tx_packets"]) == (102800, 100), u' "$U1" ||
+	fail "the installed pdtt show does not give the log's totals"
+/usr/sbin/pdtt status | grep -q "mode" || fail "the installed pdtt status says no mode"
+echo "ok: the installed pdtt show and status read the installed daemon's pins"
 
 # Reinstalling, as an upgrade does: the postinst restarts pdttd, the edited
 # conffile stays, counting goes on from the same pins.
