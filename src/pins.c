@@ -325,55 +325,37 @@ static int link_info(const char *pin_path, const char *name, void *info, __u32 l
 	return e ? e : 1;
 }
 
-static int cgroup_links(const char *pin_path, struct hook_list *l)
+/* The pinned links of socket mode or of owner tracking (kind), one entry a hook. */
+static int linked_hooks(const char *pin_path, enum pins_hook_kind kind, struct hook_list *l)
 {
 	static const struct {
 		const char *pin, *hook;
+		enum pins_hook_kind kind;
 	} links[] = {
-		{ PDTT_PIN_LINK_SOCK_INGRESS, "ingress" },
-		{ PDTT_PIN_LINK_SOCK_EGRESS, "egress" },
+		{ PDTT_PIN_LINK_SOCK_INGRESS, "ingress", PINS_HOOK_CGROUP },
+		{ PDTT_PIN_LINK_SOCK_EGRESS, "egress", PINS_HOOK_CGROUP },
+		{ PDTT_PIN_LINK_OWNER_SEND, "sock_send_length", PINS_HOOK_OWNER },
+		{ PDTT_PIN_LINK_OWNER_RECV, "sock_recv_length", PINS_HOOK_OWNER },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		struct bpf_link_info info;
 		struct pins_hook *h;
-		int rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
+		int rc;
 
+		if (links[i].kind != kind)
+			continue;
+		rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
 		if (rc <= 0) {
 			if (rc < 0)
 				return rc;
 			continue;
 		}
-		if (!(h = add_hook(l, PINS_HOOK_CGROUP, links[i].hook)))
+		if (!(h = add_hook(l, links[i].kind, links[i].hook)))
 			return -ENOMEM;
-		h->cgroup_id = info.cgroup.cgroup_id;
-		h->live = info.cgroup.cgroup_id != 0;
-	}
-	return 0;
-}
-
-static int owner_links(const char *pin_path, struct hook_list *l)
-{
-	static const struct {
-		const char *pin, *tracepoint;
-	} links[] = {
-		{ PDTT_PIN_LINK_OWNER_SEND, "sock_send_length" },
-		{ PDTT_PIN_LINK_OWNER_RECV, "sock_recv_length" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
-		struct bpf_link_info info;
-		struct pins_hook *h;
-		int rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
-
-		if (rc <= 0) {
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (!(h = add_hook(l, PINS_HOOK_OWNER, links[i].tracepoint)))
-			return -ENOMEM;
-		h->live = true;
+		/* A cgroup link whose cgroup was removed is defunct: id 0. */
+		h->cgroup_id = links[i].kind == PINS_HOOK_CGROUP ? info.cgroup.cgroup_id : 0;
+		h->live = links[i].kind != PINS_HOOK_CGROUP || info.cgroup.cgroup_id != 0;
 	}
 	return 0;
 }
@@ -480,14 +462,14 @@ int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *
 	       size_t errlen)
 {
 	struct hook_list l = { NULL, 0 };
-	int e = cgroup_links(pin_path, &l);
+	int e = linked_hooks(pin_path, PINS_HOOK_CGROUP, &l);
 
 	if (!e)
 		e = tcx_links(pin_path, &l);
 	if (!e)
 		e = tc_filters(pin_path, &l);
 	if (!e)
-		e = owner_links(pin_path, &l);
+		e = linked_hooks(pin_path, PINS_HOOK_OWNER, &l);
 	if (e) {
 		free(l.hooks);
 		snprintf(err, errlen, "cannot read the links pinned in %s: %s", pin_path,
