@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Pieces of pdtt's socket egress program, built from pdtt's own header, to
+ * see where its cost per run goes: the owner of the socket alone, and the
+ * counter update alone (a fixed UID). Loaded by the harness with its own
+ * pin root, so these maps are never pdtt's.
+ */
+#include "pdtt_count.bpf.h"
+
+__u64 bench_sink;
+
+SEC("cgroup_skb/egress")
+int bench_owner_only(struct __sk_buff *skb)
+{
+	struct pdtt_owner o = pdtt_socket_owner(skb->sk);
+
+	bench_sink += o.uid + o.bucket; /* keep the reads */
+	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int bench_update_only(struct __sk_buff *skb)
+{
+	struct pdtt_owner o = { .uid = 4242, .bucket = PDTT_BUCKET_COUNT };
+
+	count(o, PDTT_TX, PDTT_CLASS_LOCAL, skb->len, 1);
+	return 1;
+}
+
+char LICENSE[] SEC("license") = "GPL";
