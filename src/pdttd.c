@@ -4,6 +4,7 @@
  * username cache and outputs together, and runs the report timer and signal loop.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
@@ -492,6 +493,12 @@ int main(int argc, char **argv)
 		printf("pdttd %s\n", PACKAGE_VERSION);
 		return PDTT_EXIT_OK;
 	}
+	/*
+	 * A fixed mmap threshold: glibc otherwise raises it as large blocks are
+	 * freed, and the buffers a report of many UIDs grows (name cache,
+	 * snapshot) then stay resident in the heap as holes after they are freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	d.config_path = opts.config_path;
 	d.foreground = opts.foreground;
 	if (read_config(d.config_path, &d.cfg, false) < 0)

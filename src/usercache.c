@@ -53,9 +53,14 @@ void usercache_free(struct usercache *cache)
 	free(cache);
 }
 
+/*
+ * Nearby UIDs get nearby slots (the high half folded into the low one keeps
+ * blocks of subordinate UIDs apart): a report asks in UID order, and walks
+ * the table instead of jumping through it.
+ */
 static size_t slot_of(const struct usercache *cache, uint32_t uid)
 {
-	size_t i = (uid * 2654435761u) & (cache->capacity - 1);
+	size_t i = (uid ^ uid >> 16) & (cache->capacity - 1);
 
 	while (cache->slots[i].used && cache->slots[i].uid != uid)
 		i = (i + 1) & (cache->capacity - 1);
