@@ -1264,7 +1264,8 @@ def main(argv):
                 if isinstance(cfg, PdttTc):
                     cfg.probe()
                     log(f"tc mode: {cfg.why_not or cfg.hooks + ' hooks'}")
-        foreign = {p.get("name", "?") for p in root_cgroup_programs(cgroot)}
+        at_start = root_cgroup_programs(cgroot)  # nothing of ours is attached yet
+        foreign = {p.get("name", "?") for p in at_start}
         ns = part_ns(args, topos, results) if "ns" in args.parts else None
         tput = part_tput(args, topos, results) if "tput" in args.parts else None
         report = part_report(args, topos[0][0], results) if "report" in args.parts else None
@@ -1272,7 +1273,8 @@ def main(argv):
         foreign_n = len(root_cgroup_programs(cgroot))
         info["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
         text = markdown(args, info, topos, ns, tput, report,
-                        f"{foreign_n} at the end ({', '.join(sorted(foreign)) or 'none'})")
+                        f"{len(at_start)} at the start, {foreign_n} at the end "
+                        f"({', '.join(sorted(foreign)) or 'none'})")
         sys.stdout.write(text)
         os.makedirs(os.path.dirname(args.output), exist_ok=True)
         with open(args.output, "w") as f:
