@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Pieces of pdtt's socket egress program, built from pdtt's own header, to
- * see where its cost per run goes: the owner of the socket alone, and the
- * counter update alone (a fixed UID). Loaded by the harness with its own
+ * see where its cost per run goes: the owner of the socket alone (with the
+ * slot its storage caches), and the counter update alone (slot 0, as when
+ * the socket knows its slot). Loaded by the harness with its own
  * pin root, so these maps are never pdtt's.
  */
 #include "pdtt_count.bpf.h"
@@ -14,14 +15,14 @@ int bench_owner_only(struct __sk_buff *skb)
 {
 	struct pdtt_owner o = pdtt_socket_owner(skb->sk);
 
-	bench_sink += o.uid + o.bucket; /* keep the reads */
+	bench_sink += o.uid + o.bucket + o.slot; /* keep the reads */
 	return 1;
 }
 
 SEC("cgroup_skb/egress")
 int bench_update_only(struct __sk_buff *skb)
 {
-	struct pdtt_owner o = { .uid = 4242, .bucket = PDTT_BUCKET_COUNT };
+	struct pdtt_owner o = { .uid = 4242, .bucket = PDTT_BUCKET_COUNT, .slot = 0 };
 
 	count(o, PDTT_TX, PDTT_CLASS_LOCAL, skb->len, 1);
 	return 1;

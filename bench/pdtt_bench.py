@@ -164,7 +164,8 @@ def build_tools():
     os.chmod(TOOLS, 0o755)
     libbpf = run(["pkg-config", "--cflags", "--libs", "libbpf"]).split()
     for tool, libs in (("udpflood", []), ("fillmap", libbpf), ("benchattach", libbpf)):
-        run(["cc", "-O2", "-Wall", "-o", f"{TOOLS}/{tool}", f"{HERE}/{tool}.c", *libs])
+        run(["cc", "-O2", "-Wall", "-I", os.path.join(TOP, "bpf"), "-o", f"{TOOLS}/{tool}",
+             f"{HERE}/{tool}.c", *libs])
     # The report breakdown links the daemon's own objects, when they are built here.
     lib = os.path.join(os.path.dirname(PDTTD_PATH[0]), "libpdtt.a")
     if os.path.exists(lib):
@@ -173,7 +174,7 @@ def build_tools():
              f"{TOOLS}/reportcost", f"{HERE}/reportcost.c", lib, *libbpf])
     inc = bpf_include_flags()
     for obj in ("empty", "empty_owner", "components"):
-        run(["clang", "-O2", "-g", "-target", "bpf", "-Wall", "-I", os.path.join(TOP, "bpf"),
+        run(["clang", "-O2", "-g", "-target", "bpf", "-mcpu=v3", "-Wall", "-I", os.path.join(TOP, "bpf"),
              *inc, "-c", f"{HERE}/{obj}.bpf.c", "-o", f"{TOOLS}/{obj}.bpf.o"])
 
 
@@ -871,7 +872,7 @@ def part_report(args, lo, results):
                 raise Failure(f"pdttd (report) did not start: {d.stderr_text()}")
             if rep == 0:
                 samples.setdefault("fill_s", []).append(float(run(
-                    [f"{TOOLS}/fillmap", f"{d.dir}/pdtt_counters", str(n), str(base)]).strip()))
+                    [f"{TOOLS}/fillmap", d.dir, str(n), str(base)]).strip()))
             watch = LogWatch(logpath)
             t0 = time.monotonic()
             d.proc.send_signal(signal.SIGTERM)
@@ -909,8 +910,8 @@ def part_report(args, lo, results):
             d.stop()
         if os.path.exists(f"{TOOLS}/reportcost"):
             # Where a later report's time goes: the same code, timed piece by piece.
-            lines = run([f"{TOOLS}/reportcost", f"{d.dir}/pdtt_counters", f"{d.dir}/pdtt_buckets",
-                         str(max_users), f"{WORK}/reportcost.log", "6"], timeout=600).splitlines()
+            lines = run([f"{TOOLS}/reportcost", d.dir, f"{WORK}/reportcost.log", "6"],
+                        timeout=600).splitlines()
             for line in lines[1:]:
                 rd, fm, wr, _ = line.split()
                 samples.setdefault("read_ms", []).append(float(rd))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * reportcost COUNTERS_PIN BUCKETS_PIN MAX_ENTRIES LOG ROUNDS
+ * reportcost PIN_PATH LOG ROUNDS
  *
  * Where a report's time goes, with the daemon's own code (libpdtt.a): reading
  * the maps (collector_read_kernel: batch syscalls, summing CPUs, sorting), formatting
@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "collect.h"
+#include "pins.h"
 #include "report_text.h"
 #include "usercache.h"
 
@@ -38,19 +39,26 @@ int main(int argc, char **argv)
 	size_t len = 0;
 	struct collector *col;
 	struct usercache *names;
-	int counters, buckets, log, rounds;
+	struct pins_maps maps;
+	char err[512];
+	int log, rounds;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: reportcost COUNTERS_PIN BUCKETS_PIN MAX_ENTRIES LOG ROUNDS\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: reportcost PIN_PATH LOG ROUNDS\n");
 		return 64;
 	}
-	counters = bpf_obj_get(argv[1]);
-	buckets = bpf_obj_get(argv[2]);
-	log = open(argv[4], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	rounds = atoi(argv[5]);
-	col = collector_new(counters, buckets, strtoul(argv[3], NULL, 0));
+	if (pins_open_maps(argv[1], &maps, err, sizeof(err)) || !maps.present) {
+		fprintf(stderr, "reportcost: %s\n", maps.present ? err : "no maps pinned there");
+		return 1;
+	}
+	log = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	rounds = atoi(argv[3]);
+	col = collector_new(&(struct collector_maps){
+		.counters_fd = maps.counters_fd, .buckets_fd = maps.buckets_fd,
+		.slots_fd = maps.slots_fd, .meta_fd = maps.meta_fd,
+		.max_entries = maps.max_entries });
 	names = usercache_new();
-	if (counters < 0 || buckets < 0 || log < 0 || !col || !names) {
+	if (log < 0 || !col || !names) {
 		perror("reportcost");
 		return 1;
 	}

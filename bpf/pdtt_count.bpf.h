@@ -14,14 +14,28 @@
 #include "pdtt_shared.h"
 #include "pdtt_kernel.bpf.h"
 
-/* Sized from max_users by user space before load (bpf_map__set_max_entries). */
+/*
+ * The counters: one slot per UID, handed out in order as UIDs first appear.
+ * A per-CPU array, so that a socket that knows its slot (pdtt_owners) finds
+ * its counters without hashing. Both maps are sized from max_users by user
+ * space before load (bpf_map__set_max_entries).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct pdtt_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pdtt_counters SEC(".maps");
+
+/* UID -> its slot in pdtt_counters; also how user space names the slots. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pdtt_slots SEC(".maps");
 
 /* An array cannot fail a lookup, so bucketed traffic is never lost. */
 struct {
@@ -45,19 +59,19 @@ struct {
 } pdtt_local_nets SEC(".maps");
 
 /*
- * Owner tracking: per socket, the host UID of the process that last sent or
- * received data on it (see pdtt_owner.bpf.h). Pinned, so a restarted daemon
- * keeps what it learnt about long-lived sockets.
+ * Per socket: the owner tracking recorded (see pdtt_owner.bpf.h) and the slot
+ * of the UID charged. Pinned, so a restarted daemon keeps what it learnt
+ * about long-lived sockets.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u32);
+	__type(value, struct pdtt_socket_info);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pdtt_owners SEC(".maps");
 
-/* Set before load: false skips the owner lookup on every packet. */
+/* Set before load: false ignores what owner tracking recorded. */
 const volatile bool pdtt_owner_tracking = false;
 
 /* Entries in pdtt_local_nets; while 0 no packet header is read to classify. */
@@ -83,24 +97,93 @@ enum pdtt_direction {
 struct pdtt_owner {
 	__u32 uid;
 	__u32 bucket; /* PDTT_BUCKET_COUNT when uid is valid */
+	__u32 slot;   /* uid's slot in pdtt_counters, PDTT_NO_SLOT until known */
 };
 
 static __always_inline struct pdtt_owner pdtt_unattributed(void)
 {
-	struct pdtt_owner o = { .uid = 0, .bucket = PDTT_BUCKET_UNATTRIBUTED };
+	struct pdtt_owner o = { .bucket = PDTT_BUCKET_UNATTRIBUTED, .slot = PDTT_NO_SLOT };
+	return o;
+}
+
+static __always_inline struct pdtt_owner pdtt_uid_owner(__u32 uid)
+{
+	struct pdtt_owner o = { .uid = uid, .bucket = PDTT_BUCKET_COUNT, .slot = PDTT_NO_SLOT };
+	return o;
+}
+
+/*
+ * uid's slot in pdtt_counters, handed out on its first packet; PDTT_NO_SLOT
+ * when all are taken. Slots are never given back: a UID keeps its slot for
+ * the life of the maps, so user space can read a slot's UID once.
+ */
+static __always_inline __u32 pdtt_slot_of(__u32 uid)
+{
+	struct pdtt_meta *meta;
+	__u32 zero = 0, n, *slot;
+
+	slot = bpf_map_lookup_elem(&pdtt_slots, &uid);
+	if (slot)
+		return *slot;
+	meta = bpf_map_lookup_elem(&pdtt_meta, &zero);
+	if (!meta)
+		return PDTT_NO_SLOT;
+	/* Full: do not count slots_used up on every packet of a new UID. */
+	n = meta->slots_used;
+	if (!bpf_map_lookup_elem(&pdtt_counters, &n))
+		return PDTT_NO_SLOT;
+	n = __sync_fetch_and_add(&meta->slots_used, 1);
+	if (!bpf_map_lookup_elem(&pdtt_counters, &n))
+		return PDTT_NO_SLOT;
+	if (bpf_map_update_elem(&pdtt_slots, &uid, &n, BPF_NOEXIST) == 0)
+		return n;
+	/* Another CPU gave uid a slot first: slot n stays unused, at zero. */
+	slot = bpf_map_lookup_elem(&pdtt_slots, &uid);
+	return slot ? *slot : PDTT_NO_SLOT;
+}
+
+/*
+ * The owner of a full socket that is neither the kernel's nor of another
+ * netns: what owner tracking recorded, else its host UID; with its slot,
+ * from the socket's storage when the UID charged last time is the same.
+ * The storage is made on the socket's first packet.
+ */
+static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct bpf_sock *full,
+								struct sock *sk)
+{
+	struct pdtt_socket_info *info = bpf_sk_storage_get(&pdtt_owners, full, 0, 0);
+	struct pdtt_owner o;
+	__u64 charged;
+
+	if (info && pdtt_owner_tracking && (info->tracked & PDTT_TRACKED)) {
+		o = pdtt_uid_owner((__u32)info->tracked);
+	} else {
+		if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
+			return pdtt_unattributed();
+		o = pdtt_uid_owner(sk->sk_uid.val);
+		if (!info)
+			info = bpf_sk_storage_get(&pdtt_owners, full, 0,
+						  BPF_SK_STORAGE_GET_F_CREATE);
+	}
+	if (!info)
+		return o; /* no memory for it: count() finds the slot by UID */
+	charged = info->charged;
+	if (charged && (__u32)charged == o.uid) {
+		o.slot = (__u32)(charged >> 32) - 1;
+		return o;
+	}
+	o.slot = pdtt_slot_of(o.uid);
+	if (o.slot != PDTT_NO_SLOT)
+		info->charged = (__u64)(o.slot + 1) << 32 | o.uid;
 	return o;
 }
 
 /* The host UID of sk, or unattributed for the kernel's own control sockets. */
 static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk)
 {
-	struct pdtt_owner o = pdtt_unattributed();
-
 	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
-		return o;
-	o.uid = sk->sk_uid.val;
-	o.bucket = PDTT_BUCKET_COUNT;
-	return o;
+		return pdtt_unattributed();
+	return pdtt_uid_owner(sk->sk_uid.val);
 }
 
 /*
@@ -117,39 +200,30 @@ static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk)
 static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *bsk,
 							      struct net *netns)
 {
-	struct pdtt_owner o = pdtt_unattributed();
 	struct tcp_request_sock *req;
 	struct bpf_sock *full;
 	struct sock *sk;
 
 	if (!bsk)
-		return o;
+		return pdtt_unattributed();
 	full = bpf_sk_fullsock(bsk);
 	if (!full) {
 		req = bpf_skc_to_tcp_request_sock(bsk);
 		if (!req)
-			return o;
+			return pdtt_unattributed();
 		/* In a union, so the verifier sees a plain number: cast it back. */
 		sk = req->req.req.__req_common.skc_listener;
 		if (!sk)
-			return o;
+			return pdtt_unattributed();
 		sk = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
 		if (netns && sk->__sk_common.skc_net.net != netns)
-			return o;
+			return pdtt_unattributed();
 		return pdtt_sock_uid(sk);
 	}
 	sk = bpf_rdonly_cast(full, bpf_core_type_id_kernel(struct sock));
 	if (netns && sk->__sk_common.skc_net.net != netns)
-		return o;
-	/* sk is read before the lookup: one load may not serve two kinds of pointer. */
-	o = pdtt_sock_uid(sk);
-	if (o.bucket == PDTT_BUCKET_COUNT && pdtt_owner_tracking) {
-		__u32 *tracked = bpf_sk_storage_get(&pdtt_owners, full, 0, 0);
-
-		if (tracked)
-			o.uid = *tracked;
-	}
-	return o;
+		return pdtt_unattributed();
+	return pdtt_full_socket_owner(full, sk);
 }
 
 static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk)
@@ -219,18 +293,16 @@ static __always_inline struct pdtt_value *pdtt_bucket(__u32 bucket)
 	return bpf_map_lookup_elem(&pdtt_buckets, &bucket);
 }
 
-/* The UID's counters, created on first use; NULL means the map is full. */
-static __always_inline struct pdtt_value *pdtt_uid_counters(__u32 uid)
+/* The owner's counters; NULL when its UID has no slot (the counters are full). */
+static __always_inline struct pdtt_value *pdtt_owner_counters(struct pdtt_owner owner)
 {
-	struct pdtt_value zero = {};
-	struct pdtt_value *c;
+	__u32 slot = owner.slot;
 
-	c = bpf_map_lookup_elem(&pdtt_counters, &uid);
-	if (c)
-		return c;
-	/* -EEXIST when another CPU created it first: the lookup below finds it. */
-	bpf_map_update_elem(&pdtt_counters, &uid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&pdtt_counters, &uid);
+	if (slot == PDTT_NO_SLOT)
+		slot = pdtt_slot_of(owner.uid);
+	if (slot == PDTT_NO_SLOT)
+		return NULL;
+	return bpf_map_lookup_elem(&pdtt_counters, &slot);
 }
 
 /*
@@ -244,7 +316,7 @@ static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction d
 	struct pdtt_counters *c;
 
 	if (owner.bucket == PDTT_BUCKET_COUNT) {
-		v = pdtt_uid_counters(owner.uid);
+		v = pdtt_owner_counters(owner);
 		if (!v)
 			owner.bucket = PDTT_BUCKET_OVERFLOW;
 	}

@@ -17,9 +17,9 @@
 static __always_inline void pdtt_record_owner(struct sock *sk, int moved)
 {
 	/* bpf_get_current_uid_gid() gives the UID in the init user namespace. */
-	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	__u64 tracked = PDTT_TRACKED | (__u32)bpf_get_current_uid_gid();
+	struct pdtt_socket_info *info;
 	unsigned short family;
-	__u32 *owner;
 
 	if (!sk || moved <= 0)
 		return;
@@ -28,13 +28,10 @@ static __always_inline void pdtt_record_owner(struct sock *sk, int moved)
 		return;
 	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
 		return;
-	owner = bpf_sk_storage_get(&pdtt_owners, sk, 0, 0);
-	if (owner) {
-		if (*owner != uid) /* write only on change: keeps the cache line shared */
-			*owner = uid;
-		return;
-	}
-	bpf_sk_storage_get(&pdtt_owners, sk, &uid, BPF_SK_STORAGE_GET_F_CREATE);
+	info = bpf_sk_storage_get(&pdtt_owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	/* Write only on change: keeps the cache line shared with the counting CPUs. */
+	if (info && info->tracked != tracked)
+		info->tracked = tracked;
 }
 
 /* Tracepoint arguments: (struct sock *sk, int ret, int flags). */

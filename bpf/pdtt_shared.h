@@ -13,8 +13,11 @@
 /*
  * 1: the first layout (meta without instance_id).
  * 2: meta gained instance_id.
+ * 3: counters became a per-CPU array of slots, a UID's slot found in
+ *    pdtt_slots (and cached per socket in pdtt_owners); meta gained
+ *    slots_used.
  */
-#define PDTT_LAYOUT_VERSION 2
+#define PDTT_LAYOUT_VERSION 3
 
 /* Per UID (or per bucket) counters; only ever incremented. */
 struct pdtt_counters {
@@ -34,7 +37,10 @@ enum pdtt_class {
 	PDTT_CLASS_COUNT = 2,
 };
 
-/* The value of every counter map entry: the counts split by class. */
+/*
+ * The value of every counter map entry (a slot of pdtt_counters, a bucket):
+ * the counts split by class.
+ */
 struct pdtt_value {
 	struct pdtt_counters by_class[PDTT_CLASS_COUNT];
 };
@@ -73,12 +79,34 @@ struct pdtt_meta {
 	__u64 accounting_start; /* UNIX time the counters started from zero */
 	__u64 instance_id;      /* random, never 0: tells these maps from earlier ones
 				 * (a reboot or --unload makes new maps) */
+	__u32 slots_used;       /* slots of pdtt_counters handed out, by the programs;
+				 * may exceed its size when full */
+	__u32 reserved;
 };
+
+/* pdtt_slots' value for a UID that has none (the counters are full). */
+#define PDTT_NO_SLOT 0xffffffffu
+
+/*
+ * Per socket (pdtt_owners, socket-local storage): who owns it and where its
+ * owner's counters are, so that a packet costs one storage lookup instead of
+ * a hash lookup by UID. Each field is written whole in one 8-byte store, so
+ * a reader on another CPU never sees half of an update.
+ */
+struct pdtt_socket_info {
+	__u64 tracked; /* owner tracking: PDTT_TRACKED | UID of the last process to
+			* send or receive; 0 when none has */
+	__u64 charged; /* (slot + 1) << 32 | UID: the slot of the UID last charged;
+			* 0 before the first packet */
+};
+
+#define PDTT_TRACKED (1ULL << 32)
 
 /* Names under which maps and links are pinned in pin_path. */
 #define PDTT_PIN_COUNTERS "pdtt_counters"
 #define PDTT_PIN_BUCKETS "pdtt_buckets"
 #define PDTT_PIN_META "pdtt_meta"
 #define PDTT_PIN_OWNERS "pdtt_owners"
+#define PDTT_PIN_SLOTS "pdtt_slots"
 
 #endif /* PDTT_SHARED_H */

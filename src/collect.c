@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Sums the per-CPU values of the counter maps. The UID map is read in batches
- * (one syscall per batch instead of two per UID), which keeps a report of
- * 100,000 UIDs cheap. The baseline is added to these counters in totals.c.
+ * Sums the per-CPU values of the counter maps, read in batches (one syscall
+ * per batch instead of two per UID), which keeps a report of 100,000 UIDs
+ * cheap. The baseline is added to these counters in totals.c.
+ *
+ * Layout 3 counts in slots of a per-CPU array; pdtt_slots names each slot's
+ * UID. A slot's UID never changes, so the names are read again only when
+ * the programs have handed out new slots.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -14,34 +19,40 @@
 #define BATCH_MAX 4096
 
 struct collector {
-	int counters_fd;
-	int buckets_fd;
+	struct collector_maps maps;
 	int ncpus;
 	size_t batch;                  /* entries per batch syscall */
 	uint32_t *keys;                /* one batch of keys */
+	uint32_t *slots;               /* one batch of pdtt_slots values */
 	struct pdtt_value *percpu;     /* one batch of per-CPU values */
+	uint32_t *slot_uid;            /* layout 3: each slot's UID ... */
+	uint8_t *slot_named;           /* ... where known */
+	uint32_t slots_named;          /* slots_used when the names were read */
 	uint64_t *order, *order_tmp;   /* sort keys: uid << 32 | position */
 	struct pdtt_snapshot snap;     /* the kernel counters */
 };
 
-struct collector *collector_new(int counters_fd, int buckets_fd, size_t max_entries)
+struct collector *collector_new(const struct collector_maps *maps)
 {
 	struct collector *col = calloc(1, sizeof(*col));
+	size_t max = maps->max_entries;
 
 	if (!col)
 		return NULL;
-	col->counters_fd = counters_fd;
-	col->buckets_fd = buckets_fd;
+	col->maps = *maps;
 	col->ncpus = libbpf_num_possible_cpus();
-	col->batch = max_entries < BATCH_MAX ? max_entries : BATCH_MAX;
+	col->batch = max < BATCH_MAX ? max : BATCH_MAX;
 	col->keys = calloc(col->batch, sizeof(*col->keys));
+	col->slots = calloc(col->batch, sizeof(*col->slots));
 	col->percpu = calloc(col->batch * col->ncpus, sizeof(*col->percpu));
-	col->snap.capacity = max_entries;
-	col->snap.users = calloc(max_entries, sizeof(*col->snap.users));
-	col->order = calloc(max_entries, sizeof(*col->order));
-	col->order_tmp = calloc(max_entries, sizeof(*col->order_tmp));
-	if (col->ncpus <= 0 || !col->keys || !col->percpu || !col->snap.users || !col->order ||
-	    !col->order_tmp) {
+	col->slot_uid = calloc(max, sizeof(*col->slot_uid));
+	col->slot_named = calloc(max, sizeof(*col->slot_named));
+	col->snap.capacity = max;
+	col->snap.users = calloc(max, sizeof(*col->snap.users));
+	col->order = calloc(max, sizeof(*col->order));
+	col->order_tmp = calloc(max, sizeof(*col->order_tmp));
+	if (col->ncpus <= 0 || !col->keys || !col->slots || !col->percpu || !col->slot_uid ||
+	    !col->slot_named || !col->snap.users || !col->order || !col->order_tmp) {
 		collector_free(col);
 		return NULL;
 	}
@@ -53,7 +64,10 @@ void collector_free(struct collector *col)
 	if (!col)
 		return;
 	free(col->keys);
+	free(col->slots);
 	free(col->percpu);
+	free(col->slot_uid);
+	free(col->slot_named);
 	free(col->snap.users);
 	free(col->order);
 	free(col->order_tmp);
@@ -68,43 +82,146 @@ static void sum_cpus(const struct pdtt_value *percpu, int ncpus, struct pdtt_val
 			counters_add(&sum->by_class[cls], &percpu[cpu].by_class[cls]);
 }
 
-static void add_batch(struct collector *col, uint32_t count)
+/* Add uid's counters (the per-CPU values at percpu) to the snapshot unless they are zero. */
+static void add_user(struct collector *col, uint32_t uid, const struct pdtt_value *percpu)
 {
 	struct pdtt_snapshot *snap = &col->snap;
+	struct pdtt_usage *u;
 
-	for (uint32_t i = 0; i < count && snap->n_users < snap->capacity; i++) {
-		struct pdtt_usage *u = &snap->users[snap->n_users];
-
-		u->uid = col->keys[i];
-		sum_cpus(&col->percpu[(size_t)i * col->ncpus], col->ncpus, &u->v);
-		if (!value_is_zero(&u->v))
-			snap->n_users++;
-	}
+	if (snap->n_users >= snap->capacity)
+		return;
+	u = &snap->users[snap->n_users];
+	u->uid = uid;
+	sum_cpus(percpu, col->ncpus, &u->v);
+	if (!value_is_zero(&u->v))
+		snap->n_users++;
 }
 
-static int read_users(struct collector *col)
+/*
+ * Read a whole map in batches, from the start: each batch's keys to
+ * col->keys and values to values, then done(col, count). 0 or -errno.
+ */
+static int read_batches(struct collector *col, int fd, void *values,
+			void (*done)(struct collector *col, uint32_t count))
 {
 	uint32_t token = 0, count;
 	void *in = NULL;
 	int err;
 
-	col->snap.n_users = 0;
 	do {
 		count = col->batch;
-		err = bpf_map_lookup_batch(col->counters_fd, in, &token, col->keys,
-					   col->percpu, &count, NULL);
+		err = bpf_map_lookup_batch(fd, in, &token, col->keys, values, &count, NULL);
 		if (err && errno != ENOENT)
 			return -errno;
-		add_batch(col, count);
+		done(col, count);
 		in = &token;
 	} while (!err);
 	return 0;
 }
 
+/* Layouts 1 and 2: a per-CPU hash keyed by UID. */
+static void add_uid_batch(struct collector *col, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++)
+		add_user(col, col->keys[i], &col->percpu[(size_t)i * col->ncpus]);
+}
+
+static void name_slot_batch(struct collector *col, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t slot = col->slots[i];
+
+		if (slot < col->maps.max_entries) {
+			col->slot_uid[slot] = col->keys[i];
+			col->slot_named[slot] = 1;
+		}
+	}
+}
+
+/*
+ * Slots [first, first + count) of the counters, read into col->percpu and
+ * added to the snapshot; *unnamed set when one with counts has no UID known
+ * (its name came after the names were read). 0 or -errno.
+ */
+static int read_slot_batch(struct collector *col, uint32_t first, uint32_t count,
+			   bool *unnamed)
+{
+	uint32_t in = first - 1, out, n = count;
+	struct pdtt_value sum;
+
+	/* The batch goes on after the index in_batch: none starts at slot 0. */
+	if (bpf_map_lookup_batch(col->maps.counters_fd, first ? &in : NULL, &out, col->keys,
+				 col->percpu, &n, NULL) && errno != ENOENT)
+		return -errno;
+	for (uint32_t i = 0; i < n && i < count; i++) {
+		const struct pdtt_value *percpu = &col->percpu[(size_t)i * col->ncpus];
+		uint32_t slot = first + i;
+
+		if (col->slot_named[slot]) {
+			add_user(col, col->slot_uid[slot], percpu);
+			continue;
+		}
+		/* A slot lost in a race between CPUs stays at zero; only a named slot counts. */
+		sum_cpus(percpu, col->ncpus, &sum);
+		if (!value_is_zero(&sum))
+			*unnamed = true;
+	}
+	return 0;
+}
+
+/* How many slots the programs have handed out. 0 or -errno. */
+static int slots_used(struct collector *col, uint32_t *used)
+{
+	struct pdtt_meta meta = { 0 };
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(col->maps.meta_fd, &zero, &meta))
+		return -errno;
+	*used = meta.slots_used < col->maps.max_entries ? meta.slots_used
+							: (uint32_t)col->maps.max_entries;
+	return 0;
+}
+
+/* Layout 3: per-CPU slots, named by pdtt_slots. */
+static int read_slots(struct collector *col, bool *unnamed)
+{
+	uint32_t used = 0, count;
+	int err = slots_used(col, &used);
+
+	*unnamed = false;
+	col->snap.n_users = 0;
+	if (!err && used > col->slots_named) {
+		col->slots_named = used; /* before the names: a later slot is named next time */
+		err = read_batches(col, col->maps.slots_fd, col->slots, name_slot_batch);
+	}
+	for (uint32_t first = 0; !err && first < used; first += count) {
+		count = used - first < col->batch ? used - first : (uint32_t)col->batch;
+		err = read_slot_batch(col, first, count, unnamed);
+	}
+	return err;
+}
+
+static int read_users(struct collector *col)
+{
+	bool unnamed;
+	int err;
+
+	if (col->maps.slots_fd < 0) {
+		col->snap.n_users = 0;
+		return read_batches(col, col->maps.counters_fd, col->percpu, add_uid_batch);
+	}
+	err = read_slots(col, &unnamed);
+	if (!err && unnamed) {
+		col->slots_named = 0; /* a slot was named since: read the names again */
+		err = read_slots(col, &unnamed);
+	}
+	return err;
+}
+
 static int read_buckets(struct collector *col)
 {
 	for (uint32_t b = 0; b < PDTT_BUCKET_COUNT; b++) {
-		if (bpf_map_lookup_elem(col->buckets_fd, &b, col->percpu))
+		if (bpf_map_lookup_elem(col->maps.buckets_fd, &b, col->percpu))
 			return -errno;
 		sum_cpus(col->percpu, col->ncpus, &col->snap.buckets[b]);
 	}

@@ -7,8 +7,18 @@
 
 struct collector;
 
+/* The maps to read, by layout (see pdtt_shared.h). */
+struct collector_maps {
+	int counters_fd;
+	int buckets_fd;
+	int slots_fd;             /* layout 3: UID -> slot; -1 for layouts 1 and 2,
+				   * whose counters are a per-CPU hash by UID */
+	int meta_fd;              /* layout 3: for slots_used */
+	size_t max_entries;       /* of the counters map */
+};
+
 /* Buffers sized once for max_entries UIDs, so a report allocates nothing. */
-struct collector *collector_new(int counters_fd, int buckets_fd, size_t max_entries);
+struct collector *collector_new(const struct collector_maps *maps);
 void collector_free(struct collector *col);
 
 /*

@@ -24,6 +24,7 @@ static const struct loader_mode *const modes[] = {
 
 static const char *const map_pins[] = {
 	PDTT_PIN_COUNTERS,
+	PDTT_PIN_SLOTS,
 	PDTT_PIN_BUCKETS,
 	PDTT_PIN_META,
 	PDTT_PIN_OWNERS,
@@ -47,6 +48,22 @@ static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list
 void loader_init_libbpf_logging(void)
 {
 	libbpf_set_print(libbpf_to_log);
+}
+
+void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg)
+{
+	bpf_map__set_max_entries(m->counters, cfg->max_users);
+	bpf_map__set_max_entries(m->slots, cfg->max_users);
+}
+
+void loader_keep_maps(struct pdtt_loader *ld, const struct loader_maps *m)
+{
+	ld->counters_fd = bpf_map__fd(m->counters);
+	ld->slots_fd = bpf_map__fd(m->slots);
+	ld->buckets_fd = bpf_map__fd(m->buckets);
+	ld->meta_fd = bpf_map__fd(m->meta);
+	ld->local_nets_fd = bpf_map__fd(m->local_nets);
+	ld->local_nets_count = m->local_nets_count;
 }
 
 void loader_pin_file(char *out, size_t outlen, const char *pin_path, const char *name)
@@ -412,7 +429,7 @@ void loader_close(struct pdtt_loader *ld)
 	if (ld->mode && ld->skel)
 		ld->mode->destroy(ld->skel);
 	memset(ld, 0, sizeof(*ld));
-	ld->counters_fd = ld->buckets_fd = ld->meta_fd = ld->local_nets_fd = -1;
+	ld->counters_fd = ld->buckets_fd = ld->slots_fd = ld->meta_fd = ld->local_nets_fd = -1;
 }
 
 int loader_unload_link(const char *pin_path, const char *name, char *err, size_t errlen)

@@ -17,6 +17,7 @@ struct loader_mode;
 struct pdtt_loader {
 	int counters_fd;
 	int buckets_fd;
+	int slots_fd;
 	int meta_fd;
 	int local_nets_fd;          /* LPM trie of local_networks */
 	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */

@@ -29,6 +29,18 @@ struct loader_mode {
 extern const struct loader_mode loader_socket_mode;
 extern const struct loader_mode loader_tc_mode;
 
+/* The maps every mode's object has, and its local_networks count in .bss. */
+struct loader_maps {
+	struct bpf_map *counters, *slots, *buckets, *meta, *local_nets;
+	__u32 *local_nets_count;
+};
+
+/* Before load: size the counters and slots maps for cfg->max_users. */
+void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg);
+
+/* After load: keep the maps' fds in ld. */
+void loader_keep_maps(struct pdtt_loader *ld, const struct loader_maps *m);
+
 /* The path of pin name under pin_path. */
 void loader_pin_file(char *out, size_t outlen, const char *pin_path, const char *name);
 

@@ -67,12 +67,19 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = cfg->pin_path);
 	struct pdtt_socket_bpf *skel = pdtt_socket_bpf__open_opts(&opts);
+	struct loader_maps maps;
 	int e;
 
 	if (!skel)
 		return loader_bpf_failure(errno, "cannot open the socket-mode BPF object", err,
 					  errlen);
-	bpf_map__set_max_entries(skel->maps.pdtt_counters, cfg->max_users);
+	maps = (struct loader_maps){
+		.counters = skel->maps.pdtt_counters, .slots = skel->maps.pdtt_slots,
+		.buckets = skel->maps.pdtt_buckets, .meta = skel->maps.pdtt_meta,
+		.local_nets = skel->maps.pdtt_local_nets,
+		.local_nets_count = &skel->bss->pdtt_local_nets_count,
+	};
+	loader_size_maps(&maps, cfg);
 	loader_prepare_owner_tracking(cfg, ld, skel->progs.pdtt_owner_send,
 				      skel->progs.pdtt_owner_recv, &skel->rodata->pdtt_owner_tracking);
 	if (pdtt_socket_bpf__load(skel)) {
@@ -82,11 +89,7 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 					  errlen);
 	}
 	ld->skel = skel;
-	ld->counters_fd = bpf_map__fd(skel->maps.pdtt_counters);
-	ld->buckets_fd = bpf_map__fd(skel->maps.pdtt_buckets);
-	ld->meta_fd = bpf_map__fd(skel->maps.pdtt_meta);
-	ld->local_nets_fd = bpf_map__fd(skel->maps.pdtt_local_nets);
-	ld->local_nets_count = &skel->bss->pdtt_local_nets_count;
+	loader_keep_maps(ld, &maps);
 	return 0;
 }
 

@@ -600,6 +600,7 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = cfg->pin_path);
 	struct tc_state *st = calloc(1, sizeof(*st));
+	struct loader_maps maps;
 	int rc, e;
 
 	if (!st) {
@@ -617,7 +618,13 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		tc_destroy(st);
 		return loader_bpf_failure(e, "cannot open the tc-mode BPF object", err, errlen);
 	}
-	bpf_map__set_max_entries(st->skel->maps.pdtt_counters, cfg->max_users);
+	maps = (struct loader_maps){
+		.counters = st->skel->maps.pdtt_counters, .slots = st->skel->maps.pdtt_slots,
+		.buckets = st->skel->maps.pdtt_buckets, .meta = st->skel->maps.pdtt_meta,
+		.local_nets = st->skel->maps.pdtt_local_nets,
+		.local_nets_count = &st->skel->bss->pdtt_local_nets_count,
+	};
+	loader_size_maps(&maps, cfg);
 	loader_prepare_owner_tracking(cfg, ld, st->skel->progs.pdtt_owner_send,
 				      st->skel->progs.pdtt_owner_recv,
 				      &st->skel->rodata->pdtt_owner_tracking);
@@ -627,11 +634,7 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		return loader_bpf_failure(e, "cannot load the tc-mode BPF programs", err, errlen);
 	}
 	ld->skel = st;
-	ld->counters_fd = bpf_map__fd(st->skel->maps.pdtt_counters);
-	ld->buckets_fd = bpf_map__fd(st->skel->maps.pdtt_buckets);
-	ld->meta_fd = bpf_map__fd(st->skel->maps.pdtt_meta);
-	ld->local_nets_fd = bpf_map__fd(st->skel->maps.pdtt_local_nets);
-	ld->local_nets_count = &st->skel->bss->pdtt_local_nets_count;
+	loader_keep_maps(ld, &maps);
 	return 0;
 }
 

@@ -124,8 +124,10 @@ static int open_source(struct source *src, const struct pdtt_config *cfg, bool s
 
 	memset(src, 0, sizeof(*src));
 	src->cfg = cfg;
-	src->maps.counters_fd = src->maps.buckets_fd = -1;
-	src->retired.counters_fd = src->retired.buckets_fd = -1;
+	src->maps.counters_fd = src->maps.buckets_fd = src->maps.slots_fd = -1;
+	src->maps.meta_fd = -1;
+	src->retired.counters_fd = src->retired.buckets_fd = src->retired.slots_fd = -1;
+	src->retired.meta_fd = -1;
 	rc = open_pins(src);
 	if (!rc)
 		rc = load_state(src);
@@ -144,6 +146,8 @@ static int open_source(struct source *src, const struct pdtt_config *cfg, bool s
 	maps = (struct totals_maps){
 		.counters_fd = src->maps.counters_fd,
 		.buckets_fd = src->maps.buckets_fd,
+		.slots_fd = src->maps.slots_fd,
+		.meta_fd = src->maps.meta_fd,
 		.max_entries = src->maps.max_entries,
 		.meta = src->maps.meta,
 	};
@@ -311,7 +315,9 @@ static int status(const struct pdtt_config *cfg)
 	}
 	s.maps = src.maps.present;
 	if (s.maps) {
-		s.entries = count_entries(src.maps.counters_fd);
+		/* From layout 3 a UID has an entry in the slots map; before, in the counters. */
+		s.entries = count_entries(src.maps.slots_fd >= 0 ? src.maps.slots_fd
+								  : src.maps.counters_fd);
 		s.capacity = src.maps.max_entries;
 		s.layout_version = src.maps.layout_version;
 		s.instance_id = src.maps.meta.instance_id;

@@ -338,6 +338,8 @@ static int carry_totals(struct daemon *d)
 	const struct totals_maps maps = {
 		.counters_fd = d->loader.counters_fd,
 		.buckets_fd = d->loader.buckets_fd,
+		.slots_fd = d->loader.slots_fd,
+		.meta_fd = d->loader.meta_fd,
 		.max_entries = d->loader.max_entries,
 		.meta = d->loader.meta,
 	};

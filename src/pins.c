@@ -16,8 +16,10 @@
 #define META_SIZE_MAX 256
 
 static const struct pins_layout layouts[] = {
-	{ 1, 16, sizeof(struct pdtt_value) },
-	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), sizeof(struct pdtt_value) },
+	{ 1, 16, sizeof(struct pdtt_value), BPF_MAP_TYPE_PERCPU_HASH },
+	{ 2, 24, sizeof(struct pdtt_value), BPF_MAP_TYPE_PERCPU_HASH },
+	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), sizeof(struct pdtt_value),
+	  BPF_MAP_TYPE_PERCPU_ARRAY },
 };
 
 void pins_tc_link_name(char *out, size_t outlen, const char *ifname, const char *hook)
@@ -122,9 +124,14 @@ static bool shaped_as(const struct pinned_maps *p, const struct pins_layout *l)
 	if (p->has_meta && (p->meta_info.type != BPF_MAP_TYPE_ARRAY ||
 			    p->meta_info.value_size != l->meta_size))
 		return false;
-	if (p->has_counters && (p->counters_info.type != BPF_MAP_TYPE_PERCPU_HASH ||
+	if (p->has_counters && (p->counters_info.type != l->counters_type ||
 				p->counters_info.key_size != sizeof(__u32) ||
 				p->counters_info.value_size != l->value_size))
+		return false;
+	if (p->has_slots && (l->counters_type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+			     p->slots_info.type != BPF_MAP_TYPE_HASH ||
+			     p->slots_info.key_size != sizeof(__u32) ||
+			     p->slots_info.value_size != sizeof(__u32)))
 		return false;
 	return !p->has_buckets || (p->buckets_info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
 				   p->buckets_info.key_size == sizeof(__u32) &&
@@ -158,11 +165,15 @@ int pins_inspect(const char *dir, struct pinned_maps *p, char *err, size_t errle
 		pin_file(path, sizeof(path), dir, PDTT_PIN_BUCKETS);
 		e = map_info(path, &p->has_buckets, &p->buckets_info, NULL);
 	}
+	if (!e) {
+		pin_file(path, sizeof(path), dir, PDTT_PIN_SLOTS);
+		e = map_info(path, &p->has_slots, &p->slots_info, NULL);
+	}
 	if (e) {
 		snprintf(err, errlen, "cannot read the maps pinned in %s: %s", dir, strerror(-e));
 		return e == -EPERM || e == -EACCES ? PDTT_EXIT_NOPERM : PDTT_EXIT_FAILURE;
 	}
-	p->present = p->has_meta || p->has_counters || p->has_buckets;
+	p->present = p->has_meta || p->has_counters || p->has_buckets || p->has_slots;
 	if (!p->has_meta) {
 		/* Made by a start that stopped before writing meta: the current layout. */
 		p->version = PDTT_LAYOUT_VERSION;
@@ -185,27 +196,40 @@ int pins_inspect(const char *dir, struct pinned_maps *p, char *err, size_t errle
 		return PDTT_EXIT_FAILURE;
 	}
 	if (!shaped_as(p, p->layout)) {
+		const char *type = libbpf_bpf_map_type_str(p->counters_info.type);
+
 		snprintf(err, errlen, "the maps pinned in %s say layout version %u but do not "
-			 "have its shape (meta value %u bytes, counters value %u bytes): refusing "
-			 "to misread them; 'pdttd --unload' removes them (their counts are lost)",
-			 dir, p->version, p->meta_info.value_size, p->counters_info.value_size);
+			 "have its shape (meta value %u bytes, counters a %s map of %u-byte "
+			 "values): refusing to misread them; 'pdttd --unload' removes them (their "
+			 "counts are lost)", dir, p->version, p->meta_info.value_size,
+			 type ? type : "unknown", p->counters_info.value_size);
 		return PDTT_EXIT_FAILURE;
 	}
 	return 0;
 }
 
-/* Open the counters and buckets found in dir into *counters_fd, *buckets_fd. */
-static int open_counters(const char *dir, int *counters_fd, int *buckets_fd, char *err,
-			 size_t errlen)
+/*
+ * Open the maps found in dir that counting needs: counters and buckets, and
+ * from layout 3 the slots and meta maps (else *slots_fd, *meta_fd stay -1).
+ */
+static int open_counters(const char *dir, const struct pinned_maps *p, int *counters_fd,
+			 int *buckets_fd, int *slots_fd, int *meta_fd, char *err, size_t errlen)
 {
 	char path[PDTT_PATH_MAX + 128];
+	bool slotted = p->layout->counters_type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	int e;
 
 	pin_file(path, sizeof(path), dir, PDTT_PIN_COUNTERS);
 	*counters_fd = open_map(path);
 	pin_file(path, sizeof(path), dir, PDTT_PIN_BUCKETS);
 	*buckets_fd = open_map(path);
-	if (*counters_fd >= 0 && *buckets_fd >= 0)
+	if (slotted) {
+		pin_file(path, sizeof(path), dir, PDTT_PIN_SLOTS);
+		*slots_fd = open_map(path);
+		pin_file(path, sizeof(path), dir, PDTT_PIN_META);
+		*meta_fd = open_map(path);
+	}
+	if (*counters_fd >= 0 && *buckets_fd >= 0 && (!slotted || (*slots_fd >= 0 && *meta_fd >= 0)))
 		return 0;
 	e = errno;
 	snprintf(err, errlen, "cannot open the maps in %s: %s", dir, strerror(e));
@@ -225,11 +249,12 @@ int pins_open_maps(const char *pin_path, struct pins_maps *m, char *err, size_t 
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	m->counters_fd = m->buckets_fd = -1;
+	m->counters_fd = m->buckets_fd = m->slots_fd = m->meta_fd = -1;
 	rc = pins_inspect(pin_path, &p, err, errlen);
 	if (rc || !p.has_counters || !p.has_buckets)
 		return rc;
-	rc = open_counters(pin_path, &m->counters_fd, &m->buckets_fd, err, errlen);
+	rc = open_counters(pin_path, &p, &m->counters_fd, &m->buckets_fd, &m->slots_fd,
+			   &m->meta_fd, err, errlen);
 	if (rc) {
 		pins_close_maps(m);
 		return rc;
@@ -246,6 +271,8 @@ void pins_close_maps(struct pins_maps *m)
 {
 	close_fd(&m->counters_fd);
 	close_fd(&m->buckets_fd);
+	close_fd(&m->slots_fd);
+	close_fd(&m->meta_fd);
 	m->present = false;
 }
 
@@ -256,7 +283,7 @@ int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, s
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	r->counters_fd = r->buckets_fd = -1;
+	r->counters_fd = r->buckets_fd = r->slots_fd = r->meta_fd = -1;
 	pin_file(dir, sizeof(dir), pin_path, PDTT_PIN_RETIRED);
 	if (access(dir, F_OK) < 0)
 		return 0;
@@ -268,7 +295,8 @@ int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, s
 			 "retired; remove it to go on (their counts are lost)", dir);
 		return PDTT_EXIT_FAILURE;
 	}
-	rc = open_counters(dir, &r->counters_fd, &r->buckets_fd, err, errlen);
+	rc = open_counters(dir, &p, &r->counters_fd, &r->buckets_fd, &r->slots_fd, &r->meta_fd,
+			   err, errlen);
 	if (rc) {
 		pins_close_retired(r);
 		return rc;
@@ -285,6 +313,8 @@ void pins_close_retired(struct pdtt_retired *r)
 {
 	close_fd(&r->counters_fd);
 	close_fd(&r->buckets_fd);
+	close_fd(&r->slots_fd);
+	close_fd(&r->meta_fd);
 }
 
 /* ---- what is attached ---------------------------------------------------- */

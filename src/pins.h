@@ -79,19 +79,22 @@ bool pins_tc_link_parse(const char *name, char *ifname, char *hook);
 /*
  * The map layouts this build can read, to migrate their counts. Every
  * layout so far stores struct pdtt_value in the counters and buckets; a
- * layout that changes it must say here how to convert.
+ * layout that changes it must say here how to convert. The counters are a
+ * per-CPU hash by UID up to layout 2, per-CPU slots named by the slots map
+ * from layout 3.
  */
 struct pins_layout {
 	__u32 version;
 	__u32 meta_size;
 	__u32 value_size;
+	__u32 counters_type;       /* enum bpf_map_type */
 };
 
 /* The maps pinned in one directory, as found. */
 struct pinned_maps {
-	bool present;              /* any of the three */
-	bool has_meta, has_counters, has_buckets;
-	struct bpf_map_info meta_info, counters_info, buckets_info;
+	bool present;              /* any of meta, counters, buckets */
+	bool has_meta, has_counters, has_buckets, has_slots;
+	struct bpf_map_info meta_info, counters_info, buckets_info, slots_info;
 	struct pdtt_meta meta;     /* fields the layout has; the others 0 */
 	const struct pins_layout *layout;
 	__u32 version;             /* as found, even when unknown */
@@ -110,6 +113,8 @@ struct pins_maps {
 	bool present;              /* counters and buckets are pinned */
 	int counters_fd;           /* -1 when not present */
 	int buckets_fd;
+	int slots_fd;              /* layout 3 and later; else -1 */
+	int meta_fd;               /* layout 3 and later; else -1 */
 	unsigned int max_entries;  /* of the counters map */
 	__u32 counters_id;         /* the counters map's kernel id */
 	struct pdtt_meta meta;     /* instance_id 0 for layout 1 */
@@ -134,6 +139,8 @@ struct pdtt_retired {
 	bool present;
 	int counters_fd;
 	int buckets_fd;
+	int slots_fd;             /* layout 3 and later; else -1 */
+	int meta_fd;              /* layout 3 and later; else -1 */
 	unsigned int max_entries;
 	__u32 layout_version;
 	__u32 map_id;             /* kernel id of their counters map: unique until reboot */

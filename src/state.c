@@ -4,7 +4,7 @@
  *
  *   pdtt-state 1
  *   # pdtt totals across reboots, written by pdttd: do not edit (checksummed)
- *   layout 2
+ *   layout 3
  *   instance 5f3a9c0d17e2b64a
  *   accounting_start 1761575400
  *   saved_at 1761579000
@@ -37,6 +37,12 @@
 #include "state.h"
 
 #define MAGIC "pdtt-state"
+/*
+ * State files began with map layout 2. The layouts since changed how the
+ * kernel finds a UID's counters, not the counters: their lines read the same,
+ * so an upgraded pdttd takes over the totals of the one before.
+ */
+#define STATE_OLDEST_LAYOUT 2
 #define COMMENT "# pdtt totals across reboots, written by pdttd: do not edit (checksummed)"
 #define CRC_PREFIX "crc32 "
 #define CRC_LINE_LEN (sizeof(CRC_PREFIX) - 1 + 8 + 1) /* "crc32 " + 8 hex + '\n' */
@@ -206,10 +212,10 @@ static int parse_content(struct cursor *c, const char *path, struct pdtt_state *
 		return BAD("expected the comment line");
 	if (!keyed_number(c, "layout", 10, UINT32_MAX, &layout))
 		return BAD("expected \"layout N\"");
-	if (layout != PDTT_LAYOUT_VERSION)
+	if (layout < STATE_OLDEST_LAYOUT || layout > PDTT_LAYOUT_VERSION)
 		return say(err, errlen, "state file %s was written for map layout version %" PRIu64
-			   "; this pdttd knows version %d (written by another pdtt version?)", path,
-			   layout, PDTT_LAYOUT_VERSION);
+			   "; this pdttd reads versions %d to %d (written by another pdtt version?)",
+			   path, layout, STATE_OLDEST_LAYOUT, PDTT_LAYOUT_VERSION);
 	if (!keyed_number(c, "instance", 16, UINT64_MAX, &instance) || instance == 0)
 		return BAD("expected \"instance HEX\" (not 0)");
 	if (!keyed_number(c, "accounting_start", 10, UINT64_MAX, &start))

@@ -32,7 +32,9 @@ static int fold_retired(struct totals *t, const struct pdtt_state *st,
 
 	/* The programs have switched to the new maps: let those still running end. */
 	usleep(50000);
-	col = collector_new(r->counters_fd, r->buckets_fd, r->max_entries);
+	col = collector_new(&(struct collector_maps){
+		.counters_fd = r->counters_fd, .buckets_fd = r->buckets_fd,
+		.slots_fd = r->slots_fd, .meta_fd = r->meta_fd, .max_entries = r->max_entries });
 	if (!col)
 		return -ENOMEM;
 	err = collector_read_kernel(col, &k);
@@ -58,7 +60,10 @@ int totals_open(struct totals **out, const struct totals_maps *maps, const struc
 		return -ENOMEM;
 	t->kernel = &t->none;
 	if (maps && maps->counters_fd >= 0) {
-		t->col = collector_new(maps->counters_fd, maps->buckets_fd, maps->max_entries);
+		t->col = collector_new(&(struct collector_maps){
+			.counters_fd = maps->counters_fd, .buckets_fd = maps->buckets_fd,
+			.slots_fd = maps->slots_fd, .meta_fd = maps->meta_fd,
+			.max_entries = maps->max_entries });
 		if (!t->col) {
 			totals_free(t);
 			return -ENOMEM;

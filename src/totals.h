@@ -27,6 +27,8 @@
 struct totals_maps {
 	int counters_fd;          /* < 0: there are none (their pins are gone: a reboot) */
 	int buckets_fd;
+	int slots_fd;
+	int meta_fd;
 	unsigned int max_entries; /* of the counters map */
 	struct pdtt_meta meta;
 };

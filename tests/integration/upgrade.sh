@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Pins made by a build with another map layout are never misread: layout 1
-# pins (fabricated here with bpftool, as a layout-1 pdttd made them) are
-# migrated with their counts; an unknown layout, or maps that do not have
+# and 2 pins (fabricated here with bpftool, as a pdttd of that layout made
+# them: counters in a per-CPU hash by UID) are migrated with their counts; an unknown layout, or maps that do not have
 # the shape their version says, are refused with a clear message and left
 # alone. A new max_users is migrated the same way, and so is a migration
 # that a crash interrupted.
@@ -35,11 +35,11 @@ make_pins() {
 		entries 2 name pdtt_buckets || fail "bpftool map create"
 	bpftool map create "$PIN_PATH/pdtt_meta" type array key 4 value "$meta_size" \
 		entries 1 name pdtt_meta || fail "bpftool map create"
-	if [ "$meta_size" = 16 ]; then
-		meta=$(bytes IIQ "$version" 1 1700000000)
-	else
-		meta=$(bytes IIQQ "$version" 1 1700000000 77)
-	fi
+	case $meta_size in
+	16) meta=$(bytes IIQ "$version" 1 1700000000) ;;
+	24) meta=$(bytes IIQQ "$version" 1 1700000000 77) ;;
+	*) meta=$(bytes IIQQII "$version" 1 1700000000 77 0 0) ;;
+	esac
 	bpftool map update pinned "$PIN_PATH/pdtt_meta" key 0 0 0 0 value $meta
 	[ "$value_size" = 64 ] || return 0
 	bpftool map update pinned "$PIN_PATH/pdtt_counters" key $(bytes I "$U1") \
@@ -58,7 +58,9 @@ make_pins 1 16 64 1024
 start_daemon
 grep -q "layout version 1; migrating their counts" "$WORK/stderr" || fail "no migration message"
 [ ! -e "$PIN_PATH/retired" ] || fail "$PIN_PATH/retired left after the migration"
-bpftool map show pinned "$PIN_PATH/pdtt_meta" | grep -q "value 24" || fail "meta not recreated"
+bpftool map show pinned "$PIN_PATH/pdtt_meta" | grep -q "value 32" || fail "meta not recreated"
+bpftool map show pinned "$PIN_PATH/pdtt_counters" | grep -q "percpu_array" ||
+	fail "counters not recreated as layout 3's per-CPU array"
 udp_transfer $U1 $U2 127.0.0.1 5501 5 100       # 5 x 128
 wait_next_report
 expect_counts $U1 "$((1300 * NCPUS + 640)) $((13 * NCPUS + 5)) $((2000 * NCPUS)) $((20 * NCPUS))"
@@ -95,11 +97,38 @@ expect_counts $U1 "$((1300 * NCPUS)) $((13 * NCPUS)) $((2000 * NCPUS)) $((20 * N
 stop_daemon
 echo "ok: an interrupted migration is completed"
 
+# -- layout 2 -> migrated, counts kept, with the state file a layout-2 pdttd wrote
+# for those maps (instance 77): its baseline of 5000 bytes sent by U1 from
+# before the last reboot is kept too.
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+make_pins 2 24 64 16
+"$PYTHON" - "$WORK/state" "$U1" <<'PY'
+import sys, zlib
+path, uid = sys.argv[1], int(sys.argv[2])
+z8 = " ".join(["0"] * 8)
+text = ("pdtt-state 1\n# written by a layout-2 pdttd\nlayout 2\n"
+        "instance 000000000000004d\naccounting_start 1600000000\nsaved_at 1700000000\n"
+        "retired_map 0\nbuckets 2\nusers 1\n"
+        f"bucket unattributed {z8} {z8}\nbucket overflow {z8} {z8}\n"
+        f"user {uid} 0 0 0 0 5000 50 0 0 {z8}\n")
+with open(path, "w") as f:
+    f.write(text + "crc32 %08x\n" % zlib.crc32(text.encode()))
+PY
+start_daemon
+grep -q "layout version 2; migrating their counts" "$WORK/stderr" || fail "no layout 2 migration message"
+udp_transfer $U1 $U2 127.0.0.1 5502 2 100       # 2 x 128
+wait_next_report
+expect_counts $U1 "$((1300 * NCPUS + 256 + 5000)) $((13 * NCPUS + 2 + 50)) $((2000 * NCPUS)) $((20 * NCPUS))"
+expect_counts $U2 "0 0 256 2"
+[ "$(state_field accounting_start)" = 1600000000 ] || fail "accounting_start of the state file not kept"
+stop_daemon
+echo "ok: layout 2 pins migrated, counts kept"
+
 # -- an unknown (newer) layout: refused, left alone
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
 rm -f "$WORK/state"
 make_pins 99 24 64 16
-expect_start_failure 1 "layout version 99, which this pdttd \(layout 2\) does not know"
+expect_start_failure 1 "layout version 99, which this pdttd \(layout 3\) does not know"
 [ "$(meta_of)" = 99 ] || fail "the layout 99 pins were changed"
 [ ! -e "$PIN_PATH/link_sock_egress" ] || fail "attached over unknown pins"
 
@@ -107,5 +136,9 @@ expect_start_failure 1 "layout version 99, which this pdttd \(layout 2\) does no
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
 make_pins 2 24 32 16
 expect_start_failure 1 "say layout version 2 but do not have its shape"
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+# layout 3 counts in a per-CPU array: a per-CPU hash under that version is refused
+make_pins 3 32 64 16
+expect_start_failure 1 "say layout version 3 but do not have its shape"
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
 exit 0

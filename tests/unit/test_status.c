@@ -43,7 +43,7 @@ static struct pdtt_status running_socket(void)
 		.cgroup_path = "/sys/fs/cgroup",
 		.entries = 3,
 		.capacity = 1024,
-		.layout_version = 2,
+		.layout_version = 3,
 		.instance_id = 0x5f3a9c0d17e2b64aull,
 		.accounting_start = NOW - 86400 * 30,
 		.maps_start = NOW - 86400 * 2,
