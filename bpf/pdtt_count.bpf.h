@@ -143,27 +143,27 @@ static __always_inline __u32 pdtt_slot_of(__u32 uid)
 }
 
 /*
- * The owner of a full socket that is neither the kernel's nor of another
- * netns: what owner tracking recorded, else its host UID; with its slot,
- * from the socket's storage when the UID charged last time is the same.
- * The storage is made on the socket's first packet.
+ * The owner of a full socket of the right netns: what owner tracking
+ * recorded, else its host UID (unattributed for the kernel's own sockets);
+ * with its slot, from the socket's storage when the UID charged last time
+ * is the same. One storage lookup, which makes the storage on the socket's
+ * first packet.
  */
 static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct bpf_sock *full,
 								struct sock *sk)
 {
-	struct pdtt_socket_info *info = bpf_sk_storage_get(&pdtt_owners, full, 0, 0);
+	struct pdtt_socket_info *info =
+		bpf_sk_storage_get(&pdtt_owners, full, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	struct pdtt_owner o;
 	__u64 charged;
 
 	if (info && pdtt_owner_tracking && (info->tracked & PDTT_TRACKED)) {
+		/* Set only on sockets that are not the kernel's (pdtt_owner.bpf.h). */
 		o = pdtt_uid_owner((__u32)info->tracked);
 	} else {
 		if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
 			return pdtt_unattributed();
 		o = pdtt_uid_owner(sk->sk_uid.val);
-		if (!info)
-			info = bpf_sk_storage_get(&pdtt_owners, full, 0,
-						  BPF_SK_STORAGE_GET_F_CREATE);
 	}
 	if (!info)
 		return o; /* no memory for it: count() finds the slot by UID */
