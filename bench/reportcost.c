@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 		}
 		t1 = now_ms();
 		report.now = snap;
-		/* As pdttd does it: format in memory, then one write(). */
+		/* Formatting and writing apart (pdttd streams them through one buffer). */
 		mem = open_memstream(&text, &len);
 		report_text_write(mem, &report);
 		fclose(mem);

@@ -55,33 +55,64 @@ static char *temp_name_for(const char *path)
 	return tmp;
 }
 
-int replace_file(const char *path, const void *buf, size_t len, mode_t mode, bool durable)
+int replace_begin(struct replacement *r, const char *path, mode_t mode)
 {
-	char *tmp = temp_name_for(path);
-	int fd, err = 0;
+	int err;
 
-	if (!tmp)
+	r->fd = -1;
+	r->tmp = temp_name_for(path);
+	if (!r->tmp)
 		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
+	r->fd = mkostemp(r->tmp, O_CLOEXEC);
+	if (r->fd < 0 || fchmod(r->fd, mode) < 0) {
 		err = -errno;
-		free(tmp);
+		replace_abort(r);
 		return err;
 	}
-	if (fchmod(fd, mode) < 0)
+	return 0;
+}
+
+void replace_abort(struct replacement *r)
+{
+	if (r->fd >= 0) {
+		close(r->fd);
+		unlink(r->tmp);
+	}
+	free(r->tmp);
+	r->tmp = NULL;
+	r->fd = -1;
+}
+
+int replace_commit(struct replacement *r, const char *path, bool durable)
+{
+	int err = 0;
+
+	if (durable && fsync(r->fd) < 0)
 		err = -errno;
-	if (!err)
-		err = write_all(fd, buf, len);
-	if (!err && durable && fsync(fd) < 0)
+	if (close(r->fd) < 0 && !err)
 		err = -errno;
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, path) < 0)
+	r->fd = -1;
+	if (!err && rename(r->tmp, path) < 0)
 		err = -errno;
 	if (err)
-		unlink(tmp);
-	free(tmp);
+		unlink(r->tmp);
+	free(r->tmp);
+	r->tmp = NULL;
 	if (!err && durable)
 		err = fsync_dir_of(path);
 	return err;
+}
+
+int replace_file(const char *path, const void *buf, size_t len, mode_t mode, bool durable)
+{
+	struct replacement r;
+	int err = replace_begin(&r, path, mode);
+
+	if (!err)
+		err = write_all(r.fd, buf, len);
+	if (err) {
+		replace_abort(&r);
+		return err;
+	}
+	return replace_commit(&r, path, durable);
 }

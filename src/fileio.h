@@ -19,4 +19,20 @@ int write_all(int fd, const void *buf, size_t len);
  */
 int replace_file(const char *path, const void *buf, size_t len, mode_t mode, bool durable);
 
+/*
+ * The same in steps, for content written as it is made: replace_begin
+ * creates the temporary file (mode) and sets r; write to r->fd; then
+ * replace_commit renames it over path (fsync'ed first with durable), or
+ * replace_abort removes it. 0 or -errno; on any error the temporary file is
+ * removed and path untouched.
+ */
+struct replacement {
+	char *tmp; /* the temporary file's name */
+	int fd;
+};
+
+int replace_begin(struct replacement *r, const char *path, mode_t mode);
+int replace_commit(struct replacement *r, const char *path, bool durable);
+void replace_abort(struct replacement *r);
+
 #endif /* PDTT_FILEIO_H */

@@ -110,19 +110,20 @@ static char *format(void (*fmt)(FILE *, const struct pdtt_report *),
 	return buf;
 }
 
+/* Streamed, all or nothing, as the text log. */
 static void write_json(struct outputs *o, const struct pdtt_report *r)
 {
-	size_t len;
-	char *buf = format(report_json_write, r, &len);
+	FILE *out = logfile_begin(o->json, NULL);
 	int err;
 
-	if (!buf)
+	if (!out) {
+		log_err("cannot format the report: %s", strerror(errno));
 		return;
-	/* One write() for the whole report, as for the text log. */
-	err = logfile_append(o->json, buf, len);
+	}
+	report_json_write(out, r);
+	err = logfile_end(o->json, out);
 	if (err)
 		log_err("cannot write the report to %s: %s", logfile_path(o->json), strerror(-err));
-	free(buf);
 }
 
 /* A failing textfile is said once, and again when it works again. */

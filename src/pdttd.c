@@ -132,9 +132,7 @@ static void write_report(struct daemon *d)
 {
 	const struct pdtt_snapshot *snap;
 	struct pdtt_report report;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
+	FILE *out;
 	int err = totals_read(d->totals, &snap);
 
 	if (err) {
@@ -143,14 +141,14 @@ static void write_report(struct daemon *d)
 	}
 	outputs_prepare(d->outputs, snap, &report);
 	check_overflow(d);
-	mem = open_memstream(&buf, &len);
-	if (!mem) {
+	/* Streamed: a report of 100,000 UIDs is 14 MB, never held whole in memory. */
+	out = logfile_begin(d->log, d->foreground ? stdout : NULL);
+	if (!out) {
 		log_err("cannot format the report: %s", strerror(errno));
 		return;
 	}
-	report_text_write(mem, &report);
-	fclose(mem);
-	err = logfile_append(d->log, buf, len);
+	report_text_write(out, &report);
+	err = logfile_end(d->log, out);
 	if (err && !d->log_failing)
 		log_err("cannot write the report to %s: %s; nothing is lost (the kernel keeps "
 			"counting) and the next report is written in full once it can be",
@@ -158,11 +156,8 @@ static void write_report(struct daemon *d)
 	else if (!err && d->log_failing)
 		log_info("writing reports to %s again", logfile_path(d->log));
 	d->log_failing = err != 0;
-	if (d->foreground) {
-		fwrite(buf, 1, len, stdout);
+	if (d->foreground)
 		fflush(stdout);
-	}
-	free(buf);
 	outputs_write(d->outputs, &report);
 	save_state(d);
 }

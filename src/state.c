@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "decimal.h"
 #include "fileio.h"
 #include "state.h"
 
@@ -354,26 +355,78 @@ fail:
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void write_value(FILE *out, const struct pdtt_value *v)
+/*
+ * The file goes to its temporary file through a fixed buffer as it is made,
+ * and the CRC is taken of what goes through: with 100,000 UIDs the content is
+ * 7 MB, which is then never held whole in memory. Numbers are written with
+ * put_u64: printf's format parsing was most of the cost of a save.
+ */
+#define SINK_BUFFER (64 * 1024)
+/*
+ * The longest line: "bucket unattributed" (longer than "user" and a UID),
+ * then 16 numbers of up to 20 digits, each after a space, and '\n'.
+ */
+#define LINE_MAX_LEN (19 + NUMS_PER_VALUE * 2 * 21 + 1)
+/* The header lines (before the buckets) take less than this. */
+#define HEADER_MAX_LEN 512
+
+struct sink {
+	int fd;
+	int err;       /* the first write error (-errno), 0: none */
+	uLong crc;     /* of everything flushed so far */
+	size_t len;    /* bytes in buf */
+	char buf[SINK_BUFFER];
+};
+
+/* The CRC is taken here, of whole buffers: line by line it took five times longer. */
+static void sink_flush(struct sink *s)
+{
+	s->crc = crc32(s->crc, (const Bytef *)s->buf, (uInt)s->len);
+	if (!s->err && s->len)
+		s->err = write_all(s->fd, s->buf, s->len);
+	s->len = 0;
+}
+
+/* Where the next line goes: room for n bytes, flushing first if needed. */
+static char *sink_room(struct sink *s, size_t n)
+{
+	if (s->len + n > sizeof(s->buf))
+		sink_flush(s);
+	return s->buf + s->len;
+}
+
+/* The line written at sink_room's pointer ends at end. */
+static void sink_put(struct sink *s, char *end)
+{
+	s->len = (size_t)(end - s->buf);
+}
+
+static char *put_value(char *p, const struct pdtt_value *v)
 {
 	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
 		const struct pdtt_counters *k = &v->by_class[cls];
+		const uint64_t n[] = { k->tx_bytes, k->tx_packets, k->rx_bytes, k->rx_packets };
 
-		fprintf(out, " %llu %llu %llu %llu", (unsigned long long)k->tx_bytes,
-			(unsigned long long)k->tx_packets, (unsigned long long)k->rx_bytes,
-			(unsigned long long)k->rx_packets);
+		for (size_t i = 0; i < 4; i++) {
+			*p++ = ' ';
+			p = put_u64(p, n[i]);
+		}
 	}
+	return p;
 }
 
-static void write_pair(FILE *out, const struct pdtt_value *base, const struct pdtt_value *last)
+/* Finish the line begun at sink_room with its 16 numbers: the baseline, then the last reading. */
+static void put_pair(struct sink *s, char *p, const struct pdtt_value *base,
+		     const struct pdtt_value *last)
 {
-	write_value(out, base);
-	write_value(out, last);
-	fputc('\n', out);
+	p = put_value(p, base);
+	p = put_value(p, last);
+	*p++ = '\n';
+	sink_put(s, p);
 }
 
-/* Merge the baseline and last users by UID; write each non-zero pair (when out); count them. */
-static size_t for_each_user(const struct pdtt_state *st, FILE *out)
+/* Merge the baseline and last users by UID; write each non-zero pair (when s); count them. */
+static size_t for_each_user(const struct pdtt_state *st, struct sink *s)
 {
 	const struct pdtt_snapshot *a = &st->baseline, *b = &st->last;
 	static const struct pdtt_value zero;
@@ -397,64 +450,72 @@ static size_t for_each_user(const struct pdtt_state *st, FILE *out)
 		if (value_is_zero(base) && value_is_zero(last))
 			continue;
 		n++;
-		if (out) {
-			fprintf(out, "user %" PRIu32, uid);
-			write_pair(out, base, last);
+		if (s) {
+			char *p = put_str(sink_room(s, LINE_MAX_LEN), "user ");
+
+			put_pair(s, put_u64(p, uid), base, last);
 		}
 	}
 	return n;
 }
 
-/* The whole file in a malloc'ed buffer; NULL on ENOMEM. */
-static char *format_state(const struct pdtt_state *st, size_t *len)
+static void put_header(struct sink *s, const struct pdtt_state *st)
 {
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *out = open_memstream(&buf, &n);
-	uint32_t crc;
+	char *p = sink_room(s, HEADER_MAX_LEN);
+	int n = snprintf(p, HEADER_MAX_LEN,
+			 MAGIC " %d\n" COMMENT "\n"
+			 "layout %d\n"
+			 "instance %016" PRIx64 "\n"
+			 "accounting_start %" PRIu64 "\n"
+			 "saved_at %" PRIu64 "\n"
+			 "retired_map %" PRIu32 "\n"
+			 "buckets %d\n"
+			 "users %zu\n",
+			 PDTT_STATE_FORMAT, PDTT_LAYOUT_VERSION, st->instance_id,
+			 st->accounting_start, st->saved_at, st->retired_map_id, PDTT_BUCKET_COUNT,
+			 for_each_user(st, NULL));
 
-	if (!out)
-		return NULL;
-	fprintf(out, MAGIC " %d\n" COMMENT "\n", PDTT_STATE_FORMAT);
-	fprintf(out, "layout %d\n", PDTT_LAYOUT_VERSION);
-	fprintf(out, "instance %016" PRIx64 "\n", st->instance_id);
-	fprintf(out, "accounting_start %" PRIu64 "\n", st->accounting_start);
-	fprintf(out, "saved_at %" PRIu64 "\n", st->saved_at);
-	fprintf(out, "retired_map %" PRIu32 "\n", st->retired_map_id);
-	fprintf(out, "buckets %d\n", PDTT_BUCKET_COUNT);
-	fprintf(out, "users %zu\n", for_each_user(st, NULL));
+	sink_put(s, p + n);
+}
+
+/* The whole file to s->fd; 0 or -errno. */
+static int write_state(struct sink *s, const struct pdtt_state *st)
+{
+	char crc_line[CRC_LINE_LEN + 1];
+	int n;
+
+	s->crc = crc32(0L, Z_NULL, 0);
+	put_header(s, st);
 	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
-		fprintf(out, "bucket %s", bucket_names[b]);
-		write_pair(out, &st->baseline.buckets[b], &st->last.buckets[b]);
+		char *p = put_str(sink_room(s, LINE_MAX_LEN), "bucket ");
+
+		put_pair(s, put_str(p, bucket_names[b]), &st->baseline.buckets[b],
+			 &st->last.buckets[b]);
 	}
-	for_each_user(st, out);
-	if (fflush(out) != 0) {
-		fclose(out);
-		free(buf);
-		return NULL;
-	}
-	crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)buf, (uInt)n);
-	fprintf(out, CRC_PREFIX "%08" PRIx32 "\n", crc);
-	if (fclose(out) != 0) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
+	for_each_user(st, s);
+	/* All the content is through: the CRC is complete, and does not cover its own line. */
+	sink_flush(s);
+	n = snprintf(crc_line, sizeof(crc_line), CRC_PREFIX "%08" PRIx32 "\n", (uint32_t)s->crc);
+	if (!s->err)
+		s->err = write_all(s->fd, crc_line, (size_t)n);
+	return s->err;
 }
 
 int state_save(const char *path, const struct pdtt_state *st, char *err, size_t errlen)
 {
-	size_t len = 0;
-	char *buf = format_state(st, &len);
-	int e;
+	struct replacement r;
+	struct sink *s = calloc(1, sizeof(*s));
+	int e = s ? replace_begin(&r, path, 0640) : -ENOMEM;
 
-	if (!buf) {
-		say(err, errlen, "cannot write state file %s: %s", path, strerror(ENOMEM));
-		return -ENOMEM;
+	if (!e) {
+		s->fd = r.fd;
+		e = write_state(s, st);
+		if (e)
+			replace_abort(&r);
+		else
+			e = replace_commit(&r, path, true);
 	}
-	e = replace_file(path, buf, len, 0640, true);
-	free(buf);
+	free(s);
 	if (e)
 		say(err, errlen, "cannot write state file %s: %s (the previous one is kept)", path,
 		    strerror(-e));
