@@ -28,9 +28,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pdtt_counters SEC(".maps");
 
-/* UID -> its slot in pdtt_counters; also how user space names the slots. */
+/*
+ * UID -> its slot in pdtt_counters; also how user space names the slots.
+ * Not preallocated: an entry is made once per UID, and the kernel memory
+ * then grows with the UIDs seen rather than with max_users.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, __u32);
