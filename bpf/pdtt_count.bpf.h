@@ -148,21 +148,18 @@ static __always_inline __u32 pdtt_slot_of(__u32 uid)
 }
 
 /*
- * The owner of a full socket of the right netns: what owner tracking
- * recorded, else its host UID (unattributed for the kernel's own sockets);
- * with its slot, from the socket's storage when the UID charged last time
- * is the same. One storage lookup, which makes the storage on the socket's
- * first packet.
+ * The owner of a full socket of the right netns, whose storage info is:
+ * what owner tracking recorded, else its host UID (unattributed for the
+ * kernel's own sockets); with its slot, cached in info while the UID charged
+ * stays the same.
  */
-static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct bpf_sock *full,
+static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct pdtt_socket_info *info,
 								struct sock *sk)
 {
-	struct pdtt_socket_info *info =
-		bpf_sk_storage_get(&pdtt_owners, full, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	struct pdtt_owner o;
 	__u64 charged;
 
-	if (info && pdtt_owner_tracking && (info->tracked & PDTT_TRACKED)) {
+	if (pdtt_owner_tracking && (info->tracked & PDTT_TRACKED)) {
 		/* Set only on sockets that are not the kernel's (pdtt_owner.bpf.h). */
 		o = pdtt_uid_owner((__u32)info->tracked);
 	} else {
@@ -170,8 +167,6 @@ static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct bpf_sock 
 			return pdtt_unattributed();
 		o = pdtt_uid_owner(sk->sk_uid.val);
 	}
-	if (!info)
-		return o; /* no memory for it: count() finds the slot by UID */
 	charged = info->charged;
 	if (charged && (__u32)charged == o.uid) {
 		o.slot = (__u32)(charged >> 32) - 1;
@@ -205,30 +200,36 @@ static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk)
 static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *bsk,
 							      struct net *netns)
 {
+	struct pdtt_socket_info *info;
 	struct tcp_request_sock *req;
-	struct bpf_sock *full;
 	struct sock *sk;
 
 	if (!bsk)
 		return pdtt_unattributed();
-	full = bpf_sk_fullsock(bsk);
-	if (!full) {
-		req = bpf_skc_to_tcp_request_sock(bsk);
-		if (!req)
-			return pdtt_unattributed();
-		/* In a union, so the verifier sees a plain number: cast it back. */
-		sk = req->req.req.__req_common.skc_listener;
-		if (!sk)
-			return pdtt_unattributed();
-		sk = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
-		if (netns && sk->__sk_common.skc_net.net != netns)
-			return pdtt_unattributed();
-		return pdtt_sock_uid(sk);
-	}
-	sk = bpf_rdonly_cast(full, bpf_core_type_id_kernel(struct sock));
+	/* Every socket starts with struct sock_common: skc_net is there for all. */
+	sk = bpf_rdonly_cast(bsk, bpf_core_type_id_kernel(struct sock));
 	if (netns && sk->__sk_common.skc_net.net != netns)
 		return pdtt_unattributed();
-	return pdtt_full_socket_owner(full, sk);
+	/*
+	 * Only a full socket has storage: the one lookup (which makes it on the
+	 * first packet) also tells a full socket from the others.
+	 */
+	info = bpf_sk_storage_get(&pdtt_owners, bsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (info)
+		return pdtt_full_socket_owner(info, sk);
+	if (bpf_sk_fullsock(bsk)) /* a full socket, but no memory for its storage */
+		return pdtt_sock_uid(sk);
+	req = bpf_skc_to_tcp_request_sock(bsk);
+	if (!req)
+		return pdtt_unattributed();
+	/* In a union, so the verifier sees a plain number: cast it back. */
+	sk = req->req.req.__req_common.skc_listener;
+	if (!sk)
+		return pdtt_unattributed();
+	sk = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
+	if (netns && sk->__sk_common.skc_net.net != netns)
+		return pdtt_unattributed();
+	return pdtt_sock_uid(sk);
 }
 
 static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk)
