@@ -147,6 +147,14 @@ static __always_inline __u32 pdtt_slot_of(__u32 uid)
 	return slot ? *slot : PDTT_NO_SLOT;
 }
 
+/* The host UID of sk, or unattributed for the kernel's own control sockets. */
+static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk)
+{
+	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
+		return pdtt_unattributed();
+	return pdtt_uid_owner(sk->sk_uid.val);
+}
+
 /*
  * The owner of a full socket of the right netns, whose storage info is:
  * what owner tracking recorded, else its host UID (unattributed for the
@@ -159,14 +167,13 @@ static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct pdtt_sock
 	struct pdtt_owner o;
 	__u64 charged;
 
-	if (pdtt_owner_tracking && (info->tracked & PDTT_TRACKED)) {
-		/* Set only on sockets that are not the kernel's (pdtt_owner.bpf.h). */
+	/* tracked is set only on sockets that are not the kernel's (pdtt_owner.bpf.h). */
+	if (pdtt_owner_tracking && (info->tracked & PDTT_TRACKED))
 		o = pdtt_uid_owner((__u32)info->tracked);
-	} else {
-		if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
-			return pdtt_unattributed();
-		o = pdtt_uid_owner(sk->sk_uid.val);
-	}
+	else
+		o = pdtt_sock_uid(sk);
+	if (o.bucket != PDTT_BUCKET_COUNT)
+		return o;
 	charged = info->charged;
 	if (charged && (__u32)charged == o.uid) {
 		o.slot = (__u32)(charged >> 32) - 1;
@@ -176,14 +183,6 @@ static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct pdtt_sock
 	if (o.slot != PDTT_NO_SLOT)
 		info->charged = (__u64)(o.slot + 1) << 32 | o.uid;
 	return o;
-}
-
-/* The host UID of sk, or unattributed for the kernel's own control sockets. */
-static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk)
-{
-	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
-		return pdtt_unattributed();
-	return pdtt_uid_owner(sk->sk_uid.val);
 }
 
 /*
