@@ -32,7 +32,9 @@ FILE *logfile_begin(struct logfile *lf, FILE *copy);
 /*
  * Finish the report begun with logfile_begin (report is closed): 0 or
  * -errno. A write that fails part way (disk full) is undone: the file is
- * truncated back to its size before, so it never holds a partial report.
+ * truncated back to its size before, so no partial report stays. Only a
+ * pdttd killed while it writes (SIGKILL, a crash) can leave one, cut off at
+ * the end of the file.
  */
 int logfile_end(struct logfile *lf, FILE *report);
 
