@@ -205,6 +205,15 @@ int pins_inspect(const char *dir, struct pinned_maps *p, char *err, size_t errle
 			 type ? type : "unknown", p->counters_info.value_size);
 		return PDTT_EXIT_FAILURE;
 	}
+	if (p->layout->counters_type == BPF_MAP_TYPE_PERCPU_ARRAY && p->has_counters &&
+	    !p->has_slots && p->meta.slots_used) {
+		snprintf(err, errlen, "the counters pinned in %s have %u slots in use but the map "
+			 "naming their UIDs (%s) is gone: refusing to count on without knowing "
+			 "whose counts they are; 'pdttd --unload' removes the maps (the counts "
+			 "since the last state file are lost)", dir, p->meta.slots_used,
+			 PDTT_PIN_SLOTS);
+		return PDTT_EXIT_FAILURE;
+	}
 	return 0;
 }
 

@@ -141,4 +141,14 @@ expect_start_failure 1 "say layout version 2 but do not have its shape"
 make_pins 3 32 64 16
 expect_start_failure 1 "say layout version 3 but do not have its shape"
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+
+# -- layout 3 counters whose slot names are gone: refused, never counted on unnamed
+rm -f "$WORK/state"
+start_daemon
+udp_transfer $U1 $U2 127.0.0.1 5503 1 100
+wait_next_report
+stop_daemon
+rm "$PIN_PATH/pdtt_slots"
+expect_start_failure 1 "slots in use but the map naming their UIDs \(pdtt_slots\) is gone"
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
 exit 0
