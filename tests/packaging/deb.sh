@@ -228,7 +228,9 @@ run_logged "$WORK/start.log" allowed invoke-rc.d pdtt start
 "$INIT" status || fail "status after start: $?"
 pid=$(cat /run/pdtt.pid)
 [ -e "$PINS/link_sock_ingress" ] || fail "pdttd runs but $PINS/link_sock_ingress is missing"
-wait_report "$LOG"
+# The JSON log and the Prometheus file are written after the text report:
+# once a second report has begun, the first one's are surely there.
+wait_report "$LOG" 2
 [ -s "$JSONL" ] && [ -s "$PROM" ] || fail "no $JSONL or $PROM"
 echo "ok: pdttd (PID $pid) started through the init script reports in $LOG, $JSONL and $PROM"
 
