@@ -455,7 +455,19 @@ def attach_owner_floor(pin_dir):
     return ids
 
 
-class EmptyCgroup(Config):
+class PinnedPrograms(Config):
+    """Programs the harness attached itself, pinned under self.dir: removing
+    the directory detaches them."""
+
+    def down(self):
+        remove_tree(self.dir)
+        CLEANUP.done(self.token)
+
+    def programs(self):
+        return self.ids
+
+
+class EmptyCgroup(PinnedPrograms):
     key = "empty-socket"
     label = "empty cgroup_skb programs (floor)"
 
@@ -479,15 +491,9 @@ class EmptyCgroup(Config):
         if self.owner:
             self.ids += attach_owner_floor(self.dir)
 
-    def down(self):
-        remove_tree(self.dir)
-        CLEANUP.done(self.token)
-
-    def programs(self):
-        return self.ids
 
 
-class Piece(Config):
+class Piece(PinnedPrograms):
     """One piece of pdtt's egress program alone (bench/components.bpf.c)."""
 
     def __init__(self, topo, cgroot, prog, label):
@@ -510,13 +516,6 @@ class Piece(Config):
         if out.returncode:
             raise Failure(f"benchattach {self.prog}: {out.stderr.strip()}")
         self.ids = [("socket egress", int(out.stdout.strip()))]
-
-    def down(self):
-        remove_tree(self.dir)
-        CLEANUP.done(self.token)
-
-    def programs(self):
-        return self.ids
 
 
 class Pdttd(Config):
