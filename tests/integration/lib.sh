@@ -120,21 +120,31 @@ stop_daemon() {
 	[ $rc -eq 0 ] || fail "pdttd exited with status $rc on SIGTERM"
 }
 
-report_count() {
+# reports_in FILE: how many reports FILE holds.
+reports_in() {
 	local n
-	n=$(grep -c '^=== Network Statistics Report' "$WORK/pdtt.log" 2>/dev/null)
+	n=$(grep -c '^=== Network Statistics Report' "$1" 2>/dev/null)
 	echo "${n:-0}"
+}
+
+report_count() {
+	reports_in "$WORK/pdtt.log"
+}
+
+# wait_report FILE [N]: until FILE has N more reports than now (default 1), at most 25 s.
+wait_report() {
+	local before
+	before=$(reports_in "$1")
+	for _ in $(seq 250); do
+		[ "$(reports_in "$1")" -ge $((before + ${2:-1})) ] && return 0
+		sleep 0.1
+	done
+	fail "no new report in $1 within 25 s"
 }
 
 # wait_next_report: until a report newer than the ones already in the log.
 wait_next_report() {
-	local before
-	before=$(report_count)
-	for _ in $(seq 100); do
-		[ "$(report_count)" -gt "$before" ] && return 0
-		sleep 0.1
-	done
-	fail "no new report within 10 s"
+	wait_report "$WORK/pdtt.log"
 }
 
 # counts_of UID [FILE]: "tx_bytes tx_packets rx_bytes rx_packets" in the last

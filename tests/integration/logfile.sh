@@ -33,42 +33,24 @@ every_report_complete() {
 	' "$1" && [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" = '\n' ]
 }
 
-# reports_in FILE: reports in FILE.
-reports_in() {
-	local n
-	n=$(grep -c '^=== Network Statistics Report' "$1" 2>/dev/null)
-	echo "${n:-0}"
-}
-
-# wait_report_in FILE: until FILE has a report more than now.
-wait_report_in() {
-	local before
-	before=$(reports_in "$1")
-	for _ in $(seq 100); do
-		[ "$(reports_in "$1")" -gt "$before" ] && return 0
-		sleep 0.1
-	done
-	fail "no new report in $1 within 10 s"
-}
-
 "$PDTTD" -f -c "$WORK/pdtt.conf" >>"$WORK/stdout" 2>>"$WORK/stderr" &
 DAEMON_PID=$!
-wait_report_in "$LOG"
+wait_report "$LOG"
 
 # -- renamed, then removed, without SIGHUP
 mv "$LOG" "$FULL/pdtt.log.1"
-wait_report_in "$LOG"
+wait_report "$LOG"
 old=$(reports_in "$FULL/pdtt.log.1")
-wait_report_in "$LOG"
+wait_report "$LOG"
 [ "$(reports_in "$FULL/pdtt.log.1")" = "$old" ] || fail "pdttd still writes to the renamed log"
 echo "ok: renamed log replaced by a new file at the next report"
 rm "$LOG" "$FULL/pdtt.log.1"
-wait_report_in "$LOG"
+wait_report "$LOG"
 echo "ok: removed log replaced by a new file at the next report"
 
 # -- disk full
 udp_transfer $U1 $U2 127.0.0.1 5901 10 100      # 10 x 128
-wait_report_in "$LOG"
+wait_report "$LOG"
 expect_counts $U1 "1280 10 0 0" "$LOG"
 dd if=/dev/zero of="$FULL/filler" bs=4k 2>/dev/null
 for _ in $(seq 300); do
@@ -90,7 +72,7 @@ sleep 1.5
 echo "ok: pdttd keeps running, the log holds only complete reports"
 
 rm "$FULL/filler"
-wait_report_in "$LOG"
+wait_report "$LOG"
 grep -q "writing reports to $LOG again" "$WORK/stderr" || fail "no message when writing works again"
 every_report_complete "$LOG" || fail "a report in the log is incomplete"
 expect_counts $U1 "2520 15 0 0" "$LOG"

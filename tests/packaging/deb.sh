@@ -121,23 +121,6 @@ rhel_like() {
 		exec "$@"' rhel_like "$@"
 }
 
-reports_in() {
-	local n
-	n=$(grep -c '^=== Network Statistics Report' "$1" 2>/dev/null)
-	echo "${n:-0}"
-}
-
-# wait_report FILE [N]: until FILE has N more reports (default 1), at most 25 s.
-wait_report() {
-	local before
-	before=$(reports_in "$1")
-	for _ in $(seq 250); do
-		[ "$(reports_in "$1")" -ge $((before + ${2:-1})) ] && return 0
-		sleep 0.1
-	done
-	fail "no new report in $1 within 25 s"
-}
-
 # well_formed FILE: whole reports only (header, then 5-line UID blocks).
 well_formed() {
 	awk -v f="$1" '
