@@ -28,6 +28,12 @@ set -a # what the tests need: PDTTD, PDTT_CLI, PDTT_TESTS, PDTT_TESTS_BUILD
 . "$RESULTS/guest.env"
 set +a
 
+# What udev makes on a usual system: bash's <(...) needs /dev/fd.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+
 # The kernel loads modules (veth, tc's qdiscs, ...) through the program in
 # /proc/sys/kernel/modprobe. This host's / has no /lib/modules: they are
 # in the kernel package's share.

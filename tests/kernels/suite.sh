@@ -26,7 +26,8 @@ for test in "$@"; do
 		;;
 	*)
 		status=FAIL
-		why=$(grep -m 1 -E '^(FAIL|ERROR)' "$out/$test.log")
+		why=$(grep -m 1 -E '^(FAIL|ERROR)' "$out/$test.log" ||
+			grep -m 1 -E ': line [0-9]+: ' "$out/$test.log")
 		why=${why:-exit status $rc}
 		# pdttd's own message says more than libbpf's lines before it.
 		own=$(grep -E '^pdttd: ' "$out/$test.log" | grep -v '^pdttd: libbpf: ' | head -n 1)
