@@ -220,7 +220,7 @@ keep_dirs() {
 
 # boot SERIES: the tests in a guest running Debian's kernel SERIES.
 boot() {
-	local series=$1 kdir="$CACHE/$1" dir="$OUT/$1" release why start rc=0 booted finished
+	local series=$1 kdir="$CACHE/$1" dir="$OUT/$1" release why start rc=0 booted finished user sys
 	# One run at a time fetches and builds in the cache.
 	why=$({ flock 9 && prepare "$series"; } 9>"$CACHE/.lock") || { cannot "$series" "$why"; return; }
 	release=$(cat "$kdir/release")
@@ -232,7 +232,10 @@ boot() {
 		printf 'PDTT_KERNEL_TESTS=%q\n' "$TESTS"
 	} >"$dir/guest.env"
 	start=$(date +%s)
-	timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg,thread=single -cpu max \
+	# The CPU QEMU used, besides the wall-clock time: on a loaded machine
+	# the guest gets a share of one core (TCG runs in one thread).
+	local TIMEFORMAT='%U %S'
+	{ time timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg,thread=single -cpu max \
 		-smp 2 -m 2G -display none -monitor none -serial "file:$dir/console.log" \
 		-no-reboot -nic none \
 		-kernel "$kdir/root/boot/vmlinuz-$release" -initrd "$kdir/initrd" \
@@ -243,7 +246,7 @@ boot() {
 		-device virtio-9p-pci,fsdev=kernel,mount_tag=kernel \
 		-fsdev "local,id=results,path=$dir,security_model=none" \
 		-device virtio-9p-pci,fsdev=results,mount_tag=results \
-		</dev/null >"$dir/qemu.log" 2>&1 || rc=$?
+		</dev/null >"$dir/qemu.log" 2>&1 || rc=$?; } 2>"$dir/cpu"
 	if [ ! -f "$dir/done" ]; then
 		why="the guest did not finish"
 		[ $rc -ne 124 ] || why="the guest did not finish within $TIMEOUT s"
@@ -251,7 +254,9 @@ boot() {
 	fi
 	report "$release" "$dir"
 	read -r booted finished <"$dir/done" 2>/dev/null
-	say "# $release: booted in ${booted:-?} s, tests done at ${finished:-?} s of guest time, $(($(date +%s) - start)) s in all"
+	read -r user sys <"$dir/cpu"
+	say "# $release: booted in ${booted:-?} s, tests done at ${finished:-?} s of guest time;" \
+		"$(($(date +%s) - start)) s in all, QEMU used $(echo "$user $sys" | awk '{ printf "%.0f", $1 + $2 }') s of CPU"
 }
 
 if [ "$(id -u)" != 0 ]; then
