@@ -4,18 +4,34 @@
 # name, RFC 3339 UTC time, cumulative and per-interval figures that agree
 # with each other and with the text log; the log is rotated like the text
 # log (moved away: a new file; SIGHUP: reopened), and turned on and off by
-# SIGHUP.
+# SIGHUP. Each report starts with a report line, written even when nobody
+# moved data. pdttd counts this test's cgroup only, so that its first
+# reports are idle whatever the rest of the machine does.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
 . "$PDTT_TESTS/integration/lib_reports.sh"
+use_own_cgroup
 U1=$(test_uid 1)
 U2=$(test_uid 2)
 U3=$(test_uid 3)
 JSON="$WORK/json/pdtt.jsonl"
 mkdir "$WORK/json"
+CONF=("interval = 1;" "cgroup_path = \"$CGROUP\";")
 
-write_config "interval = 1;" "json_log = \"$JSON\";"
+write_config "${CONF[@]}" "json_log = \"$JSON\";"
 start_daemon
+# Nobody has moved data yet: each report is its report line alone.
+wait_next_report
+wait_next_report
+[ -s "$JSON" ] || fail "an idle report wrote no line to $JSON"
+"$PYTHON" -c '
+import json, sys
+for n, line in enumerate(open(sys.argv[1]), 1):
+    obj = json.loads(line)
+    if obj.get("type") != "report" or (obj["users"], obj["buckets"]) != (0, 0):
+        sys.exit(f"line {n} of an idle log: {line.strip()}")
+print(f"ok: {n} idle reports, each a report line alone: {line.strip()}")
+' "$JSON" || fail "the idle reports in the JSON log"
 udp_transfer $U1 $U2 127.0.0.1 6101 10 1000     # 10 x 1028
 wait_next_report
 [ -s "$JSON" ] || fail "no JSON log at $JSON"
@@ -55,12 +71,12 @@ json_time=$("$PYTHON" -c 'import json, sys; print(json.loads(open(sys.argv[1]).r
 echo "ok: JSON time $json_time is the text report's $text_time"
 
 # SIGHUP with json_log = "": no more lines; set again: lines again.
-reload_daemon "interval = 1;"
+reload_daemon "${CONF[@]}"
 lines=$(wc -l <"$JSON")
 wait_next_report
 wait_next_report
 [ "$(wc -l <"$JSON")" = "$lines" ] || fail "JSON lines were written after json_log was turned off"
-reload_daemon "interval = 1;" "json_log = \"$JSON\";"
+reload_daemon "${CONF[@]}" "json_log = \"$JSON\";"
 wait_next_report
 wait_next_report
 [ "$(wc -l <"$JSON")" -gt "$lines" ] || fail "no JSON line after json_log was turned on again"
@@ -68,7 +84,7 @@ echo "ok: json_log turned off and on by SIGHUP"
 
 # A JSON log that cannot be opened at start: the daemon does not start.
 stop_daemon
-write_config "interval = 1;" "json_log = \"$WORK/missing-dir/pdtt.jsonl\";"
+write_config "${CONF[@]}" "json_log = \"$WORK/missing-dir/pdtt.jsonl\";"
 rc=0
 "$PDTTD" -f -c "$WORK/pdtt.conf" >/dev/null 2>"$WORK/start.err" || rc=$?
 [ $rc = 1 ] || fail "pdttd with an unwritable json_log exited $rc, expected 1"
