@@ -8,7 +8,9 @@
 #    pdttd through the init script (service actions are allowed in a private
 #    mount namespace); systemd-analyze verify of the installed unit;
 #  - the init script's actions, with start-stop-daemon and without it (as on
-#    RHEL); traffic of a test UID is in /var/log/pdtt_stats.log; reinstalling
+#    RHEL); traffic of a test UID is in /var/log/pdtt_stats.log, the JSON
+#    log and the Prometheus file (the test makes all the traffic its checks
+#    need: on a quiet machine nothing else would); reinstalling
 #    (as an upgrade does) restarts pdttd, keeps the conffile and the counts;
 #  - logrotate -f with the installed configuration: pdttd reopens its log on
 #    the init script's reload, no report is lost or split, totals continue;
@@ -211,11 +213,27 @@ run_logged "$WORK/start.log" allowed invoke-rc.d pdtt start
 "$INIT" status || fail "status after start: $?"
 pid=$(cat /run/pdtt.pid)
 [ -e "$PINS/link_sock_ingress" ] || fail "pdttd runs but $PINS/link_sock_ingress is missing"
+# Traffic of this test's own, so that the outputs have a user to show
+# whether or not anything else on the machine talks.
+U1=$(test_uid 1)
+U2=$(test_uid 2)
+U3=$(test_uid 3)
+U4=$(test_uid 4)
+ip netns add "$NETNS" || fail "cannot create network namespace $NETNS"
+ip -n "$NETNS" link set lo up
+udp_transfer "$U3" "$U4" 127.0.0.1 5100 10 1000 # 10 x 1028 bytes
 # The JSON log and the Prometheus file are written after the text report:
-# once a second report has begun, the first one's are surely there.
-wait_report "$LOG" 2
-[ -s "$JSONL" ] && [ -s "$PROM" ] || fail "no $JSONL or $PROM"
-echo "ok: pdttd (PID $pid) started through the init script reports in $LOG, $JSONL and $PROM"
+# the first report may have read the counters before the traffic ended, the
+# second one surely after, and once a third has begun, the second one's are
+# surely there.
+wait_report "$LOG" 3
+expect_counts "$U3" "10280 10 0 0" "$LOG"
+json=$("$PYTHON" "$PDTT_TESTS/integration/jsonl_check.py" --host "$(hostname)" \
+	--max-interval 60 --nameless "$U3" --show "$U3" "$JSONL") || fail "$JSONL: $json"
+[ "$json" = "$U3 10280 10 0 0" ] || fail "UID $U3 in $JSONL: $json"
+grep -qx "pdtt_transmit_bytes_total{uid=\"$U3\",user=\"\",class=\"local\"} 10280" "$PROM" ||
+	fail "UID $U3's 10280 bytes are not in $PROM: $(grep "uid=\"$U3\"" "$PROM")"
+echo "ok: pdttd (PID $pid) started through the init script reports UID $U3 in $LOG, $JSONL and $PROM"
 
 ### Init script actions.
 run_logged "$WORK/reload.log" allowed invoke-rc.d pdtt reload
@@ -244,10 +262,6 @@ run_logged "$WORK/start.log" rhel_like "$INIT" start
 echo "ok: reload, restart, start, force-reload, stop, status, with and without start-stop-daemon"
 
 ### Traffic of a test UID, counted exactly.
-U1=$(test_uid 1)
-U2=$(test_uid 2)
-ip netns add "$NETNS" || fail "cannot create network namespace $NETNS"
-ip -n "$NETNS" link set lo up
 udp_transfer "$U1" "$U2" 127.0.0.1 5101 100 1000 # 100 x 1028 bytes
 wait_report "$LOG" 2
 expect_counts "$U1" "102800 100 0 0" "$LOG"
@@ -287,6 +301,7 @@ for _ in $(seq 50); do
 	[ -s "$JSONL" ] && break
 	sleep 0.1
 done
+[ -s "$JSONL" ] || fail "no report in the new $JSONL after the rotation"
 "$PYTHON" -c '
 import json, sys
 for name in sys.argv[1:]:
