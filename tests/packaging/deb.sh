@@ -46,9 +46,17 @@ fi
 for f in $INSTALLED; do
 	[ ! -e "$f" ] || hard_error "$f exists (pdtt installed by hand?): this test would replace it; remove it first"
 done
-if find /proc/[0-9]*/fd -lname "$LOG*" 2>/dev/null | grep -q .; then
-	hard_error "a process (a pdttd run by hand?) writes $LOG: stop it first"
-fi
+# of_this_host /proc/PID: the process is in this PID namespace, not in a
+# container (systemd-nspawn, as tests/packaging/systemd.sh boots), whose
+# /usr/sbin/pdttd and /var/log are its own and look the same from here.
+SELF_PIDNS=$(readlink /proc/self/ns/pid)
+of_this_host() {
+	[ "$(readlink "$1/ns/pid" 2>/dev/null)" = "$SELF_PIDNS" ]
+}
+for fd in $(find /proc/[0-9]*/fd -lname "$LOG*" 2>/dev/null); do
+	of_this_host "${fd%/fd/*}" &&
+		hard_error "a process (a pdttd run by hand?) writes $LOG: stop it first"
+done
 
 WORK=$(mktemp -d /tmp/pdtt-pkg-deb.XXXXXX)
 chmod 755 "$WORK" # make check of the build runs traffic as test UIDs
@@ -60,7 +68,7 @@ package_daemon_pids() {
 	local dir
 	for dir in /proc/[0-9]*; do
 		[ "$(tr '\0' ' ' 2>/dev/null <"$dir/cmdline")" = "/usr/sbin/pdttd -c $CONF " ] &&
-			echo "${dir#/proc/}"
+			of_this_host "$dir" && echo "${dir#/proc/}"
 	done
 	return 0
 }
