@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * tc mode: pdtt_tc_ingress and pdtt_tc_egress on the clsact hooks of the
- * configured interfaces (every interface that is up, loopback excepted, when
- * none is listed), in the daemon's network namespace.
+ * configured interfaces (when none is listed, the devices tc_devices.h
+ * chooses), in the daemon's network namespace.
  *
  * Where the kernel has tcx (6.6+), each hook gets a bpf_link, pinned as
  * link_tc_<interface>_<ingress|egress> (bpffs refuses '.' in a name: it is
@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <dirent.h>
-#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 #include "log.h"
 #include "pdtt_tc.skel.h"
 #include "pins.h"
+#include "tc_devices.h"
 
 /* From the 6.6 UAPI, which the 6.1 headers lack (the others are in pins.h). */
 #define PDTT_BPF_F_BEFORE (1U << 3)
@@ -73,15 +73,57 @@ static int add_iface(struct tc_state *st, const char *name, unsigned int ifindex
 	return 0;
 }
 
+/* The default devices (tc_devices.h), into st; the others are logged, with why. */
+static int default_interfaces(struct tc_state *st, char *err, size_t errlen)
+{
+	struct tc_device_choice *choice;
+	struct tc_device *devs;
+	size_t n;
+	int e = -tc_devices_read(&devs, &n);
+
+	if (e) {
+		snprintf(err, errlen, "cannot list the network interfaces: %s", strerror(e));
+		return PDTT_EXIT_FAILURE;
+	}
+	choice = calloc(n ? n : 1, sizeof(*choice));
+	if (choice)
+		tc_devices_select(devs, n, choice);
+	for (size_t i = 0; choice && !e && i < n; i++) {
+		if (choice[i].verdict == TC_DEVICE_ATTACH) {
+			e = add_iface(st, devs[i].name, devs[i].ifindex) < 0 ? ENOMEM : 0;
+		} else if (choice[i].counted_on) {
+			char on[IF_NAMESIZE] = "?";
+
+			if_indextoname(choice[i].counted_on, on);
+			log_info("tc mode: not attaching to %s: it %s %s, whose hooks count its "
+				 "traffic", devs[i].name, tc_device_why(choice[i].verdict), on);
+		}
+	}
+	if (!choice)
+		e = ENOMEM;
+	free(choice);
+	free(devs);
+	if (e) {
+		snprintf(err, errlen, "cannot resolve the interfaces: %s", strerror(e));
+		return PDTT_EXIT_FAILURE;
+	}
+	if (!st->n_ifaces) {
+		snprintf(err, errlen, "interfaces = [ ] means every interface that is up, except "
+			 "loopback, ports of bridges and bonds, and VLANs on a counted device; there "
+			 "is none; list the interfaces to count on; nothing was attached");
+		return PDTT_EXIT_CONFIG;
+	}
+	return 0;
+}
+
 /*
- * The configured interfaces, or every interface that is up and not
- * loopback. All are resolved before anything is attached: a name that does
+ * The configured interfaces, or by default the devices tc_devices.h
+ * chooses. All are resolved before anything is attached: a name that does
  * not exist attaches nothing.
  */
 static int resolve_interfaces(const struct pdtt_config *cfg, struct tc_state *st, char *err,
 			      size_t errlen)
 {
-	struct ifaddrs *all, *ifa;
 	unsigned int ifindex;
 
 	for (size_t i = 0; i < cfg->n_interfaces; i++) {
@@ -92,37 +134,12 @@ static int resolve_interfaces(const struct pdtt_config *cfg, struct tc_state *st
 				 cfg->interfaces[i]);
 			return PDTT_EXIT_CONFIG;
 		}
-		if (add_iface(st, cfg->interfaces[i], ifindex) < 0)
-			goto nomem;
-	}
-	if (cfg->n_interfaces)
-		return 0;
-	if (getifaddrs(&all) < 0) {
-		snprintf(err, errlen, "cannot list the network interfaces: %s", strerror(errno));
-		return PDTT_EXIT_FAILURE;
-	}
-	/* One AF_PACKET entry per link; the others are its addresses. */
-	for (ifa = all; ifa; ifa = ifa->ifa_next) {
-		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_PACKET ||
-		    !(ifa->ifa_flags & IFF_UP) || (ifa->ifa_flags & IFF_LOOPBACK))
-			continue;
-		ifindex = if_nametoindex(ifa->ifa_name);
-		if (ifindex && add_iface(st, ifa->ifa_name, ifindex) < 0) {
-			freeifaddrs(all);
-			goto nomem;
+		if (add_iface(st, cfg->interfaces[i], ifindex) < 0) {
+			snprintf(err, errlen, "cannot resolve the interfaces: %s", strerror(ENOMEM));
+			return PDTT_EXIT_FAILURE;
 		}
 	}
-	freeifaddrs(all);
-	if (!st->n_ifaces) {
-		snprintf(err, errlen, "interfaces = [ ] means every interface that is up, loopback "
-			 "excepted, and there is none; list the interfaces to count on; nothing "
-			 "was attached");
-		return PDTT_EXIT_CONFIG;
-	}
-	return 0;
-nomem:
-	snprintf(err, errlen, "cannot resolve the interfaces: %s", strerror(ENOMEM));
-	return PDTT_EXIT_FAILURE;
+	return cfg->n_interfaces ? 0 : default_interfaces(st, err, errlen);
 }
 
 /* link_tc_<ifname>_<hook>, with '.' (refused by bpffs) and '%' escaped. */

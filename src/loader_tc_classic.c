@@ -17,15 +17,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 #include "loader_tc.h"
 #include "log.h"
+#include "netlink.h"
 #include "pins.h"
 
 #define PIN_RECORDS PDTT_PIN_TC_RECORDS
@@ -146,6 +145,12 @@ static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pd
 	return ours;
 }
 
+static int count_filter(const struct nlmsghdr *nh, void *ctx)
+{
+	*(int *)ctx += nh->nlmsg_type == RTM_NEWTFILTER;
+	return 0;
+}
+
 /* The number of filters on the clsact hook parent of ifindex (-1 on error), by a netlink dump. */
 static int count_filters(unsigned int ifindex, __u32 parent)
 {
@@ -161,37 +166,9 @@ static int count_filters(unsigned int ifindex, __u32 parent)
 		},
 		.tc = { .tcm_family = AF_UNSPEC, .tcm_ifindex = (int)ifindex, .tcm_parent = parent },
 	};
-	char buf[16384];
-	int fd, n = 0;
-	bool done = false;
+	int n = 0;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
-		goto fail;
-	while (!done) {
-		int len = (int)recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
-
-		if (len <= 0)
-			goto fail;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR)
-				goto fail;
-			if (nh->nlmsg_type == RTM_NEWTFILTER)
-				n++;
-		}
-	}
-	close(fd);
-	return n;
-fail:
-	close(fd);
-	return -1;
+	return netlink_dump(&req.nh, count_filter, &n) < 0 ? -1 : n;
 }
 
 /* Remove the clsact qdisc of ifindex if pdtt created it and nothing else is on it. */
