@@ -123,7 +123,15 @@ static void tc_hook_init(struct bpf_tc_hook *hook, unsigned int ifindex,
 	hook->attach_point = point;
 }
 
-/* Whether the filter at the recorded handle and priority holds pdtt's program. */
+/*
+ * Whether the filter at the recorded handle and priority holds pdtt's
+ * program: the program id recorded when pdtt attached it (ids are not reused
+ * until 2^31 more programs have been loaded). Opening the program by its id
+ * to read its name needs CAP_SYS_ADMIN, which the systemd unit does not
+ * grant: without the id, every restart would add one more filter counting
+ * the same packets, and --unload would leave them all. The name is only
+ * checked for records of older versions, which have no id.
+ */
 static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec, size_t h)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
@@ -136,6 +144,8 @@ static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pd
 	tc_hook_init(&hook, key->ifindex, key->hook);
 	if (!rec->handle || bpf_tc_query(&hook, &opts))
 		return false;
+	if (rec->prog_id)
+		return opts.prog_id == rec->prog_id;
 	fd = bpf_prog_get_fd_by_id(opts.prog_id);
 	if (fd < 0)
 		return false;
@@ -143,6 +153,15 @@ static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pd
 	       strcmp(info.name, tc_hooks[h].prog_name) == 0;
 	close(fd);
 	return ours;
+}
+
+/* The id of a loaded program (0 if it cannot be read). */
+static __u32 prog_id(const struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) ? 0 : info.id;
 }
 
 static int count_filter(const struct nlmsghdr *nh, void *ctx)
@@ -292,6 +311,7 @@ int tc_classic_attach_one(int fd, struct bpf_program *prog, const struct tc_ifac
 	}
 	rec.handle = opts.handle;
 	rec.priority = opts.priority;
+	rec.prog_id = prog_id(prog);
 	snprintf(rec.ifname, sizeof(rec.ifname), "%s", i->name);
 	if (bpf_map_update_elem(fd, &key, &rec, BPF_ANY)) {
 		snprintf(what, sizeof(what), "cannot record the tc filter on %s %s", i->name,
