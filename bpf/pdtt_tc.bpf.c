@@ -20,6 +20,7 @@
  * pdtt never drops, changes or redirects a packet.
  */
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/in.h>
 #include <linux/pkt_cls.h>
 #include "pdtt_count.bpf.h"
@@ -284,9 +285,18 @@ static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *sk
 
 static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction dir)
 {
-	struct pdtt_l3 l3 = pdtt_find_l3(skb);
+	struct pdtt_l3 l3;
 	struct pdtt_owner owner;
 
+	/*
+	 * The copy of a multicast or broadcast datagram that the kernel loops
+	 * back to local receivers runs the ingress hook of the device it was
+	 * sent on, its IP header where a frame's Ethernet header would be. It
+	 * never crossed the wire, and its original was counted on egress.
+	 */
+	if (dir == PDTT_RX && skb->pkt_type == PACKET_LOOPBACK)
+		return PDTT_TC_NEXT;
+	l3 = pdtt_find_l3(skb);
 	if (!l3.version)
 		return PDTT_TC_NEXT;
 	owner = dir == PDTT_TX ? pdtt_egress_owner(skb) : pdtt_ingress_owner(skb, l3);

@@ -24,6 +24,9 @@ def udp_recv(args):
     sock = socket.socket(family_of(args.addr), socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     sock.bind((args.addr, args.port))
+    if args.group:
+        mreq = socket.inet_aton(args.group) + socket.inet_aton(args.group_if)
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
     sock.settimeout(args.timeout)
     say("ready")
     got = nbytes = 0
@@ -39,6 +42,11 @@ def udp_recv(args):
 
 def udp_send(args):
     sock = socket.socket(family_of(args.addr), socket.SOCK_DGRAM)
+    if args.broadcast:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    if args.group_if:
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+                        socket.inet_aton(args.group_if))
     payload = b"p" * args.size
     for _ in range(args.count):
         sock.sendto(payload, (args.addr, args.port))
@@ -154,6 +162,10 @@ def main():
     parser.add_argument("--size", type=int, default=100, help="UDP payload bytes")
     parser.add_argument("--bytes", type=int, default=0, help="TCP payload bytes")
     parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--group", help="udp-recv: join this IPv4 multicast group")
+    parser.add_argument("--group-if", help="udp-recv, udp-send: the local address of the "
+                        "interface for multicast")
+    parser.add_argument("--broadcast", action="store_true", help="udp-send: SO_BROADCAST")
     parser.add_argument("--ifname", help="raw-send: the interface")
     parser.add_argument("--src-addr", help="raw-send, syn-send: IPv4 source address")
     parser.add_argument("--sport", type=int, default=40000,
