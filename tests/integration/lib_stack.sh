@@ -35,18 +35,11 @@ stack_device_add() {
 UPPER=pdttup0
 setup_stack() {
 	local kind=$1 mac peer_mac
-	command -v nsenter >/dev/null 2>&1 || skip "needs nsenter"
-	command -v tc >/dev/null 2>&1 || skip "needs tc"
-	PEER_NS="pdtt-$TEST_NAME-peer-$$"
-	PDTTD_CMD=(nsenter --net="/var/run/netns/$NETNS")
-	ip netns add "$PEER_NS" || fail "cannot create network namespace $PEER_NS"
-	ip -n "$PEER_NS" link set lo up
+	add_veth_pair
 	for ns in "$NETNS" "$PEER_NS"; do
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 			net.ipv6.conf.default.disable_ipv6=1
 	done
-	ip -n "$NETNS" link add "$VETH" type veth peer name "$PEER_VETH" netns "$PEER_NS" ||
-		fail "cannot create the veth pair"
 	PEER_DEV=$PEER_VETH
 	case $kind in
 	bridge | bond)

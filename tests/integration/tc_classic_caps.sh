@@ -20,16 +20,6 @@ PDTTD_CMD+=(setpriv --inh-caps="-all,$UNIT_CAPS" --ambient-caps="-all,$UNIT_CAPS
 # CAP_NET_ADMIN (12), CAP_PERFMON (38), CAP_BPF (39).
 UNIT_CAPEFF=000000c000001000
 
-# pdtt_filters HOOK: the pdtt filters on $VETH's HOOK, one "pref handle" a line.
-pdtt_filters() {
-	tc -n "$NETNS" -j filter show dev "$VETH" "$1" | "$PYTHON" -c '
-import json, sys
-for f in json.load(sys.stdin):
-    o = f.get("options", {})
-    if o.get("prog", {}).get("name", "").startswith("pdtt_tc_"):
-        print(f["pref"], o["handle"])'
-}
-
 expect_one_filter_per_hook() {
 	local hook n
 	for hook in ingress egress; do
