@@ -73,38 +73,39 @@ static int add_iface(struct tc_state *st, const char *name, unsigned int ifindex
 	return 0;
 }
 
-/* The default devices (tc_devices.h), into st; the others are logged, with why. */
+/* Add devs[i] to st if the rule attaches it; say why not if it is a port or stacked. */
+static int take_device(struct tc_state *st, const struct tc_device *devs, size_t n, size_t i,
+		       const struct tc_device_choice *choice)
+{
+	const struct tc_device *on = tc_device_by_index(devs, n, choice->counted_on);
+
+	if (choice->verdict == TC_DEVICE_ATTACH)
+		return add_iface(st, devs[i].name, devs[i].ifindex);
+	if (on)
+		log_info("tc mode: not attaching to %s: it %s %s, whose hooks count its traffic",
+			 devs[i].name, tc_device_why(choice->verdict), on->name);
+	return 0;
+}
+
+/* The default devices (tc_devices.h), into st. */
 static int default_interfaces(struct tc_state *st, char *err, size_t errlen)
 {
-	struct tc_device_choice *choice;
-	struct tc_device *devs;
-	size_t n;
+	struct tc_device_choice *choice = NULL;
+	struct tc_device *devs = NULL;
+	size_t n = 0;
 	int e = -tc_devices_read(&devs, &n);
 
-	if (e) {
-		snprintf(err, errlen, "cannot list the network interfaces: %s", strerror(e));
-		return PDTT_EXIT_FAILURE;
-	}
-	choice = calloc(n ? n : 1, sizeof(*choice));
-	if (choice)
-		tc_devices_select(devs, n, choice);
-	for (size_t i = 0; choice && !e && i < n; i++) {
-		if (choice[i].verdict == TC_DEVICE_ATTACH) {
-			e = add_iface(st, devs[i].name, devs[i].ifindex) < 0 ? ENOMEM : 0;
-		} else if (choice[i].counted_on) {
-			char on[IF_NAMESIZE] = "?";
-
-			if_indextoname(choice[i].counted_on, on);
-			log_info("tc mode: not attaching to %s: it %s %s, whose hooks count its "
-				 "traffic", devs[i].name, tc_device_why(choice[i].verdict), on);
-		}
-	}
-	if (!choice)
+	if (!e && !(choice = calloc(n + 1, sizeof(*choice))))
 		e = ENOMEM;
+	if (!e)
+		tc_devices_select(devs, n, choice);
+	for (size_t i = 0; !e && i < n; i++)
+		if (take_device(st, devs, n, i, &choice[i]) < 0)
+			e = ENOMEM;
 	free(choice);
 	free(devs);
 	if (e) {
-		snprintf(err, errlen, "cannot resolve the interfaces: %s", strerror(e));
+		snprintf(err, errlen, "cannot list the network interfaces: %s", strerror(e));
 		return PDTT_EXIT_FAILURE;
 	}
 	if (!st->n_ifaces) {

@@ -37,8 +37,8 @@
 
 static const char *const stacked_kinds[] = { "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap" };
 
-static const struct tc_device *device_by_index(const struct tc_device *devs, size_t n,
-					       unsigned int ifindex)
+const struct tc_device *tc_device_by_index(const struct tc_device *devs, size_t n,
+					   unsigned int ifindex)
 {
 	for (size_t i = 0; ifindex && i < n; i++)
 		if (devs[i].ifindex == ifindex)
@@ -57,7 +57,7 @@ static bool is_stacked(const struct tc_device *d)
 /* A port whose master counts its traffic: enslaved to anything but a VRF. */
 static bool is_port(const struct tc_device *d, const struct tc_device *devs, size_t n)
 {
-	const struct tc_device *master = device_by_index(devs, n, d->master);
+	const struct tc_device *master = tc_device_by_index(devs, n, d->master);
 	const char *kind = d->slave_kind;
 
 	if (!d->master)
@@ -91,7 +91,7 @@ static const struct tc_device *carrier_below(const struct tc_device *d,
 	const struct tc_device *carrier = NULL;
 
 	for (size_t step = 0; step < n && is_stacked(d); step++) {
-		d = device_by_index(devs, n, d->link);
+		d = tc_device_by_index(devs, n, d->link);
 		if (!d)
 			break;
 		if (own_verdict(d, devs, n) == TC_DEVICE_ATTACH)

@@ -57,6 +57,10 @@ size_t tc_devices_select(const struct tc_device *devs, size_t n, struct tc_devic
  */
 const char *tc_device_why(enum tc_device_verdict verdict);
 
+/* The device of devs[n] with this ifindex, or NULL. */
+const struct tc_device *tc_device_by_index(const struct tc_device *devs, size_t n,
+					   unsigned int ifindex);
+
 /* The devices of the current network namespace, in *devs (malloc'd); 0 or -errno. */
 int tc_devices_read(struct tc_device **devs, size_t *n);
 
