@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tc mode with the default interfaces = [ ] on a stack of devices (sourced
+# The default interfaces = [ ] of tc mode on a stack of devices (sourced
 # by tc_default_*.sh after lib.sh): the test namespace holds a veth $VETH to
 # the peer namespace and an upper device over it (a bridge with $VETH as its
 # port, a bond with $VETH as its slave, a VLAN or a macvlan on $VETH) that
@@ -8,7 +8,7 @@
 # traffic must be counted exactly once, and pdtt's totals must equal the
 # kernel's own accounting: a pfifo qdisc on the upper device (what the host
 # sends) and on the peer's device (what it receives), bytes minus the
-# 14-byte Ethernet header of each packet.
+# 14-byte Ethernet header of each packet. Socket mode, the same.
 
 # stack_device_add NS ARGS...: `ip -n NS link add ARGS`; where this kernel
 # cannot make such a device ("Unknown device type"), the test is skipped,
@@ -81,32 +81,56 @@ q = [q for q in json.load(sys.stdin) if q.get("root")][0]
 print(q["bytes"] - 14 * q["packets"], q["packets"])'
 }
 
-# both_totals: pdtt's grand total and the two qdiscs', one line of 8 numbers.
+# both_totals WHAT: pdtt's figures (WHAT: grand_total, or counts_of UID)
+# and the two qdiscs', one line of 8 numbers.
 both_totals() {
-	echo "$(grand_total) $(qdisc_ip "$NETNS" "$UPPER") $(qdisc_ip "$PEER_NS" "$PEER_DEV")"
+	echo "$("$@") $(qdisc_ip "$NETNS" "$UPPER") $(qdisc_ip "$PEER_NS" "$PEER_DEV")"
 }
 
-# quiet_baseline: both_totals once they no longer move from one report to the
-# next. A device that comes up sends a few packets of its own (IGMP reports)
-# before pdttd attaches, which its qdisc counts and pdtt cannot.
+# quiet_baseline WHAT: both_totals WHAT once they no longer move from one
+# report to the next. A device that comes up sends a few packets of its own
+# (IGMP reports) before pdttd attaches, which its qdisc counts and pdtt
+# cannot.
 quiet_baseline() {
 	local before now
 	wait_next_report
-	now=$(both_totals)
+	now=$(both_totals "$@")
 	for _ in $(seq 20); do
 		before=$now
 		wait_next_report
-		now=$(both_totals)
+		now=$(both_totals "$@")
 		[ "$now" = "$before" ] && { echo "$now"; return 0; }
 	done
 	fail "the devices are never quiet: $now"
 }
 
-# check_stack COUNTED SKIPPED: attach with the default interfaces, check that
-# pdttd chose COUNTED and not SKIPPED (nor loopback), run the traffic, check
-# it was counted once and equals what the qdiscs counted meanwhile.
+# counted_once U1 PEER PORT WHAT...: U1 sends 10 UDP datagrams of 100 bytes
+# to PEER across the stack and receives as many; it must be charged exactly
+# that, and what pdtt counted meanwhile (WHAT: grand_total, or counts_of UID)
+# must equal what the qdiscs counted.
+counted_once() {
+	local u1=$1 peer=$2 port=$3 base now delta
+	shift 3
+	base=$(quiet_baseline "$@")
+	TO_NS=$PEER_NS udp_transfer "$u1" "$peer" "$PEER_ADDR4" "$port" 10 100          # 10 x 128
+	FROM_NS=$PEER_NS udp_transfer "$peer" "$u1" "$ADDR4" $((port + 1)) 10 100       # 10 x 128
+	wait_next_report
+	expect_counts "$u1" "1280 10 1280 10"
+	now=$(both_totals "$@")
+	# pdtt's tx_bytes tx_packets rx_bytes rx_packets, then the qdiscs' same four.
+	delta=$(echo "$base $now" | awk '{ for (i = 1; i <= 8; i++) printf "%.0f ", $(i + 8) - $i }')
+	echo "$delta" | awk '{ exit !($1 == $5 && $2 == $6 && $3 == $7 && $4 == $8) }' ||
+		fail "counted meanwhile: pdtt's $(echo "$delta" | cut -d' ' -f1-4), the qdiscs' $(echo "$delta" | cut -d' ' -f5-8)"
+	echo "ok: counted once, as the qdiscs: $(echo "$delta" | cut -d' ' -f1-4)"
+}
+
+# check_stack COUNTED SKIPPED: in tc mode with the default interfaces, pdttd
+# attaches to COUNTED and not to SKIPPED (nor loopback), and the traffic is
+# counted once, pdtt's grand total equal to the qdiscs'. Then in socket mode
+# (which sees the whole host, so only the test UID's own counts are
+# compared), the same.
 check_stack() {
-	local counted=$1 skipped=$2 u1 peer base now delta
+	local counted=$1 skipped=$2 u1 peer
 	u1=$(test_uid 1)
 	peer=$(test_uid 2)
 	start_daemon
@@ -114,16 +138,15 @@ check_stack() {
 	grep -q "counting on $skipped " "$WORK/stderr" && fail "pdttd attached to $skipped as well as $counted"
 	grep -q "counting on lo " "$WORK/stderr" && fail "pdttd attached to loopback"
 	grep "not attaching to $skipped" "$WORK/stderr" || fail "pdttd did not say why it left $skipped out"
-	base=$(quiet_baseline)
-	TO_NS=$PEER_NS udp_transfer "$u1" "$peer" "$PEER_ADDR4" 6701 10 100     # 10 x 128
-	FROM_NS=$PEER_NS udp_transfer "$peer" "$u1" "$ADDR4" 6702 10 100       # 10 x 128
-	wait_next_report
-	expect_counts "$u1" "1280 10 1280 10"
-	now=$(both_totals)
-	# pdtt's tx_bytes tx_packets rx_bytes rx_packets, then the qdiscs' same four.
-	delta=$(echo "$base $now" | awk '{ for (i = 1; i <= 8; i++) printf "%.0f ", $(i + 8) - $i }')
-	echo "$delta" | awk '{ exit !($1 == $5 && $2 == $6 && $3 == $7 && $4 == $8) }' ||
-		fail "counted meanwhile: pdtt's $(echo "$delta" | cut -d' ' -f1-4), the qdiscs' $(echo "$delta" | cut -d' ' -f5-8)"
-	echo "ok: counted once on $counted, as the qdiscs: $(echo "$delta" | cut -d' ' -f1-4)"
+	counted_once "$u1" "$peer" 6701 grand_total
+	echo "ok: tc mode counted on $counted only"
+	stop_daemon
+	pdttd_cmd --unload -c "$WORK/pdtt.conf" || fail "--unload failed"
+	rm -f "$WORK/state" # socket mode's totals start from zero
+
+	write_config "interval = 1;"
+	start_daemon
+	counted_once "$u1" "$peer" 6703 counts_of "$u1"
+	echo "ok: socket mode counted once"
 	stop_daemon
 }

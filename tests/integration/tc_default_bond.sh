@@ -3,7 +3,7 @@
 # tc mode with the default interfaces = [ ] over a bond with one veth slave
 # (lib_stack.sh): pdttd attaches to the bond only, not its slave (where the
 # kernel has bonds), and one UID's traffic is counted exactly once, as the
-# kernel's qdiscs count it.
+# kernel's qdiscs count it; in socket mode too.
 . "$PDTT_TESTS/integration/lib.sh"
 . "$PDTT_TESTS/integration/lib_stack.sh"
 setup

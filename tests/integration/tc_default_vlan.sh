@@ -3,7 +3,7 @@
 # tc mode with the default interfaces = [ ] over a VLAN on a veth
 # (lib_stack.sh): pdttd attaches to the veth only, whose hooks see the VLAN's
 # frames (where the kernel has VLANs), and one UID's traffic is counted
-# exactly once, as the kernel's qdiscs count it.
+# exactly once, as the kernel's qdiscs count it; in socket mode too.
 . "$PDTT_TESTS/integration/lib.sh"
 . "$PDTT_TESTS/integration/lib_stack.sh"
 setup
