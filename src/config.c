@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <libconfig.h>
-#include "config.h"
+#include "pdtt_config.h"
 
 /* A config file is a few hundred bytes; the cap keeps /dev/zero from eating memory. */
 #define TEXT_MAX (1024 * 1024)

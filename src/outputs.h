@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "config.h"
+#include "pdtt_config.h"
 #include "report.h"
 #include "usercache.h"
 

@@ -14,7 +14,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include "config.h"
+#include "pdtt_config.h"
 #include "exitcodes.h"
 #include "loader.h"
 #include "lock.h"
