@@ -20,7 +20,7 @@
 #include "lock.h"
 #include "log.h"
 #include "mounts.h"
-#include "options.h"
+#include "pdttd_options.h"
 #include "outputs.h"
 #include "pins.h"
 #include "state.h"

@@ -2,7 +2,7 @@
 /* pdttd's command line, parsed with getopt_long. */
 #include <getopt.h>
 #include <string.h>
-#include "options.h"
+#include "pdttd_options.h"
 #include "exitcodes.h"
 
 static const struct option long_options[] = {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include "check.h"
 #include "exitcodes.h"
-#include "options.h"
+#include "pdttd_options.h"
 
 #define DEFAULT_CONF "/etc/pdtt.conf"
 
