@@ -417,14 +417,14 @@ static int unload(const struct pdtt_config *cfg)
 
 int main(int argc, char **argv)
 {
-	struct pdtt_options opts;
+	struct pdttd_options opts;
 	struct daemon d = { .timer_fd = -1, .signal_fd = -1 };
-	int rc = options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
+	int rc = pdttd_options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
 
 	if (rc)
 		return rc;
 	if (opts.action == PDTT_ACTION_HELP) {
-		options_usage(stdout, SYSCONFDIR "/pdtt.conf");
+		pdttd_options_usage(stdout, SYSCONFDIR "/pdtt.conf");
 		return PDTT_EXIT_OK;
 	}
 	if (opts.action == PDTT_ACTION_VERSION) {
