@@ -255,12 +255,11 @@ static int parse_interface(struct config_reader *rd, const config_setting_t *s, 
 	if (!str)
 		return -1;
 	if (!valid_ifname(str))
-		return config_fail(
-			rd, e,
-			"interfaces[%d] = %s is not a valid interface name: expected 1 "
-			"to 15 characters without \"/\", \":\" or white space, other than "
-			"\".\" and \"..\"",
-			i, config_shown(rd, e, value, sizeof(value)));
+		return config_fail(rd, e,
+				   "interfaces[%d] = %s is not a valid interface name: expected 1 "
+				   "to 15 characters without \"/\", \":\" or white space, other than "
+				   "\".\" and \"..\"",
+				   i, config_shown(rd, e, value, sizeof(value)));
 	/* Attaching twice to one interface would count its traffic twice. */
 	for (j = 0; j < i; j++)
 		if (!strcmp(cfg->interfaces[j], str))

@@ -17,7 +17,7 @@
 /* One reading of the configuration file. */
 struct config_reader {
 	const char *path; /* the file given to config_load, for messages */
-	char *text; /* its contents, to see integer literals as written */
+	char *text;       /* its contents, to see integer literals as written */
 	char *err;
 	size_t errlen;
 };

@@ -10,7 +10,7 @@
 #include "report_json.h"
 
 struct json_output {
-	struct logfile *log;          /* NULL: no json_log */
+	struct logfile *log; /* NULL: no json_log */
 };
 
 static void *json_open(const struct pdtt_config *cfg, FILE *echo, char *err, size_t errlen)

@@ -15,8 +15,8 @@
 #include "report_prom.h"
 
 struct prom_output {
-	char path[PDTT_PATH_MAX];      /* "": no prometheus_textfile */
-	bool failing;                  /* the last write failed, and was said */
+	char path[PDTT_PATH_MAX]; /* "": no prometheus_textfile */
+	bool failing;             /* the last write failed, and was said */
 };
 
 /* The directory that will hold path must exist and be writable: said at start. */
@@ -81,8 +81,8 @@ static void prom_write(void *self, const struct pdtt_report *r)
 	err = report_prom_save(p->path, buf, len);
 	free(buf);
 	if (err && !p->failing)
-		log_err("cannot write prometheus_textfile %s: %s; retrying at each report",
-			p->path, strerror(-err));
+		log_err("cannot write prometheus_textfile %s: %s; retrying at each report", p->path,
+			strerror(-err));
 	else if (!err && p->failing)
 		log_info("wrote prometheus_textfile %s again", p->path);
 	p->failing = err != 0;

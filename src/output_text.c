@@ -16,8 +16,8 @@
 
 struct text_output {
 	struct logfile *log;
-	FILE *echo;                   /* NULL: in the background */
-	bool failing;                 /* the last report could not be written */
+	FILE *echo;   /* NULL: in the background */
+	bool failing; /* the last report could not be written */
 };
 
 /* The log file's directory must exist: a typo there would lose every report. */
@@ -36,8 +36,10 @@ static void *text_open(const struct pdtt_config *cfg, FILE *echo, char *err, siz
 		return t;
 	copy = strdup(cfg->log_file);
 	if (errno == ENOENT && copy)
-		snprintf(err, errlen, "cannot open log_file %s: its directory %s does not exist; "
-			 "create it or change log_file", cfg->log_file, dirname(copy));
+		snprintf(err, errlen,
+			 "cannot open log_file %s: its directory %s does not exist; "
+			 "create it or change log_file",
+			 cfg->log_file, dirname(copy));
 	else
 		snprintf(err, errlen, "cannot open log_file %s: %s", cfg->log_file,
 			 strerror(errno));

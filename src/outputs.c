@@ -39,8 +39,7 @@ static const char *cache_name(void *names, uint32_t uid)
 	return usercache_lookup(names, uid);
 }
 
-struct outputs *outputs_open(const struct pdtt_config *cfg, FILE *echo, char *err,
-			     size_t errlen)
+struct outputs *outputs_open(const struct pdtt_config *cfg, FILE *echo, char *err, size_t errlen)
 {
 	struct outputs *o = calloc(1, sizeof(*o));
 	size_t i;

@@ -51,8 +51,7 @@ struct output_kind {
 struct outputs;
 
 /* Open every output for cfg; NULL with a message in err. */
-struct outputs *outputs_open(const struct pdtt_config *cfg, FILE *echo, char *err,
-			     size_t errlen);
+struct outputs *outputs_open(const struct pdtt_config *cfg, FILE *echo, char *err, size_t errlen);
 void outputs_close(struct outputs *o);
 
 /*

@@ -29,8 +29,8 @@ void pdttd_options_usage(FILE *out, const char *default_config)
 		default_config);
 }
 
-static int set_action(struct pdttd_options *opts, enum pdtt_action action,
-		      const char *name, FILE *err)
+static int set_action(struct pdttd_options *opts, enum pdtt_action action, const char *name,
+		      FILE *err)
 {
 	if (opts->action != PDTT_ACTION_RUN && opts->action != action) {
 		fprintf(err, "pdttd: %s cannot be combined with another action\n", name);
@@ -41,7 +41,7 @@ static int set_action(struct pdttd_options *opts, enum pdtt_action action,
 }
 
 int pdttd_options_parse(int argc, char **argv, const char *default_config,
-		  struct pdttd_options *opts, FILE *err)
+			struct pdttd_options *opts, FILE *err)
 {
 	int c, rc = 0;
 

@@ -25,7 +25,7 @@ struct pdttd_options {
  * the bad argument to err and returns PDTT_EXIT_USAGE.
  */
 int pdttd_options_parse(int argc, char **argv, const char *default_config,
-		  struct pdttd_options *opts, FILE *err);
+			struct pdttd_options *opts, FILE *err);
 
 void pdttd_options_usage(FILE *out, const char *default_config);
 
