@@ -126,6 +126,16 @@ static const char *skip_inert(const char *p, unsigned int *line)
 	return *p ? p + 1 : p;
 }
 
+/* p, or past the comments and strings from p on: the next character libconfig reads as code. */
+static const char *skip_to_code(const char *p, unsigned int *line)
+{
+	const char *next;
+
+	while ((next = skip_inert(p, line)) != p)
+		p = next;
+	return p;
+}
+
 /* The literal after "name =" or "name :" at p, or false if p does not start that. */
 static bool literal_at(const char *p, const char *name, char *out, size_t outlen)
 {
@@ -153,14 +163,9 @@ static bool find_literal(const char *text, unsigned int line, const char *name, 
 {
 	unsigned int ln = 1;
 	int depth = 0;
-	const char *p, *next;
+	const char *p;
 
-	for (p = text; *p && ln <= line; p++) {
-		next = skip_inert(p, &ln);
-		if (next != p) {
-			p = next - 1;
-			continue;
-		}
+	for (p = skip_to_code(text, &ln); *p && ln <= line; p = skip_to_code(p + 1, &ln)) {
 		if (*p == '\n')
 			ln++;
 		else if (*p == '{' || *p == '(' || *p == '[')
@@ -430,10 +435,11 @@ static int check_includes(struct config_reader *rd, const char *file, const char
 {
 	static const char keyword[] = "@include";
 	unsigned int line = 1;
-	const char *p, *q, *next;
+	const char *p, *q;
 	size_t blanks;
 
-	for (p = text; *p; p++) {
+	/* A line start inside a comment or string is passed over: libconfig reads no @include there. */
+	for (p = skip_to_code(text, &line); *p; p = skip_to_code(p + 1, &line)) {
 		if (p == text || p[-1] == '\n') {
 			q = p + strspn(p, " \t");
 			if (!strncmp(q, keyword, sizeof(keyword) - 1)) {
@@ -443,11 +449,6 @@ static int check_includes(struct config_reader *rd, const char *file, const char
 				    check_include(rd, file, line, q + blanks, depth))
 					return -1;
 			}
-		}
-		next = skip_inert(p, &line);
-		if (next != p) {
-			p = next - 1;
-			continue;
 		}
 		if (*p == '\n')
 			line++;

@@ -64,15 +64,14 @@ static void write_escaped(FILE *out, const char *str, const char *(*esc)(unsigne
 	}
 }
 
-static const char *json_escape(unsigned char c, char *buf)
+/* The escapes JSON and libconfig share, C's; NULL for any other byte. */
+static const char *c_escape(unsigned char c)
 {
 	switch (c) {
 	case '"':
 		return "\\\"";
 	case '\\':
 		return "\\\\";
-	case '\b':
-		return "\\b";
 	case '\f':
 		return "\\f";
 	case '\n':
@@ -82,6 +81,15 @@ static const char *json_escape(unsigned char c, char *buf)
 	case '\t':
 		return "\\t";
 	}
+	return NULL;
+}
+
+static const char *json_escape(unsigned char c, char *buf)
+{
+	const char *e = c == '\b' ? "\\b" : c_escape(c);
+
+	if (e)
+		return e;
 	if (c < 0x20 || c == 0x7f) {
 		snprintf(buf, 8, "\\u%04x", c);
 		return buf;
@@ -148,25 +156,10 @@ void escape_text_name(FILE *out, const char *str)
  */
 const char *escape_libconfig_char(unsigned char c, char *buf)
 {
-	switch (c) {
-	case '"':
-		return "\\\"";
-	case '\\':
-		return "\\\\";
-	case '\n':
-		return "\\n";
-	case '\t':
-		return "\\t";
-	case '\r':
-		return "\\r";
-	case '\f':
-		return "\\f";
-	}
-	if (c < 0x20 || c == 0x7f) {
-		snprintf(buf, 8, "\\x%02x", c);
-		return buf;
-	}
-	return NULL;
+	const char *e = c_escape(c);
+
+	/* Other control bytes as \xNN, as in the text report. */
+	return e ? e : text_escape(c, buf);
 }
 
 void escape_libconfig_string(FILE *out, const char *str)

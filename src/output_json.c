@@ -35,47 +35,28 @@ static void *json_open(const struct pdtt_config *cfg, FILE *echo, char *err, siz
 static void json_write(void *self, const struct pdtt_report *r)
 {
 	struct json_output *j = self;
-	FILE *out;
 	int err;
 
 	if (!j->log)
 		return;
-	out = logfile_begin(j->log, NULL);
-	if (!out) {
-		log_err("cannot format the report: %s", strerror(errno));
-		return;
-	}
-	report_json_write(out, r);
-	err = logfile_end(j->log, out);
-	if (err)
+	err = output_log_write(j->log, NULL, report_json_write, r);
+	if (err < 0)
 		log_err("cannot write the report to %s: %s", logfile_path(j->log), strerror(-err));
 }
 
 static void json_reopen(void *self)
 {
 	struct json_output *j = self;
-	int err = j->log ? logfile_reopen(j->log) : 0;
 
-	if (err)
-		log_err("cannot reopen %s: %s", logfile_path(j->log), strerror(-err));
+	output_log_reopen(j->log);
 }
 
 /* A json_log that cannot be opened keeps the old one; the rest reloads. */
 static int json_reload(void *self, const struct pdtt_config *next)
 {
 	struct json_output *j = self;
-	const char *path = next->json_log;
-	struct logfile *log = NULL;
 
-	if (!strcmp(path, j->log ? logfile_path(j->log) : ""))
-		return 0;
-	if (path[0] && !(log = logfile_open(path))) {
-		log_err("reload: cannot open json_log %s: %s; keeping %s", path, strerror(errno),
-			j->log ? logfile_path(j->log) : "none");
-		return 0;
-	}
-	logfile_close(j->log);
-	j->log = log;
+	output_log_switch(&j->log, "json_log", next->json_log);
 	return 0;
 }
 

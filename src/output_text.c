@@ -51,17 +51,10 @@ static void *text_open(const struct pdtt_config *cfg, FILE *echo, char *err, siz
 static void text_write(void *self, const struct pdtt_report *r)
 {
 	struct text_output *t = self;
-	FILE *out;
-	int err;
+	int err = output_log_write(t->log, t->echo, report_text_write, r);
 
-	/* Streamed: a report of 100,000 UIDs is 14 MB, never held whole in memory. */
-	out = logfile_begin(t->log, t->echo);
-	if (!out) {
-		log_err("cannot format the report: %s", strerror(errno));
+	if (err > 0)
 		return;
-	}
-	report_text_write(out, r);
-	err = logfile_end(t->log, out);
 	if (err && !t->failing)
 		log_err("cannot write the report to %s: %s; nothing is lost (the kernel keeps "
 			"counting) and the next report is written in full once it can be",
@@ -76,29 +69,16 @@ static void text_write(void *self, const struct pdtt_report *r)
 static void text_reopen(void *self)
 {
 	struct text_output *t = self;
-	int err = logfile_reopen(t->log);
 
-	if (err)
-		log_err("cannot reopen %s: %s", logfile_path(t->log), strerror(-err));
+	output_log_reopen(t->log);
 }
 
 /* Without a log there is nowhere to report to: a bad path keeps the old one. */
 static int text_reload(void *self, const struct pdtt_config *next)
 {
 	struct text_output *t = self;
-	struct logfile *log;
 
-	if (!strcmp(next->log_file, logfile_path(t->log)))
-		return 0;
-	log = logfile_open(next->log_file);
-	if (!log) {
-		log_err("reload: cannot open log_file %s: %s; keeping %s", next->log_file,
-			strerror(errno), logfile_path(t->log));
-		return -1;
-	}
-	logfile_close(t->log);
-	t->log = log;
-	return 0;
+	return output_log_switch(&t->log, "log_file", next->log_file);
 }
 
 static void text_close(void *self)

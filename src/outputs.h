@@ -48,6 +48,25 @@ struct output_kind {
 	void (*close)(void *self);
 };
 
+/*
+ * For the outputs that append to a report log (logfile.h): the text log and
+ * the JSON log differ only in format and in what a failure means.
+ */
+struct logfile;
+
+/*
+ * Stream r, formatted by fmt, to log and to echo (or NULL): 0, or -errno when
+ * the log could not be written; 1 when r could not even be formatted (said).
+ */
+int output_log_write(struct logfile *log, FILE *echo,
+		     void (*fmt)(FILE *, const struct pdtt_report *), const struct pdtt_report *r);
+
+/* SIGHUP: reopen log (NULL: there is none), said on failure. */
+void output_log_reopen(struct logfile *log);
+
+/* Point *log at path ("": no log); -1 when it cannot be opened (said, with key): kept. */
+int output_log_switch(struct logfile **log, const char *key, const char *path);
+
 struct outputs;
 
 /* Open every output for cfg; NULL with a message in err. */
