@@ -109,7 +109,8 @@ static int default_interfaces(struct tc_state *st, char *err, size_t errlen)
 		return PDTT_EXIT_FAILURE;
 	}
 	if (!st->n_ifaces) {
-		snprintf(err, errlen, "interfaces = [ ] means every interface that is up, except "
+		snprintf(err, errlen,
+			 "interfaces = [ ] means every interface that is up, except "
 			 "loopback, ports of bridges and bonds, and VLANs on a counted device; there "
 			 "is none; list the interfaces to count on; nothing was attached");
 		return PDTT_EXIT_CONFIG;
@@ -136,7 +137,8 @@ static int resolve_interfaces(const struct pdtt_config *cfg, struct tc_state *st
 			return PDTT_EXIT_CONFIG;
 		}
 		if (add_iface(st, cfg->interfaces[i], ifindex) < 0) {
-			snprintf(err, errlen, "cannot resolve the interfaces: %s", strerror(ENOMEM));
+			snprintf(err, errlen, "cannot resolve the interfaces: %s",
+				 strerror(ENOMEM));
 			return PDTT_EXIT_FAILURE;
 		}
 	}
@@ -271,7 +273,8 @@ static int tcx_attach_one(struct bpf_program *prog, const char *pin_path, const 
 	close(fd);
 	return 0;
 fail:
-	snprintf(what, sizeof(what), "cannot attach to %s %s (%s)", i->name, tc_hooks[h].name, path);
+	snprintf(what, sizeof(what), "cannot attach to %s %s (%s)", i->name, tc_hooks[h].name,
+		 path);
 	return loader_bpf_failure(e, what, err, errlen);
 }
 

@@ -20,7 +20,7 @@ struct tc_iface {
 
 /* The two hooks, ingress (0) and egress (1). */
 struct tc_hook_kind {
-	const char *name;        /* in pin names and messages */
+	const char *name; /* in pin names and messages */
 	enum bpf_tc_attach_point point;
 	int tcx_type;
 	const char *prog_name;
@@ -42,8 +42,7 @@ int tc_classic_open(const char *pin_path, bool create, char *err, size_t errlen)
 int tc_classic_check_netns(int fd, const char *pin_path, char *err, size_t errlen);
 
 /* Remove the recorded filters on interfaces not in want[n_want]; 0 or -1 with err. */
-int tc_classic_prune(int fd, const struct tc_iface *want, size_t n_want, char *err,
-		     size_t errlen);
+int tc_classic_prune(int fd, const struct tc_iface *want, size_t n_want, char *err, size_t errlen);
 
 /* Attach prog as a classic filter on hook h of i (in place of pdtt's own), and record it. */
 int tc_classic_attach_one(int fd, struct bpf_program *prog, const struct tc_iface *i, size_t h,

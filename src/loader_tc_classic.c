@@ -56,7 +56,8 @@ int tc_classic_open(const char *pin_path, bool create, char *err, size_t errlen)
 	if (fd < 0 && errno == ENOENT && create) {
 		LIBBPF_OPTS(bpf_map_create_opts, opts);
 
-		fd = bpf_map_create(BPF_MAP_TYPE_HASH, PIN_RECORDS, sizeof(struct pdtt_tc_record_key),
+		fd = bpf_map_create(BPF_MAP_TYPE_HASH, PIN_RECORDS,
+				    sizeof(struct pdtt_tc_record_key),
 				    sizeof(struct pdtt_tc_record), RECORDS_MAX, &opts);
 		if (fd >= 0 && bpf_obj_pin(fd, path)) {
 			int e = errno;
@@ -71,7 +72,8 @@ int tc_classic_open(const char *pin_path, bool create, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.key_size != sizeof(struct pdtt_tc_record_key) ||
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.key_size != sizeof(struct pdtt_tc_record_key) ||
 	    info.value_size != sizeof(struct pdtt_tc_record)) {
 		snprintf(err, errlen, "%s is not a map this pdttd made; remove it", path);
 		close(fd);
@@ -97,13 +99,15 @@ int tc_classic_check_netns(int fd, const char *pin_path, char *err, size_t errle
 	if (bpf_map_lookup_elem(fd, &key, &ns) == 0) {
 		if (ns.netns_dev == here.netns_dev && ns.netns_ino == here.netns_ino)
 			return 0;
-		snprintf(err, errlen, "the tc filters recorded in %s/%s were attached in another "
+		snprintf(err, errlen,
+			 "the tc filters recorded in %s/%s were attached in another "
 			 "network namespace (net:[%llu]): run pdttd there, or use another pin_path",
 			 pin_path, PIN_RECORDS, (unsigned long long)ns.netns_ino);
 		return -1;
 	}
 	if (bpf_map_update_elem(fd, &key, &here, BPF_ANY)) {
-		snprintf(err, errlen, "cannot write %s/%s: %s", pin_path, PIN_RECORDS, strerror(errno));
+		snprintf(err, errlen, "cannot write %s/%s: %s", pin_path, PIN_RECORDS,
+			 strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -132,7 +136,8 @@ static void tc_hook_init(struct bpf_tc_hook *hook, unsigned int ifindex,
  * the same packets, and --unload would leave them all. The name is only
  * checked for records of older versions, which have no id.
  */
-static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec, size_t h)
+static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec,
+			   size_t h)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
 	struct bpf_prog_info info = {};
@@ -198,7 +203,8 @@ static void remove_qdisc_if_ours(unsigned int ifindex, const char *ifname)
 	tc_hook_init(&both, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
 	if (count_filters(ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)) != 0 ||
 	    count_filters(ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)) != 0) {
-		log_info("leaving the clsact qdisc pdtt created on %s: other filters use it", ifname);
+		log_info("leaving the clsact qdisc pdtt created on %s: other filters use it",
+			 ifname);
 		return;
 	}
 	bpf_tc_hook_destroy(&both);
@@ -209,11 +215,12 @@ static void remove_qdisc_if_ours(unsigned int ifindex, const char *ifname)
  * the record. The clsact qdisc goes too when pdtt created it and both hooks
  * of the interface are now free of pdtt's records and of any other filter.
  */
-static int remove_record(int fd, const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec,
-			 char *err, size_t errlen)
+static int remove_record(int fd, const struct pdtt_tc_record_key *key,
+			 const struct pdtt_tc_record *rec, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
-	struct pdtt_tc_record_key other = { key->ifindex, key->hook ^ (BPF_TC_INGRESS | BPF_TC_EGRESS) };
+	struct pdtt_tc_record_key other = { key->ifindex,
+					    key->hook ^ (BPF_TC_INGRESS | BPF_TC_EGRESS) };
 	struct pdtt_tc_record other_rec;
 	struct bpf_tc_hook hook;
 	size_t h = key->hook == BPF_TC_INGRESS ? 0 : 1;
@@ -240,8 +247,7 @@ static int remove_record(int fd, const struct pdtt_tc_record_key *key, const str
 	return 0;
 }
 
-int tc_classic_prune(int fd, const struct tc_iface *want, size_t n_want, char *err,
-		     size_t errlen)
+int tc_classic_prune(int fd, const struct tc_iface *want, size_t n_want, char *err, size_t errlen)
 {
 	struct pdtt_tc_record_key key = {}, next;
 	struct pdtt_tc_record rec;

@@ -25,7 +25,7 @@ struct tc_device {
 	char kind[TC_DEVICE_KIND_LEN];       /* IFLA_INFO_KIND: "vlan", "bridge"... ("" physical) */
 	unsigned int master;                 /* IFLA_MASTER: the device it is enslaved to, or 0 */
 	char slave_kind[TC_DEVICE_KIND_LEN]; /* IFLA_INFO_SLAVE_KIND: the master's kind */
-	unsigned int link;                   /* IFLA_LINK in this namespace (the lower device), or 0 */
+	unsigned int link; /* IFLA_LINK in this namespace (the lower device), or 0 */
 };
 
 enum tc_device_verdict {

@@ -11,13 +11,17 @@
 #include "tc_devices.h"
 
 /* An up device; KIND, MASTER, SLAVE_KIND, LINK, DOWN and LOOPBACK add the rest. */
+/* clang-format off */
 #define DEV(index, devname, ...) { .ifindex = (index), .name = (devname), .up = true, __VA_ARGS__ }
+/* clang-format on */
 #define KIND(k) .kind = (k)
 #define MASTER(index, k) .master = (index), .slave_kind = (k)
 #define LINK(index) .link = (index)
 #define DOWN .up = false
 #define LOOPBACK .loopback = true
 
+/* One device a line, as ip link lists them. */
+/* clang-format off */
 static const struct tc_device host[] = {
 	DEV(1, "lo", LOOPBACK),
 	DEV(2, "eth0"),                                         /* addresses of its own */
@@ -53,6 +57,7 @@ static const struct tc_device host[] = {
 	DEV(32, "macvlan1", KIND("macvlan")),                   /* lower in another namespace */
 	DEV(33, "eth4.9", KIND("vlan"), LINK(6)),               /* on a device that is down */
 };
+/* clang-format on */
 #define N_HOST (sizeof(host) / sizeof(host[0]))
 
 struct expected {
@@ -61,6 +66,7 @@ struct expected {
 	unsigned int counted_on;
 };
 
+/* clang-format off */
 static const struct expected want[N_HOST] = {
 	{ "lo", TC_DEVICE_LOOPBACK, 0 },
 	{ "eth0", TC_DEVICE_ATTACH, 0 },
@@ -96,6 +102,7 @@ static const struct expected want[N_HOST] = {
 	{ "macvlan1", TC_DEVICE_ATTACH, 0 },
 	{ "eth4.9", TC_DEVICE_ATTACH, 0 },
 };
+/* clang-format on */
 
 static void test_host(void)
 {
@@ -104,7 +111,8 @@ static void test_host(void)
 
 	for (size_t i = 0; i < N_HOST; i++) {
 		CHECK_STR_EQ(host[i].name, want[i].name);
-		if (choice[i].verdict != want[i].verdict || choice[i].counted_on != want[i].counted_on)
+		if (choice[i].verdict != want[i].verdict ||
+		    choice[i].counted_on != want[i].counted_on)
 			fprintf(stderr, "%s: verdict %d on %u, expected %d on %u\n", host[i].name,
 				choice[i].verdict, choice[i].counted_on, want[i].verdict,
 				want[i].counted_on);
