@@ -32,6 +32,8 @@ INIT=/etc/init.d/pdtt
 # The installed pdttd pins here, not in the default /sys/fs/bpf/pdtt, which a
 # pdttd run by hand on this machine may use.
 PINS=/sys/fs/bpf/pdtt-test-pkg-$$
+DEFAULT_PINS=/sys/fs/bpf/pdtt
+KEPT_PINS=/sys/fs/bpf/pdtt-kept-by-test-pkg-$$
 # What the package installs or makes; all of it must be gone after the purge.
 INSTALLED="/usr/sbin/pdttd /usr/sbin/pdtt /usr/share/man/man8/pdtt.8.gz $CONF /etc/logrotate.d/pdtt $INIT /lib/systemd/system/pdtt.service
 	/usr/lib/systemd/system/pdtt.service /run/pdtt.pid /usr/share/doc/pdtt
@@ -93,6 +95,7 @@ cleanup_deb() {
 	for f in "$WORK"/saved/var/log/* "$WORK"/saved/var/lib/*; do
 		[ ! -e "$f" ] || mv "$f" "${f#"$WORK/saved"}"
 	done
+	[ ! -e "$KEPT_PINS" ] || [ -e "$DEFAULT_PINS" ] || mv "$KEPT_PINS" "$DEFAULT_PINS"
 	if [ $rc -ne 0 ]; then
 		for f in "$WORK"/*.log; do
 			[ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
@@ -109,6 +112,10 @@ mkdir -p "$WORK/saved/var/log" "$WORK/saved/var/lib"
 for f in "$LOG" "$LOG".* /var/lib/pdtt /var/log/pdtt; do
 	[ ! -e "$f" ] || mv "$f" "$WORK/saved$f" || fail "cannot move $f aside"
 done
+# Its pins too (renamed within the bpffs, where they keep counting): a purge
+# after a failure before /etc/pdtt.conf is edited unloads the default
+# pin_path, which must then hold nothing but this test's.
+[ ! -e "$DEFAULT_PINS" ] || mv "$DEFAULT_PINS" "$KEPT_PINS" || fail "cannot move $DEFAULT_PINS aside"
 
 # allowed CMD...: CMD in a private mount namespace where policy-rc.d allows
 # service actions (a daemon started there keeps that namespace; the pins and
