@@ -37,11 +37,20 @@ def udp_recv(args):
     return 0 if got == args.count else 1
 
 
+UDP_SEGMENT = 103  # linux/udp.h: the segment size of a UDP GSO send
+
+
 def udp_send(args):
     sock = socket.socket(family_of(args.addr), socket.SOCK_DGRAM)
+    if args.gso:
+        # Each send leaves as one GSO buffer, cut into datagrams of --gso
+        # payload bytes (the last one shorter) where it is segmented.
+        sock.setsockopt(socket.IPPROTO_UDP, UDP_SEGMENT, args.gso)
     payload = b"p" * args.size
     for _ in range(args.count):
         sock.sendto(payload, (args.addr, args.port))
+        if args.pause:
+            time.sleep(args.pause)  # the receiver's buffer is small for a burst
     return 0
 
 
@@ -127,6 +136,9 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--count", type=int, default=1, help="UDP datagrams")
     parser.add_argument("--size", type=int, default=100, help="UDP payload bytes")
+    parser.add_argument("--gso", type=int, default=0,
+                        help="udp-send: UDP_SEGMENT size, each send a GSO buffer (0: off)")
+    parser.add_argument("--pause", type=float, default=0, help="udp-send: seconds between sends")
     parser.add_argument("--bytes", type=int, default=0, help="TCP payload bytes")
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--ifname", help="raw-send: the interface")
