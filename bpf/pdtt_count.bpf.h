@@ -13,6 +13,7 @@
 #include <bpf/bpf_endian.h>
 #include "pdtt_shared.h"
 #include "pdtt_kernel.bpf.h"
+#include "pdtt_ip.bpf.h"
 
 /*
  * The counters: one slot per UID, handed out in order as UIDs first appear.
@@ -311,11 +312,46 @@ static __always_inline struct pdtt_value *pdtt_owner_counters(struct pdtt_owner 
 }
 
 /*
- * Charge one buffer: bytes is the IP datagram length, packets the number of
- * segments it stands for (a GSO/GRO buffer is gso_segs packets on the wire).
+ * What one buffer is on the wire, its IP header at l3_offset: a GSO/GRO
+ * buffer of n segments (gso_segs) is n packets, and its length plus the
+ * headers that segments 2..n carry (pdtt_segment_headers), as the kernel's
+ * qdisc accounting computes it. The headers are read only for such a
+ * buffer: a packet of one segment costs one compare more than its length.
+ */
+struct pdtt_wire {
+	__u64 bytes;
+	__u64 packets;
+};
+
+static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u32 l3_offset)
+{
+	struct pdtt_wire w = { .bytes = skb->len - l3_offset, .packets = 1 };
+	__u32 segs = skb->gso_segs;
+
+	if (segs > 1) {
+		w.packets = segs;
+		w.bytes += (__u64)(segs - 1) * pdtt_segment_headers(skb, l3_offset);
+	}
+	return w;
+}
+
+/*
+ * Charge one buffer, w its bytes and packets on the wire.
+ *
+ * The counters are per CPU, but a plain "+=" (load, add, store) can still
+ * lose an increment: an egress program runs in process context with bottom
+ * halves enabled (a sendmsg), and a softirq on the same CPU (TCP sending
+ * from an ACK or a timer), or a task preempting it, may update the same
+ * counter between its load and its store. __sync_fetch_and_add with the
+ * result unused is the BPF atomic add (XADD, on every kernel pdtt supports);
+ * the x86 JIT makes it one locked add on a line that stays in this CPU's
+ * cache, so it costs no cross-CPU traffic. RX counters take plain adds:
+ * every receive hook runs with bottom halves disabled (softirq, or tc,
+ * whose egress runs under rcu_read_lock_bh too), and softirqs do not nest,
+ * so nothing that counts can run on the CPU between the load and the store.
  */
 static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir,
-				  enum pdtt_class cls, __u64 bytes, __u64 packets)
+				  enum pdtt_class cls, struct pdtt_wire w)
 {
 	struct pdtt_value *v = NULL;
 	struct pdtt_counters *c;
@@ -331,17 +367,12 @@ static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction d
 		return; /* cannot happen: the bucket array is preallocated */
 	c = &v->by_class[cls == PDTT_CLASS_LOCAL ? PDTT_CLASS_LOCAL : PDTT_CLASS_EXTERNAL];
 	if (dir == PDTT_TX) {
-		c->tx_bytes += bytes;
-		c->tx_packets += packets;
+		__sync_fetch_and_add(&c->tx_bytes, w.bytes);
+		__sync_fetch_and_add(&c->tx_packets, w.packets);
 	} else {
-		c->rx_bytes += bytes;
-		c->rx_packets += packets;
+		c->rx_bytes += w.bytes;
+		c->rx_packets += w.packets;
 	}
-}
-
-static __always_inline __u64 pdtt_segments(struct __sk_buff *skb)
-{
-	return skb->gso_segs ? skb->gso_segs : 1;
 }
 
 #endif /* PDTT_COUNT_BPF_H */

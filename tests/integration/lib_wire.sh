@@ -169,8 +169,11 @@ wire_udp() {
 # The cases, the same in every mode. "out": U in $NETNS sends to P in
 # $PEER_NS; "in": P sends to U. TCP: 32 MB, GSO on (veth's default).
 WIRE_TCP_BYTES=$((32 * 1024 * 1024))
-tcp_out() { TO_NS=$PEER_NS tcp_transfer "$U" "$P" "$1" "$2" $WIRE_TCP_BYTES; }
-tcp_in() { FROM_NS=$PEER_NS tcp_transfer "$P" "$U" "$1" "$2" $WIRE_TCP_BYTES; }
+tcp_out() { TO_NS=$PEER_NS tcp_transfer "$U" "$P" "$1" "$2" $WIRE_TCP_BYTES "${@:3}"; }
+tcp_in() { FROM_NS=$PEER_NS tcp_transfer "$P" "$U" "$1" "$2" $WIRE_TCP_BYTES "${@:3}"; }
+# IPv6 with an extension header (8 bytes) on every packet, both ways.
+tcp6_ext_out() { AS_CAP=net_raw tcp_out "$1" "$2" --ipv6-dstopts; }
+tcp6_ext_in() { AS_CAP=net_raw tcp_in "$1" "$2" --ipv6-dstopts; }
 # 200 GSO buffers of 50 datagrams of 1200 bytes each (12 MB), paced for the
 # receiver's small socket buffer.
 udp_gso_out() { wire_udp "$NETNS" "$U" "$PEER_NS" "$P" "$1" "$2" 200 60000 1200 0.003; }
@@ -187,6 +190,10 @@ wire_cases() {
 	wire_case "TCP IPv6 out" tcp_out "$PEER_ADDR6" 5303
 	expect_gso
 	wire_case "TCP IPv6 in" tcp_in "$ADDR6" 5304
+	expect_gso
+	wire_case "TCP IPv6 extension header out" tcp6_ext_out "$PEER_ADDR6" 5311
+	expect_gso
+	wire_case "TCP IPv6 extension header in" tcp6_ext_in "$ADDR6" 5312
 	expect_gso
 	wire_case "UDP GSO IPv4 out" udp_gso_out "$PEER_ADDR4" 5305
 	expect_gso

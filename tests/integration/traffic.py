@@ -94,8 +94,21 @@ def raw_send(args):
     return 0
 
 
+IPV6_DSTOPTS = 59
+# A destination options header holding one PadN option: 8 bytes (next header
+# and length filled in by the kernel) on every packet (needs CAP_NET_RAW).
+DSTOPTS_PADN = bytes([0, 0, 1, 4, 0, 0, 0, 0])
+
+
+def tcp_socket(args):
+    sock = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
+    if args.ipv6_dstopts:
+        sock.setsockopt(socket.IPPROTO_IPV6, IPV6_DSTOPTS, DSTOPTS_PADN)
+    return sock
+
+
 def tcp_recv(args):
-    listener = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
+    listener = tcp_socket(args)  # an accepted socket inherits its options
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((args.addr, args.port))
     listener.listen(1)
@@ -115,7 +128,9 @@ def tcp_recv(args):
 
 
 def tcp_send(args):
-    sock = socket.create_connection((args.addr, args.port), timeout=args.timeout)
+    sock = tcp_socket(args)
+    sock.settimeout(args.timeout)
+    sock.connect((args.addr, args.port))
     block = b"t" * (1 << 16)
     left = args.bytes
     while left > 0:
@@ -141,6 +156,8 @@ def main():
     parser.add_argument("--pause", type=float, default=0, help="udp-send: seconds between sends")
     parser.add_argument("--bytes", type=int, default=0, help="TCP payload bytes")
     parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--ipv6-dstopts", action="store_true",
+                        help="tcp-*: an IPv6 extension header on every packet (CAP_NET_RAW)")
     parser.add_argument("--ifname", help="raw-send: the interface")
     parser.add_argument("--src-addr", help="raw-send: IPv4 source address")
     parser.add_argument("--sport", type=int, default=40000, help="raw-send: UDP source port")
