@@ -118,34 +118,81 @@ static __always_inline struct pdtt_owner pdtt_uid_owner(__u32 uid)
 	return o;
 }
 
+/* Rounds a program waits for another CPU to write the slot of a UID it claimed. */
+#define PDTT_SLOT_WAIT 1024
+
+/* Is slot n past the end of pdtt_counters (are all slots taken when n is slots_used)? */
+static __always_inline bool pdtt_slot_out_of_range(__u32 n)
+{
+	return !bpf_map_lookup_elem(&pdtt_counters, &n);
+}
+
+/*
+ * uid's entry in pdtt_slots holds no slot: either a program on another CPU
+ * claimed it and is taking the slot (a few instructions), or the slots ran
+ * out between its claim and its take, which leaves the entry so for good.
+ * Wait a little for the former rather than count the packet as overflow.
+ */
+static __always_inline __u32 pdtt_slot_being_named(__u32 *entry, struct pdtt_meta *meta)
+{
+	__u32 n;
+
+	if (pdtt_slot_out_of_range(meta->slots_used))
+		return PDTT_NO_SLOT;
+	for (int i = 0; i < PDTT_SLOT_WAIT; i++) {
+		n = *(volatile __u32 *)entry;
+		if (n != PDTT_NO_SLOT)
+			return n;
+	}
+	return PDTT_NO_SLOT;
+}
+
 /*
  * uid's slot in pdtt_counters, handed out on its first packet; PDTT_NO_SLOT
- * when all are taken. Slots are never given back: a UID keeps its slot for
- * the life of the maps, so user space can read a slot's UID once.
+ * when none can be had (its packets go to the overflow bucket). Slots are
+ * never given back: a UID keeps its slot for the life of the maps, so user
+ * space can read a slot's UID once.
+ *
+ * The UID's entry in pdtt_slots is claimed first, holding PDTT_NO_SLOT, and
+ * only then is a slot taken, by the one program whose insert made the entry,
+ * which writes it in place through the entry's pointer. So an insert that
+ * fails (pdtt_slots out of memory) takes no slot, where taking the slot
+ * first burnt one per packet and could fill max_users with nothing; and two
+ * CPUs racing for a new UID take one slot, not two. Until the slot is
+ * written, the entry names none: user space skips it (a value past the
+ * counters), and another CPU waits for it (pdtt_slot_being_named), so no
+ * packet is ever counted in a slot that is not its UID's.
  */
 static __always_inline __u32 pdtt_slot_of(__u32 uid)
 {
+	__u32 zero = 0, unnamed = PDTT_NO_SLOT, n, *entry;
 	struct pdtt_meta *meta;
-	__u32 zero = 0, n, *slot;
 
-	slot = bpf_map_lookup_elem(&pdtt_slots, &uid);
-	if (slot)
-		return *slot;
+	entry = bpf_map_lookup_elem(&pdtt_slots, &uid);
+	if (entry && *entry != PDTT_NO_SLOT)
+		return *entry;
 	meta = bpf_map_lookup_elem(&pdtt_meta, &zero);
 	if (!meta)
 		return PDTT_NO_SLOT;
-	/* Full: do not count slots_used up on every packet of a new UID. */
-	n = meta->slots_used;
-	if (!bpf_map_lookup_elem(&pdtt_counters, &n))
+	if (entry)
+		return pdtt_slot_being_named(entry, meta);
+	/* Full: claim nothing, and do not count slots_used up on every packet. */
+	if (pdtt_slot_out_of_range(meta->slots_used))
 		return PDTT_NO_SLOT;
+	if (bpf_map_update_elem(&pdtt_slots, &uid, &unnamed, BPF_NOEXIST)) {
+		/* No memory for the entry: nothing was taken. Or another CPU
+		 * claimed uid first (EEXIST): it names the slot. */
+		entry = bpf_map_lookup_elem(&pdtt_slots, &uid);
+		return entry ? pdtt_slot_being_named(entry, meta) : PDTT_NO_SLOT;
+	}
+	entry = bpf_map_lookup_elem(&pdtt_slots, &uid);
+	if (!entry)
+		return PDTT_NO_SLOT; /* cannot happen: entries are never deleted */
 	n = __sync_fetch_and_add(&meta->slots_used, 1);
-	if (!bpf_map_lookup_elem(&pdtt_counters, &n))
-		return PDTT_NO_SLOT;
-	if (bpf_map_update_elem(&pdtt_slots, &uid, &n, BPF_NOEXIST) == 0)
-		return n;
-	/* Another CPU gave uid a slot first: slot n stays unused, at zero. */
-	slot = bpf_map_lookup_elem(&pdtt_slots, &uid);
-	return slot ? *slot : PDTT_NO_SLOT;
+	if (pdtt_slot_out_of_range(n))
+		return PDTT_NO_SLOT; /* other UIDs took the last slots meanwhile */
+	*entry = n;
+	return n;
 }
 
 /* The host UID of sk, or unattributed for the kernel's own control sockets. */
