@@ -2,7 +2,11 @@
 /*
  * Owner tracking: tp_btf programs on sock_send_length and sock_recv_length
  * (Linux 6.3+) record in socket-local storage the host UID of the process that
- * moved data through each inet socket. The counting programs charge that UID:
+ * moved data through each inet socket. Where those tracepoints are missing,
+ * fexit programs on inet_sendmsg, inet6_sendmsg, inet_recvmsg and
+ * inet6_recvmsg do the same (Linux 5.11+, which lets tracing programs use
+ * socket storage): they are what the tracepoints' caller calls for every
+ * inet socket, and see the same return value. The loader attaches one set. The counting programs charge that UID:
  * a connection accepted by root's sshd but read and written by the user's
  * session process is charged to the user. Included by every mode's object.
  */
@@ -46,6 +50,36 @@ SEC("tp_btf/sock_recv_length")
 int pdtt_owner_recv(__u64 *ctx)
 {
 	pdtt_record_owner((struct sock *)ctx[0], (int)ctx[1]);
+	return 0;
+}
+
+/* fexit arguments: (struct socket *sock, struct msghdr *msg, size_t size), then the return value. */
+SEC("fexit/inet_sendmsg")
+int pdtt_owner_inet_send(__u64 *ctx)
+{
+	pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[3]);
+	return 0;
+}
+
+SEC("fexit/inet6_sendmsg")
+int pdtt_owner_inet6_send(__u64 *ctx)
+{
+	pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[3]);
+	return 0;
+}
+
+/* (struct socket *sock, struct msghdr *msg, size_t size, int flags), then the return value. */
+SEC("fexit/inet_recvmsg")
+int pdtt_owner_inet_recv(__u64 *ctx)
+{
+	pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[4]);
+	return 0;
+}
+
+SEC("fexit/inet6_recvmsg")
+int pdtt_owner_inet6_recv(__u64 *ctx)
+{
+	pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[4]);
 	return 0;
 }
 

@@ -46,6 +46,7 @@
 #include "loader_mode.h"
 #include "log.h"
 #include "pdtt_tc.skel.h"
+#include "pdtt_tc_compat.skel.h"
 #include "pins.h"
 
 /* From the 6.6 UAPI, which the 6.1 headers lack (the others are in pins.h). */
@@ -72,17 +73,29 @@ static const struct {
 	const char *name;        /* in pin names and messages */
 	enum bpf_tc_attach_point point;
 	int tcx_type;
-	const char *prog_name;
 } hooks[] = {
-	{ "ingress", BPF_TC_INGRESS, PDTT_BPF_TCX_INGRESS, "pdtt_tc_ingress" },
-	{ "egress", BPF_TC_EGRESS, PDTT_BPF_TCX_EGRESS, "pdtt_tc_egress" },
+	{ "ingress", BPF_TC_INGRESS, PDTT_BPF_TCX_INGRESS },
+	{ "egress", BPF_TC_EGRESS, PDTT_BPF_TCX_EGRESS },
 };
 
 #define N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
 
-static struct bpf_program *hook_prog(struct pdtt_tc_bpf *skel, size_t h)
+static struct bpf_program *hook_prog(struct pdtt_tc_bpf *skel, const struct pdtt_loader *ld,
+				     size_t h)
 {
-	return h == 0 ? skel->progs.pdtt_tc_ingress : skel->progs.pdtt_tc_egress;
+	return loader_counting_program(skel->obj, PDTT_MODE_TC, ld, h == 0);
+}
+
+/* Whether a program called name (as the kernel keeps it) is one of pdtt's for hook h, any way. */
+static bool is_hook_prog(const char *name, size_t h)
+{
+	for (enum pins_access a = PINS_ACCESS_CAST; a < PINS_ACCESS_UNKNOWN; a++) {
+		const struct pins_programs *p = pins_programs_of(PDTT_MODE_TC, a);
+
+		if (p && strncmp(name, h == 0 ? p->ingress : p->egress, BPF_OBJ_NAME_LEN - 1) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* --- interfaces ---------------------------------------------------------- */
@@ -398,8 +411,7 @@ static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pd
 	fd = bpf_prog_get_fd_by_id(opts.prog_id);
 	if (fd < 0)
 		return false;
-	ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-	       strcmp(info.name, hooks[h].prog_name) == 0;
+	ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && is_hook_prog(info.name, h);
 	close(fd);
 	return ours;
 }
@@ -612,9 +624,10 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		tc_destroy(st);
 		return rc;
 	}
-	st->skel = pdtt_tc_bpf__open_opts(&opts);
-	if (!st->skel) {
-		e = errno;
+	st->skel = calloc(1, sizeof(*st->skel));
+	if (!st->skel || (e = pdtt_tc_bpf__create_skeleton(st->skel)) ||
+	    (e = loader_open_skeleton(st->skel->skeleton, pdtt_tc_compat_bpf__elf_bytes, &opts))) {
+		e = st->skel ? -e : ENOMEM;
 		tc_destroy(st);
 		return loader_bpf_failure(e, "cannot open the tc-mode BPF object", err, errlen);
 	}
@@ -625,9 +638,12 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		.local_nets_count = &st->skel->bss->pdtt_local_nets_count,
 	};
 	loader_size_maps(&maps, cfg);
-	loader_prepare_owner_tracking(cfg, ld, st->skel->progs.pdtt_owner_send,
-				      st->skel->progs.pdtt_owner_recv,
-				      &st->skel->rodata->pdtt_owner_tracking);
+	rc = loader_prepare_programs(st->skel->obj, PDTT_MODE_TC, ld, err, errlen);
+	if (rc) {
+		tc_destroy(st);
+		return rc;
+	}
+	loader_prepare_owner_tracking(cfg, ld, st->skel->obj, &st->skel->rodata->pdtt_owner_tracking);
 	if (pdtt_tc_bpf__load(st->skel)) {
 		e = errno;
 		tc_destroy(st);
@@ -645,8 +661,7 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 	bool tcx = have_tcx(st->ifaces[0].ifindex);
 	int fd, rc = 0;
 
-	rc = loader_attach_owner_tracking(cfg, ld, st->skel->progs.pdtt_owner_send,
-					  st->skel->progs.pdtt_owner_recv, err, errlen);
+	rc = loader_attach_owner_tracking(cfg, ld, st->skel->obj, err, errlen);
 	if (rc)
 		return rc;
 	/* Records of classic filters: pruned (all of them when using tcx), or kept and reused. */
@@ -660,9 +675,9 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 		rc = PDTT_EXIT_FAILURE;
 	for (size_t i = 0; !rc && i < st->n_ifaces; i++)
 		for (size_t h = 0; !rc && h < N_HOOKS; h++)
-			rc = tcx ? tcx_attach_one(hook_prog(st->skel, h), cfg->pin_path,
+			rc = tcx ? tcx_attach_one(hook_prog(st->skel, ld, h), cfg->pin_path,
 						  &st->ifaces[i], h, err, errlen)
-				 : classic_attach_one(fd, hook_prog(st->skel, h), &st->ifaces[i],
+				 : classic_attach_one(fd, hook_prog(st->skel, ld, h), &st->ifaces[i],
 						      h, err, errlen);
 	if (fd >= 0 && tcx && !rc) {
 		/* Every record is gone: drop the map too. */

@@ -18,8 +18,9 @@ for hook in egress ingress; do
 		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])')
 	bpftool cgroup show "$cgroot" | grep -Eq "^\s*$prog_id\s+cgroup_inet_$hook" ||
 		fail "program $prog_id is not attached to $cgroot $hook"
-	bpftool prog show id "$prog_id" | grep -q "name pdtt_sock_$hook" ||
-		fail "link_sock_$hook does not hold pdtt_sock_$hook"
+	# pdtt_sock_*, or before Linux 6.2 pdtt_sockr_* (bpf_probe_read_kernel).
+	bpftool prog show id "$prog_id" | grep -Eq "name pdtt_sockr?_$hook" ||
+		fail "link_sock_$hook does not hold pdtt_sock_$hook or pdtt_sockr_$hook"
 done
 echo "ok: programs attached to the cgroup v2 root ($cgroot)"
 
