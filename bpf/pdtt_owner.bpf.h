@@ -53,34 +53,23 @@ int pdtt_owner_recv(__u64 *ctx)
 	return 0;
 }
 
-/* fexit arguments: (struct socket *sock, struct msghdr *msg, size_t size), then the return value. */
-SEC("fexit/inet_sendmsg")
-int pdtt_owner_inet_send(__u64 *ctx)
-{
-	pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[3]);
-	return 0;
-}
+/*
+ * fexit on func(struct socket *sock, ...): its return value follows its
+ * n_args arguments in ctx.
+ */
+#define PDTT_OWNER_FEXIT(name, func, n_args)                                \
+	SEC("fexit/" #func)                                                 \
+	int name(__u64 *ctx)                                                \
+	{                                                                   \
+		pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[n_args]); \
+		return 0;                                                   \
+	}
 
-SEC("fexit/inet6_sendmsg")
-int pdtt_owner_inet6_send(__u64 *ctx)
-{
-	pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[3]);
-	return 0;
-}
-
-/* (struct socket *sock, struct msghdr *msg, size_t size, int flags), then the return value. */
-SEC("fexit/inet_recvmsg")
-int pdtt_owner_inet_recv(__u64 *ctx)
-{
-	pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[4]);
-	return 0;
-}
-
-SEC("fexit/inet6_recvmsg")
-int pdtt_owner_inet6_recv(__u64 *ctx)
-{
-	pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[4]);
-	return 0;
-}
+/* (sock, msg, size) */
+PDTT_OWNER_FEXIT(pdtt_owner_inet_send, inet_sendmsg, 3)
+PDTT_OWNER_FEXIT(pdtt_owner_inet6_send, inet6_sendmsg, 3)
+/* (sock, msg, size, flags) */
+PDTT_OWNER_FEXIT(pdtt_owner_inet_recv, inet_recvmsg, 4)
+PDTT_OWNER_FEXIT(pdtt_owner_inet6_recv, inet6_recvmsg, 4)
 
 #endif /* PDTT_OWNER_BPF_H */

@@ -20,40 +20,20 @@ static __always_inline int pdtt_sock(struct __sk_buff *skb, enum pdtt_direction 
  * One pair of programs per way to read the socket's UID (enum pdtt_access);
  * the loader loads one pair. pins.c tells them apart by name.
  */
-SEC("cgroup_skb/egress")
-int pdtt_sock_egress(struct __sk_buff *skb)
-{
-	return pdtt_sock(skb, PDTT_TX, PDTT_ACCESS_CAST);
-}
+#define PDTT_SOCKET_PROGRAMS(egress, ingress, how)                \
+	SEC("cgroup_skb/egress")                                  \
+	int egress(struct __sk_buff *skb)                         \
+	{                                                         \
+		return pdtt_sock(skb, PDTT_TX, how);              \
+	}                                                         \
+	SEC("cgroup_skb/ingress")                                 \
+	int ingress(struct __sk_buff *skb)                        \
+	{                                                         \
+		return pdtt_sock(skb, PDTT_RX, how);              \
+	}
 
-SEC("cgroup_skb/ingress")
-int pdtt_sock_ingress(struct __sk_buff *skb)
-{
-	return pdtt_sock(skb, PDTT_RX, PDTT_ACCESS_CAST);
-}
-
-SEC("cgroup_skb/egress")
-int pdtt_sockr_egress(struct __sk_buff *skb)
-{
-	return pdtt_sock(skb, PDTT_TX, PDTT_ACCESS_PROBE);
-}
-
-SEC("cgroup_skb/ingress")
-int pdtt_sockr_ingress(struct __sk_buff *skb)
-{
-	return pdtt_sock(skb, PDTT_RX, PDTT_ACCESS_PROBE);
-}
-
-SEC("cgroup_skb/egress")
-int pdtt_socku_egress(struct __sk_buff *skb)
-{
-	return pdtt_sock(skb, PDTT_TX, PDTT_ACCESS_SOCKET_UID);
-}
-
-SEC("cgroup_skb/ingress")
-int pdtt_socku_ingress(struct __sk_buff *skb)
-{
-	return pdtt_sock(skb, PDTT_RX, PDTT_ACCESS_SOCKET_UID);
-}
+PDTT_SOCKET_PROGRAMS(pdtt_sock_egress, pdtt_sock_ingress, PDTT_ACCESS_CAST)
+PDTT_SOCKET_PROGRAMS(pdtt_sockr_egress, pdtt_sockr_ingress, PDTT_ACCESS_PROBE)
+PDTT_SOCKET_PROGRAMS(pdtt_socku_egress, pdtt_socku_ingress, PDTT_ACCESS_SOCKET_UID)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -280,28 +280,19 @@ static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction di
  * pdtt_access: CAST or PROBE); the loader loads one pair. pins.c and
  * loader_tc.c tell them apart by name.
  */
-SEC("tc")
-int pdtt_tc_egress(struct __sk_buff *skb)
-{
-	return pdtt_tc(skb, PDTT_TX, PDTT_ACCESS_CAST);
-}
+#define PDTT_TC_PROGRAMS(egress, ingress, how)                    \
+	SEC("tc")                                                 \
+	int egress(struct __sk_buff *skb)                         \
+	{                                                         \
+		return pdtt_tc(skb, PDTT_TX, how);                \
+	}                                                         \
+	SEC("tc")                                                 \
+	int ingress(struct __sk_buff *skb)                        \
+	{                                                         \
+		return pdtt_tc(skb, PDTT_RX, how);                \
+	}
 
-SEC("tc")
-int pdtt_tc_ingress(struct __sk_buff *skb)
-{
-	return pdtt_tc(skb, PDTT_RX, PDTT_ACCESS_CAST);
-}
-
-SEC("tc")
-int pdtt_tcr_egress(struct __sk_buff *skb)
-{
-	return pdtt_tc(skb, PDTT_TX, PDTT_ACCESS_PROBE);
-}
-
-SEC("tc")
-int pdtt_tcr_ingress(struct __sk_buff *skb)
-{
-	return pdtt_tc(skb, PDTT_RX, PDTT_ACCESS_PROBE);
-}
+PDTT_TC_PROGRAMS(pdtt_tc_egress, pdtt_tc_ingress, PDTT_ACCESS_CAST)
+PDTT_TC_PROGRAMS(pdtt_tcr_egress, pdtt_tcr_ingress, PDTT_ACCESS_PROBE)
 
 char LICENSE[] SEC("license") = "GPL";
