@@ -300,39 +300,47 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 	return 0;
 }
 
-int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_bytes)(size_t *),
-			 const struct bpf_object_open_opts *opts)
-{
-	bool compat = !loader_kernel_fetch_atomics();
-	int e;
-
-	if (compat) {
-		s->data = (void *)compat_bytes(&s->data_sz);
-		log_info("this kernel lacks atomic fetch-and-add for BPF (Linux 5.12+): counter "
-			 "slots are handed out under a lock (%s)", PDTT_PIN_SLOT_LOCK);
-	}
-	e = bpf_object__open_skeleton(s, opts);
-	if (e)
-		return e;
-	/* The lock is in every build, used by the compat build only. */
-	return bpf_map__set_autocreate(bpf_object__find_map_by_name(*s->obj, PDTT_PIN_SLOT_LOCK),
-				       compat);
-}
-
 static const char *const access_subject[] = {
 	[PDTT_MODE_SOCKET] = "socket mode reads each socket's UID as",
 	[PDTT_MODE_TC] = "tc mode reads the device, the network header and each socket's UID as",
 };
 
+int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_bytes)(size_t *),
+			 const struct bpf_object_open_opts *opts, struct pdtt_loader *ld)
+{
+	int e;
+
+	ld->compat_atomics = !loader_kernel_fetch_atomics();
+	if (ld->compat_atomics)
+		s->data = (void *)compat_bytes(&s->data_sz);
+	e = bpf_object__open_skeleton(s, opts);
+	if (e)
+		return e;
+	/* The lock is in every build, used by the compat build only. */
+	return bpf_map__set_autocreate(bpf_object__find_map_by_name(*s->obj, PDTT_PIN_SLOT_LOCK),
+				       ld->compat_atomics);
+}
+
+/* Once started: how this kernel is read, for the log. */
+static void log_kernel_ways(const struct pdtt_loader *ld)
+{
+	log_info("%s %s%s%s", access_subject[ld->mode->id], pins_access_text(ld->access),
+		 ld->access_why[0] ? ": " : "", ld->access_why);
+	if (ld->compat_atomics)
+		log_info("this kernel lacks atomic fetch-and-add for BPF (Linux 5.12+): counter "
+			 "slots are handed out under a lock (%s)", PDTT_PIN_SLOT_LOCK);
+}
+
+
 int loader_prepare_programs(struct bpf_object *obj, enum pdtt_mode mode, struct pdtt_loader *ld,
 			    char *err, size_t errlen)
 {
-	char why[256];
 	int rc = loader_kernel_check(mode, err, errlen);
 
 	if (rc)
 		return rc;
-	ld->access = loader_kernel_access(mode, why, sizeof(why), err, errlen);
+	ld->access = loader_kernel_access(mode, ld->access_why, sizeof(ld->access_why), err,
+					  errlen);
 	if (ld->access == PINS_ACCESS_UNKNOWN)
 		return PDTT_EXIT_UNAVAILABLE;
 	for (enum pins_access a = PINS_ACCESS_CAST; a < PINS_ACCESS_UNKNOWN; a++) {
@@ -345,8 +353,6 @@ int loader_prepare_programs(struct bpf_object *obj, enum pdtt_mode mode, struct 
 		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, p->ingress),
 					  a == ld->access);
 	}
-	log_info("%s %s%s%s", access_subject[mode], pins_access_text(ld->access), why[0] ? ": " : "",
-		 why);
 	return 0;
 }
 
@@ -493,6 +499,8 @@ int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *er
 		rc = ld->mode->attach(cfg, ld, err, errlen);
 	if (rc)
 		loader_close(ld);
+	else
+		log_kernel_ways(ld);
 	return rc;
 }
 

@@ -24,6 +24,8 @@ struct pdtt_loader {
 	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */
 	unsigned int max_entries;   /* of the counters map in use */
 	enum pins_access access;    /* how the counting programs read the kernel's structs */
+	char access_why[256];       /* why not the best way; "" when it is */
+	bool compat_atomics;        /* the build without atomic fetch-and-add (before 5.12) */
 	bool owner_tracking;        /* the owner tracking programs are attached */
 	enum pins_owner_via owner_via; /* through which hooks; 0 when off */
 	char owner_off[256];        /* why owner tracking is off though configured on */

@@ -36,7 +36,7 @@ extern const struct loader_mode loader_tc_mode;
  * (compat_bytes: its skeleton's __elf_bytes). 0 or -errno.
  */
 int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_bytes)(size_t *),
-			 const struct bpf_object_open_opts *opts);
+			 const struct bpf_object_open_opts *opts, struct pdtt_loader *ld);
 
 /* The maps every mode's object has, and its local_networks count in .bss. */
 struct loader_maps {
@@ -67,8 +67,8 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 
 /*
  * Before load: check that the kernel has what mode needs, pick the way its
- * counting programs read the kernel (ld->access, logged) and load only that
- * way's programs of obj. 0, or a PDTT_EXIT_* status with err.
+ * counting programs read the kernel (ld->access; loader_start logs it once
+ * started) and load only that way's programs of obj. 0, or a PDTT_EXIT_* status with err.
  */
 int loader_prepare_programs(struct bpf_object *obj, enum pdtt_mode mode, struct pdtt_loader *ld,
 			    char *err, size_t errlen);

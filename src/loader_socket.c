@@ -76,7 +76,7 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 	int rc, e;
 
 	if (!skel || (e = pdtt_socket_bpf__create_skeleton(skel)) ||
-	    (e = loader_open_skeleton(skel->skeleton, pdtt_socket_compat_bpf__elf_bytes, &opts))) {
+	    (e = loader_open_skeleton(skel->skeleton, pdtt_socket_compat_bpf__elf_bytes, &opts, ld))) {
 		e = skel ? -e : ENOMEM;
 		pdtt_socket_bpf__destroy(skel);
 		return loader_bpf_failure(e, "cannot open the socket-mode BPF object", err, errlen);

@@ -626,7 +626,7 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 	}
 	st->skel = calloc(1, sizeof(*st->skel));
 	if (!st->skel || (e = pdtt_tc_bpf__create_skeleton(st->skel)) ||
-	    (e = loader_open_skeleton(st->skel->skeleton, pdtt_tc_compat_bpf__elf_bytes, &opts))) {
+	    (e = loader_open_skeleton(st->skel->skeleton, pdtt_tc_compat_bpf__elf_bytes, &opts, ld))) {
 		e = st->skel ? -e : ENOMEM;
 		tc_destroy(st);
 		return loader_bpf_failure(e, "cannot open the tc-mode BPF object", err, errlen);
