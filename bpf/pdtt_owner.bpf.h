@@ -57,12 +57,12 @@ int pdtt_owner_recv(__u64 *ctx)
  * fexit on func(struct socket *sock, ...): its return value follows its
  * n_args arguments in ctx.
  */
-#define PDTT_OWNER_FEXIT(name, func, n_args)                                \
-	SEC("fexit/" #func)                                                 \
-	int name(__u64 *ctx)                                                \
-	{                                                                   \
+#define PDTT_OWNER_FEXIT(name, func, n_args)                                        \
+	SEC("fexit/" #func)                                                         \
+	int name(__u64 *ctx)                                                        \
+	{                                                                           \
 		pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[n_args]); \
-		return 0;                                                   \
+		return 0;                                                           \
 	}
 
 /* (sock, msg, size) */

@@ -34,7 +34,8 @@ int pdtt_probe_sock(struct __sk_buff *skb)
 	struct bpf_sock *bsk = skb->sk;
 
 	if (bsk)
-		return pdtt_sk_uid(pdtt_kernel_sock(bsk, PDTT_ACCESS_PROBE), PDTT_ACCESS_PROBE) != 0;
+		return pdtt_sk_uid(pdtt_kernel_sock(bsk, PDTT_ACCESS_PROBE), PDTT_ACCESS_PROBE) !=
+		       0;
 	return 1;
 }
 

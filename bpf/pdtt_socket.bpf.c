@@ -20,16 +20,16 @@ static __always_inline int pdtt_sock(struct __sk_buff *skb, enum pdtt_direction 
  * One pair of programs per way to read the socket's UID (enum pdtt_access);
  * the loader loads one pair. pins.c tells them apart by name.
  */
-#define PDTT_SOCKET_PROGRAMS(egress, ingress, how)                \
-	SEC("cgroup_skb/egress")                                  \
-	int egress(struct __sk_buff *skb)                         \
-	{                                                         \
-		return pdtt_sock(skb, PDTT_TX, how);              \
-	}                                                         \
-	SEC("cgroup_skb/ingress")                                 \
-	int ingress(struct __sk_buff *skb)                        \
-	{                                                         \
-		return pdtt_sock(skb, PDTT_RX, how);              \
+#define PDTT_SOCKET_PROGRAMS(egress, ingress, how)   \
+	SEC("cgroup_skb/egress")                     \
+	int egress(struct __sk_buff *skb)            \
+	{                                            \
+		return pdtt_sock(skb, PDTT_TX, how); \
+	}                                            \
+	SEC("cgroup_skb/ingress")                    \
+	int ingress(struct __sk_buff *skb)           \
+	{                                            \
+		return pdtt_sock(skb, PDTT_RX, how); \
 	}
 
 PDTT_SOCKET_PROGRAMS(pdtt_sock_egress, pdtt_sock_ingress, PDTT_ACCESS_CAST)

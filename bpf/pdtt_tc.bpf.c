@@ -100,7 +100,7 @@ static __always_inline struct pdtt_l3 pdtt_find_l3(struct __sk_buff *skb, enum p
 
 /* Egress: the packet's own socket, if it is one of this namespace. */
 static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb,
-							    enum pdtt_access how)
+							   enum pdtt_access how)
 {
 	struct net_device *dev = pdtt_skb_dev(pdtt_kernel_skb(skb, how), how);
 
@@ -216,7 +216,7 @@ static __always_inline bool pdtt_for_this_host(struct __sk_buff *skb, struct pdt
  * it; the lookup's reference is released once the owner has been read.
  */
 static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *skb,
-							     struct pdtt_l3 l3, enum pdtt_access how)
+							    struct pdtt_l3 l3, enum pdtt_access how)
 {
 	struct pdtt_owner o = pdtt_unattributed();
 	struct bpf_sock_tuple t = {};
@@ -280,16 +280,16 @@ static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction di
  * pdtt_access: CAST or PROBE); the loader loads one pair. pins.c and
  * loader_tc.c tell them apart by name.
  */
-#define PDTT_TC_PROGRAMS(egress, ingress, how)                    \
-	SEC("tc")                                                 \
-	int egress(struct __sk_buff *skb)                         \
-	{                                                         \
-		return pdtt_tc(skb, PDTT_TX, how);                \
-	}                                                         \
-	SEC("tc")                                                 \
-	int ingress(struct __sk_buff *skb)                        \
-	{                                                         \
-		return pdtt_tc(skb, PDTT_RX, how);                \
+#define PDTT_TC_PROGRAMS(egress, ingress, how)     \
+	SEC("tc")                                  \
+	int egress(struct __sk_buff *skb)          \
+	{                                          \
+		return pdtt_tc(skb, PDTT_TX, how); \
+	}                                          \
+	SEC("tc")                                  \
+	int ingress(struct __sk_buff *skb)         \
+	{                                          \
+		return pdtt_tc(skb, PDTT_RX, how); \
 	}
 
 PDTT_TC_PROGRAMS(pdtt_tc_egress, pdtt_tc_ingress, PDTT_ACCESS_CAST)

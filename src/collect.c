@@ -154,7 +154,8 @@ static int read_slot_batch(struct collector *col, uint32_t first, uint32_t count
 
 	/* The batch goes on after the index in_batch: none starts at slot 0. */
 	if (bpf_map_lookup_batch(col->maps.counters_fd, first ? &in : NULL, &out, col->keys,
-				 col->percpu, &n, NULL) && errno != ENOENT) {
+				 col->percpu, &n, NULL) &&
+	    errno != ENOENT) {
 		if (errno != KERNEL_ENOTSUPP)
 			return -errno;
 		/* Before Linux 5.13 a per-CPU array has no batch lookup: a syscall a slot. */

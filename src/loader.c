@@ -24,12 +24,8 @@ static const struct loader_mode *const modes[] = {
 };
 
 static const char *const map_pins[] = {
-	PDTT_PIN_COUNTERS,
-	PDTT_PIN_SLOTS,
-	PDTT_PIN_BUCKETS,
-	PDTT_PIN_META,
-	PDTT_PIN_OWNERS,
-	PDTT_PIN_SLOT_LOCK,
+	PDTT_PIN_COUNTERS, PDTT_PIN_SLOTS,  PDTT_PIN_BUCKETS,
+	PDTT_PIN_META,     PDTT_PIN_OWNERS, PDTT_PIN_SLOT_LOCK,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -81,8 +77,10 @@ int loader_bpf_failure(int e, const char *what, char *err, size_t errlen)
 		return PDTT_EXIT_NOPERM;
 	}
 	if (e == ENOSYS || e == EOPNOTSUPP || e == EINVAL) {
-		snprintf(err, errlen, "%s: %s (this kernel lacks what pdtt needs: BPF with BTF, "
-			 "cgroup v2, Linux 5.10 or later)", what, strerror(e));
+		snprintf(err, errlen,
+			 "%s: %s (this kernel lacks what pdtt needs: BPF with BTF, "
+			 "cgroup v2, Linux 5.10 or later)",
+			 what, strerror(e));
 		return PDTT_EXIT_UNAVAILABLE;
 	}
 	snprintf(err, errlen, "%s: %s", what, strerror(e));
@@ -328,9 +326,9 @@ static void log_kernel_ways(const struct pdtt_loader *ld)
 		 ld->access_why[0] ? ": " : "", ld->access_why);
 	if (ld->compat_atomics)
 		log_info("this kernel lacks atomic fetch-and-add for BPF (Linux 5.12+): counter "
-			 "slots are handed out under a lock (%s)", PDTT_PIN_SLOT_LOCK);
+			 "slots are handed out under a lock (%s)",
+			 PDTT_PIN_SLOT_LOCK);
 }
-
 
 int loader_prepare_programs(struct bpf_object *obj, enum pdtt_mode mode, struct pdtt_loader *ld,
 			    char *err, size_t errlen)
@@ -373,7 +371,8 @@ void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_lo
 	ld->owner_tracking = ld->owner_via != 0;
 	*enable = ld->owner_tracking;
 	for (size_t i = 0; i < pins_n_owner_links; i++)
-		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, pins_owner_links[i].prog),
+		bpf_program__set_autoload(bpf_object__find_program_by_name(obj,
+									   pins_owner_links[i].prog),
 					  pins_owner_links[i].via == ld->owner_via);
 }
 
@@ -389,9 +388,11 @@ const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_
 		       "inet6_recvmsg, as this kernel lacks the 6.3 tracepoints): traffic is "
 		       "charged to the user that last sent or received on each socket";
 	if (cfg->owner_tracking) {
-		snprintf(sentence, sizeof(sentence), "owner tracking off: %s; so traffic is charged "
+		snprintf(sentence, sizeof(sentence),
+			 "owner tracking off: %s; so traffic is charged "
 			 "to the socket owner and transfers through daemons such as sshd count for "
-			 "root", ld->owner_off);
+			 "root",
+			 ld->owner_off);
 		return sentence;
 	}
 	return "owner tracking off by configuration: traffic is charged to the socket owner";

@@ -28,7 +28,7 @@ struct pdtt_loader {
 	bool compat_atomics;        /* the build without atomic fetch-and-add (before 5.12) */
 	bool owner_tracking;        /* the owner tracking programs are attached */
 	enum pins_owner_via owner_via; /* through which hooks; 0 when off */
-	char owner_off[256];        /* why owner tracking is off though configured on */
+	char owner_off[256];           /* why owner tracking is off though configured on */
 	struct pdtt_meta meta;
 	const struct loader_mode *mode;
 	void *skel;                 /* the mode's libbpf skeleton */

@@ -33,8 +33,10 @@ static const struct {
 
 static void unavailable(char *err, size_t errlen, const char *what)
 {
-	snprintf(err, errlen, "this kernel lacks %s, which pdtt needs (Linux 5.10 or later has "
-		 "everything; see the README's Requirements)", what);
+	snprintf(err, errlen,
+		 "this kernel lacks %s, which pdtt needs (Linux 5.10 or later has "
+		 "everything; see the README's Requirements)",
+		 what);
 }
 
 int loader_kernel_check(enum pdtt_mode mode, char *err, size_t errlen)
@@ -42,14 +44,16 @@ int loader_kernel_check(enum pdtt_mode mode, char *err, size_t errlen)
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 
 	if (!vmlinux) {
-		unavailable(err, errlen, "BTF type information (/sys/kernel/btf/vmlinux, from "
+		unavailable(err, errlen,
+			    "BTF type information (/sys/kernel/btf/vmlinux, from "
 			    "a kernel built with CONFIG_DEBUG_INFO_BTF)");
 		return PDTT_EXIT_UNAVAILABLE;
 	}
 	btf__free(vmlinux);
 	/* 0 is a definite no; an error (no permission...) is left for the load to report. */
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) == 0) {
-		unavailable(err, errlen, "socket-local storage (BPF_MAP_TYPE_SK_STORAGE, "
+		unavailable(err, errlen,
+			    "socket-local storage (BPF_MAP_TYPE_SK_STORAGE, "
 			    "Linux 5.2+)");
 		return PDTT_EXIT_UNAVAILABLE;
 	}
@@ -89,7 +93,8 @@ static bool probe_program(const char *name, bool attach)
 	bool ok = false;
 
 	if (skel) {
-		bpf_object__for_each_program(prog, skel->obj) {
+		bpf_object__for_each_program(prog, skel->obj)
+		{
 			bool it = strcmp(bpf_program__name(prog), name) == 0;
 
 			bpf_program__set_autoload(prog, it);
@@ -143,7 +148,8 @@ enum pins_access loader_kernel_access(enum pdtt_mode mode, char *why, size_t why
 	if (forced == PINS_ACCESS_UNKNOWN && have_btf(cast_kfuncs, BTF_KIND_FUNC))
 		return PINS_ACCESS_CAST;
 	if (forced == PINS_ACCESS_UNKNOWN)
-		snprintf(why, whylen, "this kernel lacks the kfuncs bpf_rdonly_cast and "
+		snprintf(why, whylen,
+			 "this kernel lacks the kfuncs bpf_rdonly_cast and "
 			 "bpf_cast_to_kern_ctx (Linux 6.2+)");
 	else
 		snprintf(why, whylen, "PDTT_KERNEL_ACCESS=%s", getenv("PDTT_KERNEL_ACCESS"));
@@ -151,12 +157,14 @@ enum pins_access loader_kernel_access(enum pdtt_mode mode, char *why, size_t why
 		return PINS_ACCESS_PROBE;
 	if (mode == PDTT_MODE_SOCKET) {
 		if (forced == PINS_ACCESS_UNKNOWN)
-			snprintf(why, whylen, "this kernel lacks the kfunc bpf_rdonly_cast (Linux "
+			snprintf(why, whylen,
+				 "this kernel lacks the kfunc bpf_rdonly_cast (Linux "
 				 "6.2+) and refuses bpf_probe_read_kernel in cgroup_skb programs "
 				 "(kernel lockdown?)");
 		return PINS_ACCESS_SOCKET_UID;
 	}
-	snprintf(err, errlen, "tc mode cannot run on this kernel: it lacks the kfuncs "
+	snprintf(err, errlen,
+		 "tc mode cannot run on this kernel: it lacks the kfuncs "
 		 "bpf_rdonly_cast and bpf_cast_to_kern_ctx (Linux 6.2+) and refuses "
 		 "bpf_probe_read_kernel in tc programs (kernel lockdown?, or no CAP_PERFMON); "
 		 "use mode = \"socket\"");
@@ -174,7 +182,8 @@ enum pins_owner_via loader_kernel_owner_hooks(char *why, size_t whylen)
 		return PINS_OWNER_TRACEPOINTS;
 	if (probe_program("pdtt_probe_fexit", true))
 		return PINS_OWNER_FEXIT;
-	snprintf(why, whylen, "this kernel lacks the sock_send_length and sock_recv_length "
+	snprintf(why, whylen,
+		 "this kernel lacks the sock_send_length and sock_recv_length "
 		 "tracepoints (Linux 6.3+), and refuses fexit programs on inet_sendmsg that use "
 		 "socket storage (Linux 5.11+, where the kernel allows fexit at all)");
 	return 0;

@@ -55,14 +55,13 @@ static int socket_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, 
 	if (!rc)
 		rc = loader_attach_pinned(loader_counting_program(skel->obj, PDTT_MODE_SOCKET, ld,
 								  false),
-					  cfg->pin_path, PIN_LINK_EGRESS, attach_to_cgroup, &cgroup_fd,
-					  err, errlen);
+					  cfg->pin_path, PIN_LINK_EGRESS, attach_to_cgroup,
+					  &cgroup_fd, err, errlen);
 	if (!rc)
 		rc = loader_attach_pinned(loader_counting_program(skel->obj, PDTT_MODE_SOCKET, ld,
 								  true),
-					  cfg->pin_path,
-					  PIN_LINK_INGRESS, attach_to_cgroup, &cgroup_fd, err,
-					  errlen);
+					  cfg->pin_path, PIN_LINK_INGRESS, attach_to_cgroup,
+					  &cgroup_fd, err, errlen);
 	close(cgroup_fd);
 	return rc;
 }
@@ -76,7 +75,8 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 	int rc, e;
 
 	if (!skel || (e = pdtt_socket_bpf__create_skeleton(skel)) ||
-	    (e = loader_open_skeleton(skel->skeleton, pdtt_socket_compat_bpf__elf_bytes, &opts, ld))) {
+	    (e = loader_open_skeleton(skel->skeleton, pdtt_socket_compat_bpf__elf_bytes, &opts,
+				      ld))) {
 		e = skel ? -e : ENOMEM;
 		pdtt_socket_bpf__destroy(skel);
 		return loader_bpf_failure(e, "cannot open the socket-mode BPF object", err, errlen);

@@ -626,7 +626,8 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 	}
 	st->skel = calloc(1, sizeof(*st->skel));
 	if (!st->skel || (e = pdtt_tc_bpf__create_skeleton(st->skel)) ||
-	    (e = loader_open_skeleton(st->skel->skeleton, pdtt_tc_compat_bpf__elf_bytes, &opts, ld))) {
+	    (e = loader_open_skeleton(st->skel->skeleton, pdtt_tc_compat_bpf__elf_bytes, &opts,
+				      ld))) {
 		e = st->skel ? -e : ENOMEM;
 		tc_destroy(st);
 		return loader_bpf_failure(e, "cannot open the tc-mode BPF object", err, errlen);
@@ -643,7 +644,8 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		tc_destroy(st);
 		return rc;
 	}
-	loader_prepare_owner_tracking(cfg, ld, st->skel->obj, &st->skel->rodata->pdtt_owner_tracking);
+	loader_prepare_owner_tracking(cfg, ld, st->skel->obj,
+				      &st->skel->rodata->pdtt_owner_tracking);
 	if (pdtt_tc_bpf__load(st->skel)) {
 		e = errno;
 		tc_destroy(st);
@@ -677,8 +679,8 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 		for (size_t h = 0; !rc && h < N_HOOKS; h++)
 			rc = tcx ? tcx_attach_one(hook_prog(st->skel, ld, h), cfg->pin_path,
 						  &st->ifaces[i], h, err, errlen)
-				 : classic_attach_one(fd, hook_prog(st->skel, ld, h), &st->ifaces[i],
-						      h, err, errlen);
+				 : classic_attach_one(fd, hook_prog(st->skel, ld, h),
+						      &st->ifaces[i], h, err, errlen);
 	if (fd >= 0 && tcx && !rc) {
 		/* Every record is gone: drop the map too. */
 		char path[PDTT_PATH_MAX + 32];

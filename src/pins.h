@@ -109,9 +109,9 @@ enum pins_owner_via {
 struct pins_owner_link {
 	enum pins_owner_via via;
 	const char *pin;
-	const char *prog;  /* the program in each mode's object */
-	const char *kind;  /* "tp_btf", "fexit" */
-	const char *hook;  /* the tracepoint or kernel function */
+	const char *prog; /* the program in each mode's object */
+	const char *kind; /* "tp_btf", "fexit" */
+	const char *hook; /* the tracepoint or kernel function */
 };
 
 extern const struct pins_owner_link pins_owner_links[];

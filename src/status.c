@@ -140,7 +140,8 @@ static void write_uid_read(FILE *out, const struct pdtt_status *s)
 {
 	key(out, "uid read");
 	for (size_t i = 0; i < s->n_hooks; i++) {
-		if (s->hooks[i].kind != PINS_HOOK_OWNER && s->hooks[i].access != PINS_ACCESS_UNKNOWN) {
+		if (s->hooks[i].kind != PINS_HOOK_OWNER &&
+		    s->hooks[i].access != PINS_ACCESS_UNKNOWN) {
 			fprintf(out, "%s\n", pins_access_text(s->hooks[i].access));
 			return;
 		}

@@ -18,9 +18,15 @@ static const struct pins_hook socket_hooks[] = {
 
 /* Before Linux 6.2: the UID read with bpf_probe_read_kernel. */
 static const struct pins_hook socket_probe_hooks[] = {
-	{ .kind = PINS_HOOK_CGROUP, .hook = "ingress", .cgroup_id = 1, .live = true,
+	{ .kind = PINS_HOOK_CGROUP,
+	  .hook = "ingress",
+	  .cgroup_id = 1,
+	  .live = true,
 	  .access = PINS_ACCESS_PROBE },
-	{ .kind = PINS_HOOK_CGROUP, .hook = "egress", .cgroup_id = 1, .live = true,
+	{ .kind = PINS_HOOK_CGROUP,
+	  .hook = "egress",
+	  .cgroup_id = 1,
+	  .live = true,
 	  .access = PINS_ACCESS_PROBE },
 };
 
