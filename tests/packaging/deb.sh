@@ -50,6 +50,7 @@ fi
 
 WORK=$(mktemp -d /tmp/pdtt-pkg-deb.XXXXXX)
 chmod 755 "$WORK" # make check of the build runs traffic as test UIDs
+use_readable_helpers
 NETNS="pdtt-pkg-$$"
 POLICY_CREATED=""
 
