@@ -376,3 +376,25 @@ state_field() {
 add_counts() {
 	echo "$1 $2" | awk '{ printf "%.0f %.0f %.0f %.0f\n", $1 + $5, $2 + $6, $3 + $7, $4 + $8 }'
 }
+
+# pinned_link_ids DIR: "LINK_ID PROG_ID" of each socket-mode link pinned in
+# DIR (egress, then ingress), one a line.
+pinned_link_ids() {
+	local hook
+	for hook in egress ingress; do
+		bpftool -j link show pinned "$1/link_sock_$hook" |
+			"$PYTHON" -c 'import json,sys; l = json.load(sys.stdin); print(l["id"], l["prog_id"])' ||
+			fail "cannot read the link pinned in $1/link_sock_$hook"
+	done
+}
+
+# expect_detached "IDS": none of these links or programs (pinned_link_ids'
+# lines) exists any more.
+expect_detached() {
+	local link prog
+	while read -r link prog; do
+		bpftool link show id "$link" >/dev/null 2>&1 && fail "BPF link $link still exists"
+		bpftool prog show id "$prog" >/dev/null 2>&1 && fail "BPF program $prog is still loaded"
+	done <<<"$1"
+	return 0
+}

@@ -12,26 +12,6 @@ setup
 command -v unshare >/dev/null || skip "needs unshare"
 CONF="$WORK/pdtt.conf"
 
-# link_and_prog_ids DIR: the link and program IDs of the two socket links pinned in DIR.
-link_and_prog_ids() {
-	local hook
-	for hook in egress ingress; do
-		bpftool -j link show pinned "$1/link_sock_$hook" |
-			"$PYTHON" -c 'import json,sys; l = json.load(sys.stdin); print(l["id"], l["prog_id"])' ||
-			fail "cannot read the link pinned in $1/link_sock_$hook"
-	done
-}
-
-# expect_detached IDS...: none of these links or programs exists any more.
-expect_detached() {
-	local link prog
-	while read -r link prog; do
-		bpftool link show id "$link" >/dev/null 2>&1 && fail "link $link still exists"
-		bpftool prog show id "$prog" >/dev/null 2>&1 && fail "program $prog is still loaded"
-	done <<<"$1"
-	return 0
-}
-
 # A valid configuration names the pin_path.
 start_daemon
 stop_daemon
@@ -44,7 +24,7 @@ echo "ok: $(head -n 1 "$WORK/unload.err")"
 # A broken configuration (as sighup.sh leaves one): --pin-path.
 start_daemon
 stop_daemon
-ids=$(link_and_prog_ids "$PIN_PATH")
+ids=$(pinned_link_ids "$PIN_PATH")
 write_config "interval = 0;"
 rc=0
 "$PDTTD" --unload -c "$CONF" --pin-path "$PIN_PATH" 2>"$WORK/unload.err" || rc=$?

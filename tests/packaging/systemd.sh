@@ -249,6 +249,15 @@ wait_active() {
 	fail "pdtt.service is not active within 30 s: $(unit ActiveState)/$(unit SubState)"
 }
 
+# expect_sent UID "BYTES PACKETS" WHEN: two reports on, UID's sent totals in
+# the log are these.
+expect_sent() {
+	local got
+	wait_report "$CT_ROOT$LOG" 2
+	got=$(counts_of "$1" "$CT_ROOT$LOG")
+	[ "${got% * *}" = "$2" ] || fail "$3: UID $1 sent '${got% * *}', expected '$2' (bytes packets)"
+}
+
 # ct_traffic UID COUNT SIZE: COUNT datagrams of SIZE bytes from UID to the
 # container's loopback (discard port, nobody listens: only the sent bytes are
 # UID's), run by the container's systemd so that they are in its cgroups,
@@ -283,9 +292,7 @@ echo "ok: systemd-analyze security pdtt.service: $security"
 step "traffic of a test UID"
 U1=$(test_uid 1)
 ct_traffic "$U1" 100 1000 # 100 x 1028 bytes
-wait_report "$CT_ROOT$LOG" 2
-got=$(counts_of "$U1" "$CT_ROOT$LOG")
-[ "${got% * *}" = "102800 100" ] || fail "UID $U1 sent '${got% * *}', expected '102800 100' (bytes packets)"
+expect_sent "$U1" "102800 100" "after the traffic"
 echo "ok: UID $U1 counted: 102800 bytes in 100 packets sent"
 
 step "systemctl reload, logrotate"
@@ -301,9 +308,7 @@ run_logged "$WORK/logrotate.log" in_ct logrotate -f /etc/logrotate.d/pdtt
 [ -s "$CT_ROOT$LOG.1" ] || fail "logrotate did not rotate $LOG"
 [ "$(in_ct journalctl -u pdtt --since "$STEP_SINCE" -q | grep -c "reloaded $CONF")" -ge 2 ] ||
 	fail "logrotate's postrotate did not reload pdtt.service"
-wait_report "$CT_ROOT$LOG" 2
-got=$(counts_of "$U1" "$CT_ROOT$LOG")
-[ "${got% * *}" = "102800 100" ] || fail "after the rotation, UID $U1: '${got% * *}'"
+expect_sent "$U1" "102800 100" "after the rotation"
 [ "$(unit MainPID)" = "$pid" ] || fail "the rotation restarted pdttd"
 echo "ok: reload (same PID $pid), logrotate reloaded it, totals go on in the new log"
 
@@ -313,9 +318,7 @@ wait_active
 [ "$(unit MainPID)" != "$pid" ] || fail "restart kept the old main process"
 pid=$(unit MainPID)
 ct_traffic "$U1" 10 1000 # 10 x 1028 more
-wait_report "$CT_ROOT$LOG" 2
-got=$(counts_of "$U1" "$CT_ROOT$LOG")
-[ "${got% * *}" = "113080 110" ] || fail "after the restart, UID $U1: '${got% * *}', expected '113080 110'"
+expect_sent "$U1" "113080 110" "after the restart"
 echo "ok: restarted (main PID $pid), counts continue"
 
 step "kill -9 of the main process"
@@ -330,9 +333,7 @@ done
 [ "$new" != 0 ] && [ "$new" != "$pid" ] || fail "systemd did not restart pdttd within 20 s"
 [ "$(unit NRestarts)" = $((restarts + 1)) ] || fail "NRestarts is $(unit NRestarts), expected $((restarts + 1))"
 pid=$new
-wait_report "$CT_ROOT$LOG" 2
-got=$(counts_of "$U1" "$CT_ROOT$LOG")
-[ "${got% * *}" = "118220 115" ] || fail "after kill -9, UID $U1: '${got% * *}', expected '118220 115'"
+expect_sent "$U1" "118220 115" "after kill -9"
 echo "ok: systemd restarted pdttd (main PID $pid) after kill -9; nothing lost"
 
 step "a broken configuration"
@@ -360,18 +361,11 @@ run_logged "$WORK/upgrade.log" in_ct dpkg -i /root/pdtt-debs/pdtt-2.deb
 wait_active
 [ "$(unit MainPID)" != "$pid" ] || fail "the upgrade did not restart pdttd"
 grep -qx "interval = 1;" "$CT_ROOT$CONF" || fail "the upgrade lost the change to $CONF"
-wait_report "$CT_ROOT$LOG" 2
-got=$(counts_of "$U1" "$CT_ROOT$LOG")
-[ "${got% * *}" = "118220 115" ] || fail "after the upgrade, UID $U1: '${got% * *}'"
+expect_sent "$U1" "118220 115" "after the upgrade"
 echo "ok: upgraded to $version2, restarted (main PID $(unit MainPID)), $CONF kept, counts continue"
 
 step "apt-get purge"
-ids=""
-for hook in egress ingress; do
-	ids="$ids $(bpftool -j link show pinned "$CT_ROOT$PINS/link_sock_$hook" |
-		"$PYTHON" -c 'import json,sys; l = json.load(sys.stdin); print(l["id"], l["prog_id"])')" ||
-		fail "cannot read the link pinned in $PINS/link_sock_$hook"
-done
+ids=$(pinned_link_ids "$CT_ROOT$PINS")
 run_logged "$WORK/purge.log" in_ct apt-get purge -y pdtt
 in_ct dpkg-query -W -f='${Status}' pdtt 2>/dev/null | grep -qv 'not-installed' &&
 	fail "dpkg still knows pdtt: $(in_ct dpkg-query -W -f='${Status}' pdtt)"
@@ -387,12 +381,6 @@ ls "$CT_ROOT"/etc/rc?.d/*pdtt >/dev/null 2>&1 && fail "init links are left"
 in_ct /bin/sh -c 'cat /proc/[0-9]*/comm' | grep -qx pdttd && fail "a pdttd still runs in the container"
 in_ct cat /etc/passwd /etc/group >"$WORK/accounts.after"
 diff "$WORK/accounts.before" "$WORK/accounts.after" >&2 || fail "users or groups changed"
-read -r link_e prog_e link_i prog_i <<<"$ids"
-for id in "$link_e" "$link_i"; do
-	bpftool link show id "$id" >/dev/null 2>&1 && fail "BPF link $id of the package's pdttd still exists"
-done
-for id in "$prog_e" "$prog_i"; do
-	bpftool prog show id "$id" >/dev/null 2>&1 && fail "BPF program $id of the package's pdttd is still loaded"
-done
-echo "ok: purged: no pdtt file, pin, link, program, process, user or unit left (links $link_e $link_i, programs $prog_e $prog_i gone)"
+expect_detached "$ids"
+echo "ok: purged: no pdtt file, pin, link, program, process, user or unit left (links and programs" $ids "gone)"
 exit 0
