@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "config.h"
+#include "pdtt_config.h"
 #include "exitcodes.h"
 #include "lock.h"
 #include "mounts.h"

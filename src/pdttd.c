@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <malloc.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -16,17 +15,15 @@
 #include <systemd/sd-daemon.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include "config.h"
+#include "pdtt_config.h"
 #include "exitcodes.h"
 #include "loader.h"
 #include "lock.h"
 #include "log.h"
-#include "logfile.h"
 #include "mounts.h"
-#include "options.h"
+#include "pdttd_options.h"
 #include "outputs.h"
 #include "pins.h"
-#include "report_text.h"
 #include "state.h"
 #include "totals.h"
 #include "usercache.h"
@@ -40,7 +37,6 @@ struct daemon {
 	struct pdtt_loader loader;
 	struct totals *totals;        /* baseline + kernel counters */
 	struct usercache *names;
-	struct logfile *log;
 	struct outputs *outputs;
 	int timer_fd;
 	int signal_fd;
@@ -48,7 +44,6 @@ struct daemon {
 	bool have_state;
 	bool state_was_present;      /* a state file existed at start */
 	bool retired_pending;         /* retired maps to unpin after the next save */
-	bool log_failing;             /* the last report could not be written */
 	bool state_failing;           /* the last state file could not be written */
 };
 
@@ -133,7 +128,6 @@ static void write_report(struct daemon *d)
 {
 	const struct pdtt_snapshot *snap;
 	struct pdtt_report report;
-	FILE *out;
 	int err = totals_read(d->totals, &snap);
 
 	if (err) {
@@ -142,23 +136,6 @@ static void write_report(struct daemon *d)
 	}
 	outputs_prepare(d->outputs, snap, &report);
 	check_overflow(d);
-	/* Streamed: a report of 100,000 UIDs is 14 MB, never held whole in memory. */
-	out = logfile_begin(d->log, d->foreground ? stdout : NULL);
-	if (!out) {
-		log_err("cannot format the report: %s", strerror(errno));
-		return;
-	}
-	report_text_write(out, &report);
-	err = logfile_end(d->log, out);
-	if (err && !d->log_failing)
-		log_err("cannot write the report to %s: %s; nothing is lost (the kernel keeps "
-			"counting) and the next report is written in full once it can be",
-			logfile_path(d->log), strerror(-err));
-	else if (!err && d->log_failing)
-		log_info("writing reports to %s again", logfile_path(d->log));
-	d->log_failing = err != 0;
-	if (d->foreground)
-		fflush(stdout);
 	outputs_write(d->outputs, &report);
 	save_state(d);
 }
@@ -166,23 +143,12 @@ static void write_report(struct daemon *d)
 /* Apply what can change without re-attaching; say what needs a restart. */
 static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 {
-	struct logfile *log;
-
-	if (strcmp(next->log_file, d->cfg.log_file) != 0) {
-		log = logfile_open(next->log_file);
-		if (!log) {
-			log_err("reload: cannot open log_file %s: %s; keeping %s", next->log_file,
-				strerror(errno), d->cfg.log_file);
-			return;
-		}
-		logfile_close(d->log);
-		d->log = log;
-	}
+	if (outputs_reload(d->outputs, next) < 0)
+		return;
 	if (next->interval != d->cfg.interval)
 		arm_timer(d->timer_fd, next->interval);
 	if (loader_set_local_networks(&d->loader, next) < 0)
 		log_err("reload: cannot update local_networks: %s", strerror(errno));
-	outputs_reload(d->outputs, next);
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
 	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
 	    next->n_interfaces != d->cfg.n_interfaces ||
@@ -202,10 +168,7 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 static void reload(struct daemon *d)
 {
 	struct pdtt_config next;
-	int err = logfile_reopen(d->log);
 
-	if (err)
-		log_err("cannot reopen %s: %s", logfile_path(d->log), strerror(-err));
 	outputs_reopen(d->outputs);
 	usercache_flush(d->names);
 	if (read_config(d->config_path, &next, true) < 0) {
@@ -271,24 +234,6 @@ static int take_lock(const char *pin_path)
 		log_err("cannot lock %s: %s", pin_path, strerror(-fd));
 	}
 	return fd;
-}
-
-/* The log file's directory must exist: a typo there would lose every report. */
-static struct logfile *open_log(const char *path)
-{
-	struct logfile *log = logfile_open(path);
-	char *copy;
-
-	if (log)
-		return log;
-	copy = strdup(path);
-	if (errno == ENOENT && copy)
-		log_err("cannot open log_file %s: its directory %s does not exist; create it or "
-			"change log_file", path, dirname(copy));
-	else
-		log_err("cannot open log_file %s: %s", path, strerror(errno));
-	free(copy);
-	return NULL;
 }
 
 /*
@@ -389,10 +334,7 @@ static int start(struct daemon *d)
 	}
 	if (take_lock(d->cfg.pin_path) < 0)
 		return PDTT_EXIT_RUNNING;
-	d->log = open_log(d->cfg.log_file);
-	if (!d->log)
-		return PDTT_EXIT_FAILURE;
-	d->outputs = outputs_open(&d->cfg, err, sizeof(err));
+	d->outputs = outputs_open(&d->cfg, d->foreground ? stdout : NULL, err, sizeof(err));
 	if (!d->outputs) {
 		log_err("%s", err);
 		return PDTT_EXIT_FAILURE;
@@ -431,7 +373,6 @@ static void stop(struct daemon *d)
 	totals_free(d->totals);
 	outputs_close(d->outputs);
 	usercache_free(d->names);
-	logfile_close(d->log);
 	loader_close(&d->loader);
 }
 
@@ -473,7 +414,7 @@ static int run_daemon(struct daemon *d)
  * removal relies on this: a configuration an admin broke must not leave the
  * programs attached.
  */
-static int unload_pin_path(const struct pdtt_options *opts, struct pdtt_config *cfg)
+static int unload_pin_path(const struct pdttd_options *opts, struct pdtt_config *cfg)
 {
 	char err[ERRLEN];
 	int rc;
@@ -494,7 +435,8 @@ static int unload_pin_path(const struct pdtt_options *opts, struct pdtt_config *
 		config_defaults(cfg);
 		log_warn("%s", err);
 		log_info("unloading pin_path %s (the default: %s is invalid; use --pin-path if "
-			 "pdttd used another one)", cfg->pin_path, opts->config_path);
+			 "pdttd used another one)",
+			 cfg->pin_path, opts->config_path);
 	} else if (rc == 1) {
 		log_info("unloading pin_path %s (the default: %s does not exist)", cfg->pin_path,
 			 opts->config_path);
@@ -523,14 +465,14 @@ static int unload(const struct pdtt_config *cfg)
 
 int main(int argc, char **argv)
 {
-	struct pdtt_options opts;
+	struct pdttd_options opts;
 	struct daemon d = { .timer_fd = -1, .signal_fd = -1 };
-	int rc = options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
+	int rc = pdttd_options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
 
 	if (rc)
 		return rc;
 	if (opts.action == PDTT_ACTION_HELP) {
-		options_usage(stdout, SYSCONFDIR "/pdtt.conf");
+		pdttd_options_usage(stdout, SYSCONFDIR "/pdtt.conf");
 		return PDTT_EXIT_OK;
 	}
 	if (opts.action == PDTT_ACTION_VERSION) {

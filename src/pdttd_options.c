@@ -2,9 +2,11 @@
 /* pdttd's command line, parsed with getopt_long. */
 #include <getopt.h>
 #include <string.h>
-#include "options.h"
+#include "pdttd_options.h"
 #include "exitcodes.h"
 
+/* One option a line. */
+/* clang-format off */
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "foreground", no_argument, NULL, 'f' },
@@ -15,8 +17,9 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+/* clang-format on */
 
-void options_usage(FILE *out, const char *default_config)
+void pdttd_options_usage(FILE *out, const char *default_config)
 {
 	fprintf(out,
 		"Usage: pdttd [OPTION]...\n"
@@ -32,8 +35,8 @@ void options_usage(FILE *out, const char *default_config)
 		default_config);
 }
 
-static int set_action(struct pdtt_options *opts, enum pdtt_action action,
-		      const char *name, FILE *err)
+static int set_action(struct pdttd_options *opts, enum pdtt_action action, const char *name,
+		      FILE *err)
 {
 	if (opts->action != PDTT_ACTION_RUN && opts->action != action) {
 		fprintf(err, "pdttd: %s cannot be combined with another action\n", name);
@@ -43,8 +46,8 @@ static int set_action(struct pdtt_options *opts, enum pdtt_action action,
 	return 0;
 }
 
-int options_parse(int argc, char **argv, const char *default_config,
-		  struct pdtt_options *opts, FILE *err)
+int pdttd_options_parse(int argc, char **argv, const char *default_config,
+			struct pdttd_options *opts, FILE *err)
 {
 	int c, rc = 0;
 
@@ -94,7 +97,7 @@ int options_parse(int argc, char **argv, const char *default_config,
 	}
 	if (rc == 0 && opts->pin_path && opts->action != PDTT_ACTION_UNLOAD) {
 		fprintf(err, "pdttd: --pin-path goes with --unload only (pdttd takes pin_path from "
-			"the configuration); try 'pdttd --help'\n");
+			     "the configuration); try 'pdttd --help'\n");
 		rc = PDTT_EXIT_USAGE;
 	}
 	if (rc == 0 && opts->pin_path && opts->pin_path[0] != '/') {

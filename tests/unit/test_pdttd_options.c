@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include "check.h"
 #include "exitcodes.h"
-#include "options.h"
+#include "pdttd_options.h"
 
 #define DEFAULT_CONF "/etc/pdtt.conf"
 
 /* Parse a NULL-terminated argument list; err receives what pdttd would print. */
-static int parse(struct pdtt_options *opts, char *errbuf, size_t errlen, char **argv)
+static int parse(struct pdttd_options *opts, char *errbuf, size_t errlen, char **argv)
 {
 	int argc = 0;
 	FILE *err = fmemopen(errbuf, errlen, "w");
@@ -16,7 +16,7 @@ static int parse(struct pdtt_options *opts, char *errbuf, size_t errlen, char **
 
 	while (argv[argc])
 		argc++;
-	rc = options_parse(argc, argv, DEFAULT_CONF, opts, err);
+	rc = pdttd_options_parse(argc, argv, DEFAULT_CONF, opts, err);
 	fclose(err);
 	return rc;
 }
@@ -25,7 +25,7 @@ static int parse(struct pdtt_options *opts, char *errbuf, size_t errlen, char **
 
 static void test_defaults(void)
 {
-	struct pdtt_options o;
+	struct pdttd_options o;
 	char err[256] = "";
 
 	CHECK(parse(&o, err, sizeof(err), (char *[]){ "pdttd", NULL }) == 0);
@@ -39,7 +39,7 @@ static void test_defaults(void)
 /* --pin-path: what --unload removes when the configuration cannot say. */
 static void test_pin_path(void)
 {
-	struct pdtt_options o;
+	struct pdttd_options o;
 	char err[256] = "";
 
 	CHECK(parse(&o, err, sizeof(err), ARGV("--unload", "--pin-path", "/sys/fs/bpf/x")) == 0);
@@ -52,7 +52,7 @@ static void test_pin_path(void)
 	CHECK(o.pin_path == NULL);
 	CHECK(parse(&o, err, sizeof(err), ARGV("--pin-path", "/p")) == PDTT_EXIT_USAGE);
 	CHECK_STR_EQ(err, "pdttd: --pin-path goes with --unload only (pdttd takes pin_path from "
-		     "the configuration); try 'pdttd --help'\n");
+			  "the configuration); try 'pdttd --help'\n");
 	CHECK(parse(&o, err, sizeof(err), ARGV("--check-config", "--pin-path=/p")) ==
 	      PDTT_EXIT_USAGE);
 	CHECK(parse(&o, err, sizeof(err), ARGV("--unload", "--pin-path", "rel/p")) ==
@@ -64,7 +64,7 @@ static void test_pin_path(void)
 
 static void test_each_option(void)
 {
-	struct pdtt_options o;
+	struct pdttd_options o;
 	char err[256] = "";
 
 	CHECK(parse(&o, err, sizeof(err), ARGV("-c", "/tmp/x.conf", "-f")) == 0);
@@ -90,7 +90,7 @@ static void test_each_option(void)
 
 static void test_usage_errors(void)
 {
-	struct pdtt_options o;
+	struct pdttd_options o;
 	char err[256];
 
 	CHECK(parse(&o, err, sizeof(err), ARGV("--bogus")) == PDTT_EXIT_USAGE);
@@ -113,5 +113,5 @@ int main(void)
 	test_each_option();
 	test_usage_errors();
 	test_pin_path();
-	return check_summary("test_options");
+	return check_summary("test_pdttd_options");
 }
