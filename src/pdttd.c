@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include "pdtt_config.h"
@@ -391,11 +392,58 @@ static int run_daemon(struct daemon *d)
 			rc = PDTT_EXIT_FAILURE;
 		} else {
 			log_to_syslog(!d->foreground);
+			/*
+			 * Under systemd (Type=notify, pdttd -f) the start
+			 * succeeds only now, once counting runs: an error
+			 * before is the main process's exit status, which
+			 * RestartPreventExitStatus= sees. A no-op elsewhere.
+			 */
+			sd_notifyf(0, "READY=1\nSTATUS=counting in %s mode",
+				   config_mode_name(d->cfg.mode));
 			run_loop(d);
+			sd_notify(0, "STOPPING=1");
 		}
 	}
 	stop(d);
 	return rc;
+}
+
+/*
+ * The pin_path --unload removes, said with where it comes from: --pin-path,
+ * else the configuration, else (missing or invalid file) the default. Package
+ * removal relies on this: a configuration an admin broke must not leave the
+ * programs attached.
+ */
+static int unload_pin_path(const struct pdttd_options *opts, struct pdtt_config *cfg)
+{
+	char err[ERRLEN];
+	int rc;
+
+	if (opts->pin_path) {
+		config_defaults(cfg);
+		if ((size_t)snprintf(cfg->pin_path, sizeof(cfg->pin_path), "%s", opts->pin_path) >=
+		    sizeof(cfg->pin_path)) {
+			log_err("--pin-path %s is too long: at most %zu bytes", opts->pin_path,
+				sizeof(cfg->pin_path) - 1);
+			return PDTT_EXIT_USAGE;
+		}
+		log_info("unloading pin_path %s (from --pin-path)", cfg->pin_path);
+		return 0;
+	}
+	rc = config_load(opts->config_path, cfg, err, sizeof(err));
+	if (rc < 0) {
+		config_defaults(cfg);
+		log_warn("%s", err);
+		log_info("unloading pin_path %s (the default: %s is invalid; use --pin-path if "
+			 "pdttd used another one)",
+			 cfg->pin_path, opts->config_path);
+	} else if (rc == 1) {
+		log_info("unloading pin_path %s (the default: %s does not exist)", cfg->pin_path,
+			 opts->config_path);
+	} else {
+		log_info("unloading pin_path %s (from %s)", cfg->pin_path, opts->config_path);
+	}
+	return 0;
 }
 
 static int unload(const struct pdtt_config *cfg)
@@ -439,8 +487,12 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	d.config_path = opts.config_path;
 	d.foreground = opts.foreground;
-	if (read_config(d.config_path, &d.cfg, false) < 0)
-		return PDTT_EXIT_CONFIG;
+	if (opts.action == PDTT_ACTION_UNLOAD)
+		rc = unload_pin_path(&opts, &d.cfg);
+	else if (read_config(d.config_path, &d.cfg, false) < 0)
+		rc = PDTT_EXIT_CONFIG;
+	if (rc)
+		return rc;
 	if (opts.action == PDTT_ACTION_CHECK_CONFIG) {
 		config_print(stdout, &d.cfg);
 		return PDTT_EXIT_OK;
