@@ -28,6 +28,7 @@
 #include "report_text.h"
 #include "state.h"
 #include "totals.h"
+#include "usage_db.h"
 #include "usercache.h"
 
 #define ERRLEN 1024
@@ -41,6 +42,7 @@ struct daemon {
 	struct usercache *names;
 	struct logfile *log;
 	struct outputs *outputs;
+	struct usage_db *usage;       /* the usage history; NULL: history_file = "" */
 	int timer_fd;
 	int signal_fd;
 	struct pdtt_state state;      /* as loaded at start, until the totals hold it */
@@ -128,7 +130,18 @@ static void save_state(struct daemon *d)
 	}
 }
 
-static void write_report(struct daemon *d)
+/* The history_* keys, as usage_db takes them. */
+static struct usage_settings usage_settings(const struct pdtt_config *cfg)
+{
+	return (struct usage_settings){
+		.path = cfg->history_file,
+		.period = cfg->history_period,
+		.retention = { cfg->history_5min_hours, cfg->history_hourly_days,
+			       cfg->history_daily_days, cfg->history_monthly_months },
+	};
+}
+
+static void write_report(struct daemon *d, bool final)
 {
 	const struct pdtt_snapshot *snap;
 	struct pdtt_report report;
@@ -160,6 +173,8 @@ static void write_report(struct daemon *d)
 		fflush(stdout);
 	outputs_write(d->outputs, &report);
 	save_state(d);
+	/* After the state file: the history never holds more than the totals it carries. */
+	usage_db_record(d->usage, snap, final ? USAGE_AT_STOP : USAGE_AT_REPORT);
 }
 
 /* Apply what can change without re-attaching; say what needs a restart. */
@@ -182,14 +197,20 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 	if (loader_set_local_networks(&d->loader, next) < 0)
 		log_err("reload: cannot update local_networks: %s", strerror(errno));
 	outputs_reload(d->outputs, next);
+	if (d->usage) {
+		const struct usage_settings us = usage_settings(next);
+
+		usage_db_configure(d->usage, &us);
+	}
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
 	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
 	    next->n_interfaces != d->cfg.n_interfaces ||
 	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)) ||
 	    strcmp(next->state_file, d->cfg.state_file) ||
-	    next->owner_tracking != d->cfg.owner_tracking)
-		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file "
-			 "and owner_tracking take effect "
+	    next->owner_tracking != d->cfg.owner_tracking ||
+	    strcmp(next->history_file, d->cfg.history_file))
+		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file, "
+			 "owner_tracking and history_file take effect "
 			 "at the next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
@@ -250,9 +271,9 @@ static void run_loop(struct daemon *d)
 			break;
 		if (fds[0].revents & POLLIN &&
 		    read(d->timer_fd, &expirations, sizeof(expirations)) > 0)
-			write_report(d);
+			write_report(d, false);
 	}
-	write_report(d);
+	write_report(d, true);
 }
 
 static int take_lock(const char *pin_path)
@@ -399,6 +420,15 @@ static int start(struct daemon *d)
 	rc = load_state(d);
 	if (rc)
 		return rc;
+	if (d->cfg.history_file[0]) {
+		const struct usage_settings us = usage_settings(&d->cfg);
+
+		d->usage = usage_db_open(&us, err, sizeof(err));
+		if (!d->usage) {
+			log_err("%s", err);
+			return PDTT_EXIT_FAILURE;
+		}
+	}
 	rc = loader_start(&d->cfg, &d->loader, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
@@ -421,6 +451,7 @@ static int start(struct daemon *d)
 		return PDTT_EXIT_FAILURE;
 	}
 	outputs_start(d->outputs, snap, d->names);
+	usage_db_record(d->usage, snap, USAGE_AT_START);
 	return 0;
 }
 
@@ -429,6 +460,7 @@ static void stop(struct daemon *d)
 	state_free(&d->state);
 	totals_free(d->totals);
 	outputs_close(d->outputs);
+	usage_db_close(d->usage);
 	usercache_free(d->names);
 	logfile_close(d->log);
 	loader_close(&d->loader);
