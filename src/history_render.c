@@ -53,10 +53,11 @@ static void cells_of(const struct history_view *v, size_t i, char cells[N_COLS][
 	const char *name = user_of(v, r->uid);
 
 	format_period(cells[COL_PERIOD], CELL, v->res->tier, r->start);
-	if (r->catch_up_bytes)
+	/* The mark goes in the first column shown (--top has no period). */
+	snprintf(cells[COL_USER], CELL, "%s", r->catch_up_bytes && v->res->top ? "*" : "");
+	if (r->catch_up_bytes && !v->res->top)
 		strcat(cells[COL_PERIOD], "*");
 	*user = name ? name : "(unknown)";
-	snprintf(cells[COL_USER], CELL, "%s", "");
 	snprintf(cells[COL_UID], CELL, "%" PRIu32, r->uid);
 	show_human_bytes(cells[COL_RX], CELL, r->total.rx_bytes);
 	show_human_bytes(cells[COL_TX], CELL, r->total.tx_bytes);
@@ -81,10 +82,13 @@ static void write_title(FILE *out, const struct history_result *res)
 	format_period(from, sizeof(from), day_or_month, res->since);
 	format_period(to, sizeof(to), day_or_month, res->until - 1);
 	if (res->top)
-		fprintf(out, "Top %zu users, %s to %s (UTC)\n\n", res->top, from, to);
+		fprintf(out, "Top %zu users, %s", res->top, from);
 	else
-		fprintf(out, "%s usage, %s to %s (UTC)\n\n",
-			res->tier == USAGE_5MIN ? "5-minute" : usage_tier_name(res->tier), from, to);
+		fprintf(out, "%s usage, %s",
+			res->tier == USAGE_5MIN ? "5-minute" : usage_tier_name(res->tier), from);
+	if (strcmp(from, to))
+		fprintf(out, " to %s", to);
+	fputs(" (UTC)\n\n", out);
 }
 
 int history_table_write(FILE *out, const struct history_view *v)
@@ -102,7 +106,7 @@ int history_table_write(FILE *out, const struct history_view *v)
 	for (size_t i = 0; i < res->n_rows; i++) {
 		cells_of(v, i, cells, &user);
 		for (int c = 0; c < N_COLS; c++) {
-			size_t w = c == COL_USER ? width_of(user) : width_of(cells[c]);
+			size_t w = width_of(cells[c]) + (c == COL_USER ? width_of(user) : 0);
 
 			width[c] = w > width[c] ? w : width[c];
 		}
@@ -116,16 +120,19 @@ int history_table_write(FILE *out, const struct history_view *v)
 		return 0;
 	}
 	for (size_t c = first; c < N_COLS; c++)
-		fprintf(out, c <= COL_USER ? "%-*s  " : "%*s  ", (int)width[c], heads[c]);
+		fprintf(out, c <= COL_USER ? "%s%-*s" : "%s%*s", c == first ? "" : "  ",
+			(int)width[c], heads[c]);
 	fputs("\n", out);
 	for (size_t i = 0; i < res->n_rows; i++) {
 		cells_of(v, i, cells, &user);
 		if (!res->top)
 			fprintf(out, "%-*s  ", (int)width[COL_PERIOD], cells[COL_PERIOD]);
 		escape_text_name(out, user);
-		fprintf(out, "%*s  ", (int)(width[COL_USER] - width_of(user)), "");
+		fprintf(out, "%s%*s", cells[COL_USER],
+			(int)(width[COL_USER] - width_of(user) - width_of(cells[COL_USER])), "");
 		for (int c = COL_UID; c < N_COLS; c++)
-			fprintf(out, "%*s  ", (int)width[c], cells[c]);
+			fprintf(out, "  %*s", (int)width[c], cells[c]);
+		fputs("  ", out);
 		write_bar(out, counters_total_bytes(&res->rows[i].total), max);
 		fputs("\n", out);
 	}
