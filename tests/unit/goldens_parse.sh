@@ -42,7 +42,8 @@ with open(sys.argv[1], "rb") as f:
 assert isinstance(doc, dict) and isinstance(doc["rows"], list), "not a pdtt history document"
 for r in doc["rows"]:
     assert all(isinstance(v, int) for k, v in r.items() if k.endswith(("bytes", "packets")))
-print(f"ok: {sys.argv[1]}: one JSON document, {len(doc["rows"])} rows")
+n = len(doc["rows"])
+print(f"ok: {sys.argv[1]}: one JSON document, {n} rows")
 ' "$f" || { echo "FAIL: $f does not parse as a JSON document" >&2; rc=1; }
 done
 if command -v promtool >/dev/null 2>&1; then
