@@ -770,7 +770,7 @@ static const struct key keys[] = {
 
 static int unknown_key(struct loader *ld, const config_setting_t *s)
 {
-	char list[256];
+	char list[512];
 	struct sbuf b = { list, sizeof(list), 0 };
 	char name[SHOWN_MAX + 1];
 	size_t i;
