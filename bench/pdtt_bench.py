@@ -535,7 +535,8 @@ class Pdttd(Config):
     def write_conf(self, interval=3600, max_users=None, extra=()):
         lines = [f'mode = "{self.mode}";', f"interval = {interval};",
                  f'log_file = "{WORK}/{self.key}.log";', f'pin_path = "{self.dir}";',
-                 f'state_file = "{WORK}/{self.key}.state";', *self.extra, *extra]
+                 f'state_file = "{WORK}/{self.key}.state";',
+                 f'history_file = "{WORK}/{self.key}.history.db";', *self.extra, *extra]
         if max_users:
             lines.append(f"max_users = {max_users};")
         with open(self.conf, "w") as f:

@@ -4,8 +4,10 @@
  * restarts, retention and a new database; catch-up marking; a corrupt file
  * moved aside; a newer schema left alone.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
 #include "usage_db.h"
@@ -191,6 +193,66 @@ static void test_newer(void)
 	CHECK(strstr(err, "schema version 99") != NULL);
 }
 
+#define MANY 20000
+
+/* Writes a period of MANY UIDs after another, forever: reading k has k * (i + 1) bytes for UID i. */
+static void write_forever(void)
+{
+	static struct pdtt_usage users[MANY];
+	struct pdtt_snapshot s = { .users = users, .n_users = MANY };
+	struct usage_db *h = open_history(1);
+
+	for (uint64_t k = 1; h; k++) {
+		for (int i = 0; i < MANY; i++) {
+			users[i].uid = 5000 + i;
+			users[i].v.by_class[PDTT_CLASS_EXTERNAL].tx_bytes = k * (i + 1);
+		}
+		s.taken_at = 1764547200 + (time_t)k;
+		usage_db_record(h, &s, k == 1 ? USAGE_AT_START : USAGE_AT_REPORT);
+	}
+	_exit(1);
+}
+
+/* kill -9 in the middle of writes: the file is consistent, every tier at the same commit. */
+static void test_kill(void)
+{
+	static const char *const tiers[] = { "5min", "hourly", "daily", "monthly" };
+	long long unit = (long long)MANY * (MANY + 1) / 2, first = -1;
+	char sql[256];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	pid_t child;
+
+	unlink(path);
+	child = fork();
+	if (child == 0)
+		write_forever();
+	/* The writes take most of the child's time: this lands in one, or between two. */
+	usleep(700 * 1000);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK_STR_EQ((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	for (int t = 0; t < 4; t++) {
+		snprintf(sql, sizeof(sql),
+			 "SELECT (SELECT coalesce(sum(tx_bytes), 0) FROM usage_%s) + (SELECT "
+			 "coalesce(sum(tx_bytes), 0) FROM usage_expired WHERE tier = '%s')",
+			 tiers[t], tiers[t]);
+		long long sum = query(sql);
+
+		CHECK(sum % unit == 0);
+		if (t == 0)
+			first = sum;
+		CHECK(sum == first);
+	}
+	CHECK(query("SELECT count(*) FROM periods") == first / unit);
+	fprintf(stderr, "killed after %lld whole periods of %d UIDs\n", first / unit, MANY);
+}
+
 static void test_buckets(void)
 {
 	time_t t = 1764590400 + 1234; /* 2025-12-01 12:20:34 */
@@ -213,6 +275,7 @@ int main(void)
 	test_sums();
 	test_corrupt();
 	test_newer();
+	test_kill();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 99;
