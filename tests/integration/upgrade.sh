@@ -7,6 +7,7 @@
 # alone. A new max_users is migrated the same way, and so is a migration
 # that a crash interrupted.
 . "$PDTT_TESTS/integration/lib.sh"
+. "$PDTT_TESTS/integration/lib_history.sh"
 setup
 U1=$(test_uid 1)
 U2=$(test_uid 2)
@@ -83,6 +84,8 @@ expect_counts $U1 "$((1300 * NCPUS + 640)) $((13 * NCPUS + 5)) $((2000 * NCPUS))
 expect_counts $U2 "0 0 640 5"
 stop_daemon
 echo "ok: max_users 1024 -> 16 migrated, counts kept"
+# The usage history went through both migrations: it still sums to the totals.
+expect_history_sums $U1 $U2
 
 # -- a migration interrupted after its first step: completed at the next start
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
@@ -114,6 +117,8 @@ text = ("pdtt-state 1\n# written by a layout-2 pdttd\nlayout 2\n"
 with open(path, "w") as f:
     f.write(text + "crc32 %08x\n" % zlib.crc32(text.encode()))
 PY
+# --unload started the counts afresh: so does the history.
+rm -f "$WORK"/history.db*
 start_daemon
 grep -q "layout version 2; migrating their counts" "$WORK/stderr" || fail "no layout 2 migration message"
 udp_transfer $U1 $U2 127.0.0.1 5502 2 100       # 2 x 128
@@ -123,6 +128,7 @@ expect_counts $U2 "0 0 256 2"
 [ "$(state_field accounting_start)" = 1600000000 ] || fail "accounting_start of the state file not kept"
 stop_daemon
 echo "ok: layout 2 pins migrated, counts kept"
+expect_history_sums $U1 $U2
 
 # -- an unknown (newer) layout: refused, left alone
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
