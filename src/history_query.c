@@ -14,17 +14,6 @@ static time_t day_start(time_t t)
 	return usage_bucket_start(USAGE_DAILY, t);
 }
 
-static time_t month_add(time_t t, int months)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	tm.tm_mday = 1;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_mon += months;
-	return timegm(&tm);
-}
-
 /* The number in arg[from, from + n), all digits; -1 otherwise. */
 static int digits(const char *arg, size_t from, size_t n)
 {
@@ -60,7 +49,7 @@ static bool parse_calendar(const char *arg, time_t *first, time_t *after)
 	gmtime_r(first, &back);
 	if (back.tm_mday != day)
 		return false; /* 2026-02-30 */
-	*after = with_day ? *first + 86400 : month_add(*first, 1);
+	*after = with_day ? *first + 86400 : usage_month_start(*first, 1);
 	return true;
 }
 
@@ -76,11 +65,11 @@ int history_parse_date(const char *arg, time_t now, bool end, time_t *out, char 
 		after = day_start(now);
 		first = after - 86400;
 	} else if (!strcmp(arg, "this-month")) {
-		first = month_add(now, 0);
-		after = month_add(now, 1);
+		first = usage_month_start(now, 0);
+		after = usage_month_start(now, 1);
 	} else if (!strcmp(arg, "last-month")) {
-		first = month_add(now, -1);
-		after = month_add(now, 0);
+		first = usage_month_start(now, -1);
+		after = usage_month_start(now, 0);
 	} else if (!parse_calendar(arg, &first, &after)) {
 		snprintf(err, errlen, "%s '%s' is not a date: expected %s (UTC)",
 			 end ? "--until" : "--since", arg, DATE_FORMS);
@@ -99,12 +88,12 @@ void history_default_range(enum usage_tier tier, time_t now, time_t *since, time
 		*until = *since + 86400;
 		break;
 	case USAGE_DAILY:
-		*since = month_add(now, 0);
+		*since = usage_month_start(now, 0);
 		*until = day_start(now) + 86400;
 		break;
 	default:
-		*since = month_add(now, -11);
-		*until = month_add(now, 1);
+		*since = usage_month_start(now, -11);
+		*until = usage_month_start(now, 1);
 		break;
 	}
 }

@@ -96,7 +96,7 @@ const char *usage_tier_table(enum usage_tier t)
 	return tables[t];
 }
 
-static time_t month_start(time_t when, int months_later)
+time_t usage_month_start(time_t when, int months_later)
 {
 	struct tm tm;
 
@@ -112,7 +112,7 @@ time_t usage_bucket_start(enum usage_tier t, time_t when)
 	static const time_t seconds[USAGE_TIER_COUNT] = { 300, 3600, 86400, 0 };
 
 	if (t == USAGE_MONTHLY)
-		return month_start(when, 0);
+		return usage_month_start(when, 0);
 	return when - ((when % seconds[t]) + seconds[t]) % seconds[t];
 }
 
@@ -120,7 +120,7 @@ time_t usage_bucket_next(enum usage_tier t, time_t start)
 {
 	static const time_t seconds[USAGE_TIER_COUNT] = { 300, 3600, 86400, 0 };
 
-	return t == USAGE_MONTHLY ? month_start(start, 1) : start + seconds[t];
+	return t == USAGE_MONTHLY ? usage_month_start(start, 1) : start + seconds[t];
 }
 
 /* The first bucket of tier t that retention keeps, when bucket is being written. */
@@ -136,7 +136,7 @@ static time_t retention_cutoff(const struct usage_db *h, enum usage_tier t, time
 	case USAGE_DAILY:
 		return usage_bucket_start(t, bucket) - (time_t)(keep - 1) * 86400;
 	default:
-		return month_start(bucket, 1 - keep);
+		return usage_month_start(bucket, 1 - keep);
 	}
 }
 

@@ -52,6 +52,9 @@ const char *usage_tier_table(enum usage_tier t);
 /* The start of the tier's bucket that holds when (UTC). */
 time_t usage_bucket_start(enum usage_tier t, time_t when);
 
+/* The first second (UTC) of the month of when, months_later months later (or earlier). */
+time_t usage_month_start(time_t when, int months_later);
+
 /* The start of the bucket after the one that starts at start. */
 time_t usage_bucket_next(enum usage_tier t, time_t start);
 
