@@ -33,6 +33,9 @@ const char *report_user_name(const struct pdtt_report *r, uint32_t uid);
  */
 struct pdtt_value report_user_delta(const struct pdtt_report *r, size_t i);
 
+/* snap's entry for uid (users are sorted by UID), or NULL. */
+const struct pdtt_usage *report_find_user(const struct pdtt_snapshot *snap, uint32_t uid);
+
 /* The same for a special bucket. */
 struct pdtt_value report_bucket_delta(const struct pdtt_report *r, enum pdtt_bucket b);
 

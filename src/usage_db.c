@@ -48,6 +48,11 @@ static const char *const SCHEMA[USAGE_DB_VERSION] = {
 	"  tx_bytes INTEGER NOT NULL, tx_packets INTEGER NOT NULL,\n"
 	"  rx_bytes INTEGER NOT NULL, rx_packets INTEGER NOT NULL,\n"
 	"  PRIMARY KEY (tier, uid, class)) WITHOUT ROWID;\n"
+	"CREATE TABLE usage_offsets (\n"
+	"  uid INTEGER NOT NULL, class INTEGER NOT NULL,\n"
+	"  tx_bytes INTEGER NOT NULL, tx_packets INTEGER NOT NULL,\n"
+	"  rx_bytes INTEGER NOT NULL, rx_packets INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (uid, class)) WITHOUT ROWID;\n"
 	"CREATE VIEW usage AS\n"
 	"  SELECT '5min' AS tier, * FROM usage_5min UNION ALL\n"
 	"  SELECT 'hourly', * FROM usage_hourly UNION ALL\n"
@@ -70,7 +75,7 @@ struct usage_db {
 	int period;
 	int retention[USAGE_TIER_COUNT];
 	sqlite3 *db;                     /* NULL: not open (yet) */
-	sqlite3_stmt *add_delta, *upsert[USAGE_TIER_COUNT], *add_period;
+	sqlite3_stmt *add_delta, *upsert[USAGE_TIER_COUNT], *add_period, *add_offset;
 	struct pdtt_snapshot recorded;   /* the totals the database holds */
 	bool fresh;                      /* the database was just created */
 	bool off;                        /* a newer pdtt's database: left alone */
@@ -187,9 +192,10 @@ static void close_db(struct usage_db *h)
 {
 	sqlite3_finalize(h->add_delta);
 	sqlite3_finalize(h->add_period);
+	sqlite3_finalize(h->add_offset);
 	for (int t = 0; t < USAGE_TIER_COUNT; t++)
 		sqlite3_finalize(h->upsert[t]);
-	h->add_delta = h->add_period = NULL;
+	h->add_delta = h->add_period = h->add_offset = NULL;
 	memset(h->upsert, 0, sizeof(h->upsert));
 	sqlite3_close(h->db);
 	h->db = NULL;
@@ -316,6 +322,14 @@ static int prepare(struct usage_db *h, char *err, size_t errlen)
 	if (!rc)
 		rc = sqlite3_prepare_v3(h->db, "INSERT INTO periods VALUES (?, ?, ?, ?)", -1,
 					SQLITE_PREPARE_PERSISTENT, &h->add_period, NULL);
+	if (!rc)
+		rc = sqlite3_prepare_v3(h->db, "INSERT INTO usage_offsets VALUES (?, ?, ?, ?, ?, ?) "
+					"ON CONFLICT DO UPDATE SET "
+					"tx_bytes = tx_bytes + excluded.tx_bytes, "
+					"tx_packets = tx_packets + excluded.tx_packets, "
+					"rx_bytes = rx_bytes + excluded.rx_bytes, "
+					"rx_packets = rx_packets + excluded.rx_packets",
+					-1, SQLITE_PREPARE_PERSISTENT, &h->add_offset, NULL);
 	for (int t = 0; !rc && t < USAGE_TIER_COUNT; t++) {
 		/* One statement per tier for every row of the period: no per-row round trip. */
 		snprintf(sql, sizeof(sql),
@@ -358,15 +372,19 @@ static int add_recorded(struct pdtt_snapshot *rec, long long uid, int cls,
 	return 0;
 }
 
-/* The totals the database holds: its monthly tier and what expired from it. */
+/*
+ * The totals the database holds: its monthly tier and what expired from it,
+ * less what it holds from before a reset of the totals.
+ */
 static int load_recorded(struct usage_db *h, char *err, size_t errlen)
 {
 	static const char sql[] =
 		"SELECT uid, class, sum(tx_bytes), sum(tx_packets), sum(rx_bytes), sum(rx_packets) "
 		"FROM (SELECT uid, class, tx_bytes, tx_packets, rx_bytes, rx_packets "
 		"FROM usage_monthly UNION ALL SELECT uid, class, tx_bytes, tx_packets, rx_bytes, "
-		"rx_packets FROM usage_expired WHERE tier = 'monthly') GROUP BY uid, class "
-		"ORDER BY uid, class";
+		"rx_packets FROM usage_expired WHERE tier = 'monthly' UNION ALL SELECT uid, class, "
+		"-tx_bytes, -tx_packets, -rx_bytes, -rx_packets FROM usage_offsets) "
+		"GROUP BY uid, class ORDER BY uid, class";
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(h->db, sql, -1, &st, NULL);
 
@@ -524,6 +542,42 @@ static int step_once(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+static uint64_t went_back(uint64_t now, uint64_t before)
+{
+	return now < before ? before : 0;
+}
+
+/*
+ * A counter below what the history holds was reset (the state file removed,
+ * the maps unloaded): its whole new value is added, as in every output, and
+ * what the history held before goes to usage_offsets, so that the totals
+ * read back at the next start are the new ones.
+ */
+static int add_offsets(struct usage_db *h, long long uid, const struct pdtt_value *now,
+		       const struct pdtt_value *before)
+{
+	int rc = SQLITE_OK;
+
+	for (int cls = 0; cls < PDTT_CLASS_COUNT && rc == SQLITE_OK; cls++) {
+		const struct pdtt_counters *n = &now->by_class[cls], *b = &before->by_class[cls];
+		const struct pdtt_counters o = {
+			went_back(n->tx_bytes, b->tx_bytes), went_back(n->tx_packets, b->tx_packets),
+			went_back(n->rx_bytes, b->rx_bytes), went_back(n->rx_packets, b->rx_packets),
+		};
+
+		if (counters_is_zero(&o))
+			continue;
+		sqlite3_bind_int64(h->add_offset, 1, uid);
+		sqlite3_bind_int(h->add_offset, 2, cls);
+		sqlite3_bind_int64(h->add_offset, 3, (sqlite3_int64)o.tx_bytes);
+		sqlite3_bind_int64(h->add_offset, 4, (sqlite3_int64)o.tx_packets);
+		sqlite3_bind_int64(h->add_offset, 5, (sqlite3_int64)o.rx_bytes);
+		sqlite3_bind_int64(h->add_offset, 6, (sqlite3_int64)o.rx_packets);
+		rc = step_once(h->add_offset);
+	}
+	return rc;
+}
+
 /*
  * One period: what now counted beyond base (the delta rule every output
  * uses), added to its bucket in every tier, so that the rollups are in the
@@ -536,15 +590,28 @@ static int write_period(struct usage_db *h, const struct pdtt_snapshot *base,
 	int rc = sqlite3_exec(h->db, "DELETE FROM temp.delta", NULL, NULL, NULL), rows = 0;
 
 	for (size_t i = 0; rc == SQLITE_OK && i < now->n_users; i++) {
+		const struct pdtt_usage *u = &now->users[i], *b = report_find_user(base, u->uid);
 		struct pdtt_value v = report_user_delta(&r, i);
 
-		rc = add_delta(h, now->users[i].uid, &v, &rows);
+		rc = add_delta(h, u->uid, &v, &rows);
+		if (rc == SQLITE_OK && b)
+			rc = add_offsets(h, u->uid, &u->v, &b->v);
+	}
+	/* A UID the totals no longer have was reset to zero. */
+	for (size_t i = 0; rc == SQLITE_OK && i < base->n_users; i++) {
+		static const struct pdtt_value zero;
+
+		if (!report_find_user(now, base->users[i].uid))
+			rc = add_offsets(h, base->users[i].uid, &zero, &base->users[i].v);
 	}
 	for (int b = 0; rc == SQLITE_OK && b < PDTT_BUCKET_COUNT; b++) {
 		struct pdtt_value v = report_bucket_delta(&r, b);
+		long long uid = b == PDTT_BUCKET_UNATTRIBUTED ? USAGE_UID_UNATTRIBUTED
+							      : USAGE_UID_OVERFLOW;
 
-		rc = add_delta(h, b == PDTT_BUCKET_UNATTRIBUTED ? USAGE_UID_UNATTRIBUTED
-								: USAGE_UID_OVERFLOW, &v, &rows);
+		rc = add_delta(h, uid, &v, &rows);
+		if (rc == SQLITE_OK)
+			rc = add_offsets(h, uid, &now->buckets[b], &base->buckets[b]);
 	}
 	for (int t = 0; rc == SQLITE_OK && rows && t < USAGE_TIER_COUNT; t++) {
 		sqlite3_bind_int64(h->upsert[t], 1, usage_bucket_start(t, bucket));

@@ -3,7 +3,8 @@
 """history_check.py DB SHOW_JSON UID...
 
 For each UID, every tier of the usage history (its rows plus what retention
-expired from it) sums to the cumulative totals of `pdtt show --json`,
+expired from it, less what it holds from before a reset of the totals) sums
+to the cumulative totals of `pdtt show --json`,
 exactly, per class and counter; and the file passes PRAGMA integrity_check.
 Exit 0 when all match, 1 with one line per mismatch."""
 import json
@@ -33,7 +34,9 @@ def main():
                     f"SELECT class, {', '.join(f'sum({c})' for c in COUNTERS)} FROM "
                     f"(SELECT class, {', '.join(COUNTERS)} FROM usage_{tier} WHERE uid = ?1 "
                     f"UNION ALL SELECT class, {', '.join(COUNTERS)} FROM usage_expired "
-                    f"WHERE tier = ?2 AND uid = ?1) GROUP BY class", (uid, tier)):
+                    f"WHERE tier = ?2 AND uid = ?1 UNION ALL SELECT class, "
+                    f"{', '.join('-' + c for c in COUNTERS)} FROM usage_offsets "
+                    f"WHERE uid = ?1) GROUP BY class", (uid, tier)):
                 sums[classes[cls]] = dict(zip(COUNTERS, vals))
             for cls in ("local", "external"):
                 got = sums.get(cls, dict.fromkeys(COUNTERS, 0))

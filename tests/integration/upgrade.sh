@@ -117,8 +117,6 @@ text = ("pdtt-state 1\n# written by a layout-2 pdttd\nlayout 2\n"
 with open(path, "w") as f:
     f.write(text + "crc32 %08x\n" % zlib.crc32(text.encode()))
 PY
-# --unload started the counts afresh: so does the history.
-rm -f "$WORK"/history.db*
 start_daemon
 grep -q "layout version 2; migrating their counts" "$WORK/stderr" || fail "no layout 2 migration message"
 udp_transfer $U1 $U2 127.0.0.1 5502 2 100       # 2 x 128

@@ -153,6 +153,34 @@ static void test_sums(void)
 	usage_db_close(h);
 }
 
+/* Totals that went back (reset): the whole new value counts, and a restart does not count it again. */
+static void test_reset(void)
+{
+	time_t t0 = 1767225600; /* 2026-01-01 */
+	struct pdtt_usage users[2];
+	struct pdtt_snapshot s;
+	struct usage_db *h = open_history(300);
+
+	if (!h)
+		return;
+	reading(&s, users, t0 + 5, 50);
+	usage_db_record(h, &s, USAGE_AT_START);
+	reading(&s, users, t0 + 305, 2);
+	usage_db_record(h, &s, USAGE_AT_REPORT);
+	usage_db_close(h);
+	h = open_history(300);
+	if (!h)
+		return;
+	reading(&s, users, t0 + 605, 3);
+	usage_db_record(h, &s, USAGE_AT_START);
+	usage_db_close(h);
+	CHECK(query("SELECT sum(tx_bytes) FROM usage_monthly WHERE uid = 1000 AND class = 1 AND "
+		    "start = 1767225600") == 40000); /* 37000 at start, then 2000 and 1000 */
+	CHECK(query("SELECT tx_bytes FROM usage_offsets WHERE uid = 1000 AND class = 1") > 0);
+	CHECK(tier_sum("monthly") - query("SELECT tx_bytes FROM usage_offsets WHERE uid = 1000 "
+					  "AND class = 1") == 3000);
+}
+
 /* A damaged file is kept aside and a new history starts from the totals. */
 static void test_corrupt(void)
 {
@@ -287,6 +315,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/history.db", dir);
 	test_buckets();
 	test_sums();
+	test_reset();
 	test_corrupt();
 	test_newer();
 	test_kill();
