@@ -15,12 +15,20 @@
  *   and external traffic, at the default retention (48 h, 4 days, 62 days,
  *   25 months), in time order as pdttd would, writing only as often as each
  *   tier needs to fill. Prints "writes N seconds S last_write_ms M".
+ *
+ * historycost query DB daily|monthly SINCE UNTIL [UID]
+ *   pdtt history --daily (or --monthly) --csv from SINCE to UNTIL
+ *   (YYYY-MM-DD), of every UID or one, to /dev/null, with the command's own
+ *   code but no user names (each name is a passwd lookup, paid once per UID,
+ *   as by pdtt show). Prints "query_ms Q render_ms R rows N".
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include "history_query.h"
+#include "history_render.h"
 #include "usage_db.h"
 
 static double now_ms(void)
@@ -132,10 +140,50 @@ static int fill(const char *path, size_t n)
 	return 0;
 }
 
+static int query(const char *path, const char *tier, const char *since, const char *until,
+		 const char *uid)
+{
+	struct history_request req = {
+		.tier = strcmp(tier, "monthly") ? USAGE_DAILY : USAGE_MONTHLY,
+		.one_user = uid != NULL,
+		.uid = uid ? (uint32_t)strtoul(uid, NULL, 10) : 0,
+	};
+	struct history_result res;
+	struct history_view view = { .res = &res };
+	char err[512];
+	sqlite3 *db;
+	FILE *null = fopen("/dev/null", "w");
+	double t0, t1, t2;
+
+	if (!null || history_parse_date(since, 0, false, &req.since, err, sizeof(err)) ||
+	    history_parse_date(until, 0, true, &req.until, err, sizeof(err)) ||
+	    usage_db_open_readonly(path, &db, err, sizeof(err))) {
+		fprintf(stderr, "historycost: %s\n", err);
+		return 1;
+	}
+	t0 = now_ms();
+	if (history_query(db, &req, &res, err, sizeof(err))) {
+		fprintf(stderr, "historycost: %s\n", err);
+		return 1;
+	}
+	t1 = now_ms();
+	history_csv_write(null, &view);
+	fflush(null);
+	t2 = now_ms();
+	printf("query_ms %.1f render_ms %.1f rows %zu\n", t1 - t0, t2 - t1, res.n_rows);
+	history_result_free(&res);
+	sqlite3_close(db);
+	fclose(null);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "query"))
+		return query(argv[2], argv[3], argv[4], argv[5], argc == 7 ? argv[6] : NULL);
 	if (argc != 4 || (strcmp(argv[1], "write") && strcmp(argv[1], "fill"))) {
-		fprintf(stderr, "usage: historycost write|fill DB USERS\n");
+		fprintf(stderr, "usage: historycost write|fill DB USERS | "
+			"query DB daily|monthly SINCE UNTIL [UID]\n");
 		return 64;
 	}
 	if (!strcmp(argv[1], "write"))
