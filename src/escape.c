@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdbool.h>
 #include <stdint.h>
 #include "escape.h"
 
@@ -34,9 +35,10 @@ size_t utf8_valid_length(const unsigned char *s)
 /*
  * Copy str to out: each ASCII byte through esc (which returns the escape to
  * write, or NULL for the byte itself), each valid UTF-8 sequence as it is, and
- * each invalid byte as U+FFFD.
+ * each invalid byte as U+FFFD, or through esc too when !replace_invalid.
  */
-static void write_escaped(FILE *out, const char *str, const char *(*esc)(unsigned char, char *))
+static void write_escaped(FILE *out, const char *str, const char *(*esc)(unsigned char, char *),
+			  bool replace_invalid)
 {
 	const unsigned char *p = (const unsigned char *)str;
 	const char *e;
@@ -45,7 +47,7 @@ static void write_escaped(FILE *out, const char *str, const char *(*esc)(unsigne
 
 	while (*p) {
 		n = utf8_valid_length(p);
-		if (n == 0) {
+		if (n == 0 && replace_invalid) {
 			fputs(REPLACEMENT, out);
 			p++;
 		} else if (n > 1) {
@@ -62,15 +64,14 @@ static void write_escaped(FILE *out, const char *str, const char *(*esc)(unsigne
 	}
 }
 
-static const char *json_escape(unsigned char c, char *buf)
+/* The escapes JSON and libconfig share, C's; NULL for any other byte. */
+static const char *c_escape(unsigned char c)
 {
 	switch (c) {
 	case '"':
 		return "\\\"";
 	case '\\':
 		return "\\\\";
-	case '\b':
-		return "\\b";
 	case '\f':
 		return "\\f";
 	case '\n':
@@ -80,6 +81,15 @@ static const char *json_escape(unsigned char c, char *buf)
 	case '\t':
 		return "\\t";
 	}
+	return NULL;
+}
+
+static const char *json_escape(unsigned char c, char *buf)
+{
+	const char *e = c == '\b' ? "\\b" : c_escape(c);
+
+	if (e)
+		return e;
 	if (c < 0x20 || c == 0x7f) {
 		snprintf(buf, 8, "\\u%04x", c);
 		return buf;
@@ -94,7 +104,7 @@ void escape_json_string(FILE *out, const char *str)
 		return;
 	}
 	fputc('"', out);
-	write_escaped(out, str, json_escape);
+	write_escaped(out, str, json_escape, true);
 	fputc('"', out);
 }
 
@@ -116,7 +126,7 @@ static const char *prom_escape(unsigned char c, char *buf)
 void escape_prom_label(FILE *out, const char *str)
 {
 	if (str)
-		write_escaped(out, str, prom_escape);
+		write_escaped(out, str, prom_escape, true);
 }
 
 /*
@@ -137,5 +147,24 @@ static const char *text_escape(unsigned char c, char *buf)
 
 void escape_text_name(FILE *out, const char *str)
 {
-	write_escaped(out, str, text_escape);
+	write_escaped(out, str, text_escape, true);
+}
+
+/*
+ * A configuration value must read back as the same bytes, valid UTF-8 or not:
+ * only what libconfig's scanner would read otherwise is escaped.
+ */
+const char *escape_libconfig_char(unsigned char c, char *buf)
+{
+	const char *e = c_escape(c);
+
+	/* Other control bytes as \xNN, as in the text report. */
+	return e ? e : text_escape(c, buf);
+}
+
+void escape_libconfig_string(FILE *out, const char *str)
+{
+	fputc('"', out);
+	write_escaped(out, str, escape_libconfig_char, false);
+	fputc('"', out);
 }

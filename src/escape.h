@@ -27,4 +27,14 @@ void escape_prom_label(FILE *out, const char *str);
  */
 void escape_text_name(FILE *out, const char *str);
 
+/*
+ * The escape libconfig reads back as c, or NULL when c stands for itself
+ * (every byte above 0x7f does: not an output, but the configuration printed
+ * back, which must read back as the same bytes); buf holds 8 bytes.
+ */
+const char *escape_libconfig_char(unsigned char c, char *buf);
+
+/* str as a libconfig string, quotes included, that reads back as str. */
+void escape_libconfig_string(FILE *out, const char *str);
+
 #endif /* PDTT_ESCAPE_H */

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "config.h"
+#include "pdtt_config.h"
 #include "pdtt_shared.h"
 
 struct loader_mode;

@@ -10,15 +10,27 @@
 #include "log.h"
 #include "logfile.h"
 #include "outputs.h"
-#include "report_json.h"
-#include "report_prom.h"
+
+/*
+ * The registration: one line per output, in the order they are written (the
+ * text log first, as before the others existed).
+ */
+#define OUTPUT_KINDS(X) \
+	X(output_text)  \
+	X(output_json)  \
+	X(output_prom)  \
+	X(output_history)
+
+#define DECLARE_KIND(kind) extern const struct output_kind kind;
+OUTPUT_KINDS(DECLARE_KIND)
+#define LIST_KIND(kind) &kind,
+static const struct output_kind *const kinds[] = { OUTPUT_KINDS(LIST_KIND) };
+#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 struct outputs {
+	void *self[N_KINDS];
 	struct history *history;
 	struct usercache *names;
-	struct logfile *json;          /* NULL: no json_log */
-	char prom[PDTT_PATH_MAX];      /* "": no prometheus_textfile */
-	bool prom_failing;             /* the last write failed, and was said */
 	bool split;
 	double mono;                   /* when the report being written was read */
 	char host[HOST_NAME_MAX + 1];
@@ -29,23 +41,49 @@ static const char *cache_name(void *names, uint32_t uid)
 	return usercache_lookup(names, uid);
 }
 
-/* The directory that will hold path must exist and be writable: said at start. */
-static int check_prom_dir(const char *path, char *err, size_t errlen)
+int output_log_write(struct logfile *log, FILE *echo,
+		     void (*fmt)(FILE *, const struct pdtt_report *), const struct pdtt_report *r)
 {
-	char dir[PDTT_PATH_MAX];
-	size_t len = strrchr(path, '/') - path;
+	/* Streamed: a report of 100,000 UIDs is 14 MB, never held whole in memory. */
+	FILE *out = logfile_begin(log, echo);
 
-	snprintf(dir, sizeof(dir), "%.*s", (int)(len ? len : 1), path);
-	if (access(dir, W_OK | X_OK) == 0)
-		return 0;
-	snprintf(err, errlen, "cannot write prometheus_textfile %s: %s: %s", path, dir,
-		 strerror(errno));
-	return -1;
+	if (!out) {
+		log_err("cannot format the report: %s", strerror(errno));
+		return 1;
+	}
+	fmt(out, r);
+	return logfile_end(log, out);
 }
 
-struct outputs *outputs_open(const struct pdtt_config *cfg, char *err, size_t errlen)
+void output_log_reopen(struct logfile *log)
+{
+	int err = log ? logfile_reopen(log) : 0;
+
+	if (err)
+		log_err("cannot reopen %s: %s", logfile_path(log), strerror(-err));
+}
+
+int output_log_switch(struct logfile **log, const char *key, const char *path)
+{
+	const char *old = *log ? logfile_path(*log) : "";
+	struct logfile *opened = NULL;
+
+	if (!strcmp(path, old))
+		return 0;
+	if (path[0] && !(opened = logfile_open(path))) {
+		log_err("reload: cannot open %s %s: %s; keeping %s", key, path, strerror(errno),
+			old[0] ? old : "none");
+		return -1;
+	}
+	logfile_close(*log);
+	*log = opened;
+	return 0;
+}
+
+struct outputs *outputs_open(const struct pdtt_config *cfg, FILE *echo, char *err, size_t errlen)
 {
 	struct outputs *o = calloc(1, sizeof(*o));
+	size_t i;
 
 	if (!o || !(o->history = history_new())) {
 		snprintf(err, errlen, "cannot set up the outputs: %s", strerror(ENOMEM));
@@ -53,26 +91,26 @@ struct outputs *outputs_open(const struct pdtt_config *cfg, char *err, size_t er
 		return NULL;
 	}
 	o->split = cfg->n_local_networks > 0;
-	if (cfg->json_log[0] && !(o->json = logfile_open(cfg->json_log))) {
-		snprintf(err, errlen, "cannot open json_log %s: %s", cfg->json_log,
-			 strerror(errno));
-		outputs_close(o);
-		return NULL;
+	for (i = 0; i < N_KINDS; i++) {
+		o->self[i] = kinds[i]->open(cfg, echo, err, errlen);
+		if (!o->self[i]) {
+			outputs_close(o);
+			return NULL;
+		}
 	}
-	if (cfg->prometheus_textfile[0] && check_prom_dir(cfg->prometheus_textfile, err, errlen)) {
-		outputs_close(o);
-		return NULL;
-	}
-	snprintf(o->prom, sizeof(o->prom), "%s", cfg->prometheus_textfile);
 	return o;
 }
 
 void outputs_close(struct outputs *o)
 {
+	size_t i;
+
 	if (!o)
 		return;
+	for (i = 0; i < N_KINDS; i++)
+		if (o->self[i])
+			kinds[i]->close(o->self[i]);
 	history_free(o->history);
-	logfile_close(o->json);
 	free(o);
 }
 
@@ -90,125 +128,45 @@ void outputs_prepare(struct outputs *o, const struct pdtt_snapshot *snap, struct
 	r->names = o->names;
 }
 
-/* Format r with fmt into a buffer; NULL (said) when memory ran out. */
-static char *format(void (*fmt)(FILE *, const struct pdtt_report *),
-		    const struct pdtt_report *r, size_t *len)
-{
-	char *buf = NULL;
-	FILE *mem = open_memstream(&buf, len);
-
-	if (!mem) {
-		log_err("cannot format the report: %s", strerror(errno));
-		return NULL;
-	}
-	fmt(mem, r);
-	if (fclose(mem) != 0) {
-		log_err("cannot format the report: %s", strerror(errno));
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-/* Streamed, all or nothing, as the text log. */
-static void write_json(struct outputs *o, const struct pdtt_report *r)
-{
-	FILE *out = logfile_begin(o->json, NULL);
-	int err;
-
-	if (!out) {
-		log_err("cannot format the report: %s", strerror(errno));
-		return;
-	}
-	report_json_write(out, r);
-	err = logfile_end(o->json, out);
-	if (err)
-		log_err("cannot write the report to %s: %s", logfile_path(o->json), strerror(-err));
-}
-
-/* A failing textfile is said once, and again when it works again. */
-static void write_prom(struct outputs *o, const struct pdtt_report *r)
-{
-	size_t len;
-	char *buf = format(report_prom_write, r, &len);
-	int err;
-
-	if (!buf)
-		return;
-	err = report_prom_save(o->prom, buf, len);
-	free(buf);
-	if (err && !o->prom_failing)
-		log_err("cannot write prometheus_textfile %s: %s; retrying at each report",
-			o->prom, strerror(-err));
-	else if (!err && o->prom_failing)
-		log_info("wrote prometheus_textfile %s again", o->prom);
-	o->prom_failing = err != 0;
-}
-
 void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap, struct usercache *names)
 {
 	struct pdtt_report r;
+	size_t i;
 
 	o->names = names;
 	outputs_prepare(o, snap, &r);
-	if (o->prom[0])
-		write_prom(o, &r);
+	for (i = 0; i < N_KINDS; i++)
+		if (kinds[i]->start)
+			kinds[i]->start(o->self[i], &r);
 	history_keep(o->history, snap, o->mono);
 }
 
 void outputs_write(struct outputs *o, const struct pdtt_report *r)
 {
-	if (o->json)
-		write_json(o, r);
-	if (o->prom[0])
-		write_prom(o, r);
+	size_t i;
+
+	for (i = 0; i < N_KINDS; i++)
+		kinds[i]->write(o->self[i], r);
 	if (history_keep(o->history, r->now, o->mono) < 0)
 		log_err("cannot keep the reading for the next interval: %s", strerror(ENOMEM));
 }
 
 void outputs_reopen(struct outputs *o)
 {
-	int err = o->json ? logfile_reopen(o->json) : 0;
+	size_t i;
 
-	if (err)
-		log_err("cannot reopen %s: %s", logfile_path(o->json), strerror(-err));
+	for (i = 0; i < N_KINDS; i++)
+		if (kinds[i]->reopen)
+			kinds[i]->reopen(o->self[i]);
 }
 
-static void reload_json(struct outputs *o, const char *path)
+int outputs_reload(struct outputs *o, const struct pdtt_config *next)
 {
-	struct logfile *json = NULL;
+	size_t i;
 
-	if (!strcmp(path, o->json ? logfile_path(o->json) : ""))
-		return;
-	if (path[0] && !(json = logfile_open(path))) {
-		log_err("reload: cannot open json_log %s: %s; keeping %s", path, strerror(errno),
-			o->json ? logfile_path(o->json) : "none");
-		return;
-	}
-	logfile_close(o->json);
-	o->json = json;
-}
-
-/* The file pdttd stops writing is removed, or node_exporter would serve it forever. */
-static void reload_prom(struct outputs *o, const char *path)
-{
-	char err[PDTT_PATH_MAX * 2 + 128];
-
-	if (!strcmp(path, o->prom))
-		return;
-	if (path[0] && check_prom_dir(path, err, sizeof(err))) {
-		log_err("reload: %s; keeping %s", err, o->prom[0] ? o->prom : "none");
-		return;
-	}
-	if (o->prom[0] && unlink(o->prom) < 0 && errno != ENOENT)
-		log_warn("reload: cannot remove %s: %s", o->prom, strerror(errno));
-	snprintf(o->prom, sizeof(o->prom), "%s", path);
-	o->prom_failing = false;
-}
-
-void outputs_reload(struct outputs *o, const struct pdtt_config *next)
-{
-	reload_json(o, next->json_log);
-	reload_prom(o, next->prometheus_textfile);
+	for (i = 0; i < N_KINDS; i++)
+		if (kinds[i]->reload && kinds[i]->reload(o->self[i], next) < 0)
+			return -1;
 	o->split = next->n_local_networks > 0;
+	return 0;
 }

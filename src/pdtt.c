@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "config.h"
+#include "pdtt_config.h"
 #include "exitcodes.h"
 #include "history_query.h"
 #include "history_render.h"

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <malloc.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -15,20 +14,17 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include "config.h"
+#include "pdtt_config.h"
 #include "exitcodes.h"
 #include "loader.h"
 #include "lock.h"
 #include "log.h"
-#include "logfile.h"
 #include "mounts.h"
-#include "options.h"
+#include "pdttd_options.h"
 #include "outputs.h"
 #include "pins.h"
-#include "report_text.h"
 #include "state.h"
 #include "totals.h"
-#include "usage_db.h"
 #include "usercache.h"
 
 #define ERRLEN 1024
@@ -40,16 +36,13 @@ struct daemon {
 	struct pdtt_loader loader;
 	struct totals *totals;        /* baseline + kernel counters */
 	struct usercache *names;
-	struct logfile *log;
 	struct outputs *outputs;
-	struct usage_db *usage;       /* the usage history; NULL: history_file = "" */
 	int timer_fd;
 	int signal_fd;
 	struct pdtt_state state;      /* as loaded at start, until the totals hold it */
 	bool have_state;
 	bool state_was_present;      /* a state file existed at start */
 	bool retired_pending;         /* retired maps to unpin after the next save */
-	bool log_failing;             /* the last report could not be written */
 	bool state_failing;           /* the last state file could not be written */
 };
 
@@ -130,22 +123,10 @@ static void save_state(struct daemon *d)
 	}
 }
 
-/* The history_* keys, as usage_db takes them. */
-static struct usage_settings usage_settings(const struct pdtt_config *cfg)
-{
-	return (struct usage_settings){
-		.path = cfg->history_file,
-		.period = cfg->history_period,
-		.retention = { cfg->history_5min_hours, cfg->history_hourly_days,
-			       cfg->history_daily_days, cfg->history_monthly_months },
-	};
-}
-
 static void write_report(struct daemon *d, bool final)
 {
 	const struct pdtt_snapshot *snap;
 	struct pdtt_report report;
-	FILE *out;
 	int err = totals_read(d->totals, &snap);
 
 	if (err) {
@@ -153,64 +134,34 @@ static void write_report(struct daemon *d, bool final)
 		return;
 	}
 	outputs_prepare(d->outputs, snap, &report);
+	report.final = final;
 	check_overflow(d);
-	/* Streamed: a report of 100,000 UIDs is 14 MB, never held whole in memory. */
-	out = logfile_begin(d->log, d->foreground ? stdout : NULL);
-	if (!out) {
-		log_err("cannot format the report: %s", strerror(errno));
-		return;
-	}
-	report_text_write(out, &report);
-	err = logfile_end(d->log, out);
-	if (err && !d->log_failing)
-		log_err("cannot write the report to %s: %s; nothing is lost (the kernel keeps "
-			"counting) and the next report is written in full once it can be",
-			logfile_path(d->log), strerror(-err));
-	else if (!err && d->log_failing)
-		log_info("writing reports to %s again", logfile_path(d->log));
-	d->log_failing = err != 0;
-	if (d->foreground)
-		fflush(stdout);
-	outputs_write(d->outputs, &report);
+	/*
+	 * The state file first: no output then ever holds more than the totals
+	 * it carries across a reboot (the usage history adds what the totals
+	 * counted beyond it, and must never find them lower after a crash).
+	 */
 	save_state(d);
-	/* After the state file: the history never holds more than the totals it carries. */
-	usage_db_record(d->usage, snap, final ? USAGE_AT_STOP : USAGE_AT_REPORT);
+	outputs_write(d->outputs, &report);
 }
 
 /* Apply what can change without re-attaching; say what needs a restart. */
 static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 {
-	struct logfile *log;
-
-	if (strcmp(next->log_file, d->cfg.log_file) != 0) {
-		log = logfile_open(next->log_file);
-		if (!log) {
-			log_err("reload: cannot open log_file %s: %s; keeping %s", next->log_file,
-				strerror(errno), d->cfg.log_file);
-			return;
-		}
-		logfile_close(d->log);
-		d->log = log;
-	}
+	if (outputs_reload(d->outputs, next) < 0)
+		return;
 	if (next->interval != d->cfg.interval)
 		arm_timer(d->timer_fd, next->interval);
 	if (loader_set_local_networks(&d->loader, next) < 0)
 		log_err("reload: cannot update local_networks: %s", strerror(errno));
-	outputs_reload(d->outputs, next);
-	if (d->usage) {
-		const struct usage_settings us = usage_settings(next);
-
-		usage_db_configure(d->usage, &us);
-	}
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
 	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
 	    next->n_interfaces != d->cfg.n_interfaces ||
 	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)) ||
 	    strcmp(next->state_file, d->cfg.state_file) ||
-	    next->owner_tracking != d->cfg.owner_tracking ||
-	    strcmp(next->history_file, d->cfg.history_file))
-		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file, "
-			 "owner_tracking and history_file take effect "
+	    next->owner_tracking != d->cfg.owner_tracking)
+		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file "
+			 "and owner_tracking take effect "
 			 "at the next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
@@ -222,10 +173,7 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 static void reload(struct daemon *d)
 {
 	struct pdtt_config next;
-	int err = logfile_reopen(d->log);
 
-	if (err)
-		log_err("cannot reopen %s: %s", logfile_path(d->log), strerror(-err));
 	outputs_reopen(d->outputs);
 	usercache_flush(d->names);
 	if (read_config(d->config_path, &next, true) < 0) {
@@ -291,24 +239,6 @@ static int take_lock(const char *pin_path)
 		log_err("cannot lock %s: %s", pin_path, strerror(-fd));
 	}
 	return fd;
-}
-
-/* The log file's directory must exist: a typo there would lose every report. */
-static struct logfile *open_log(const char *path)
-{
-	struct logfile *log = logfile_open(path);
-	char *copy;
-
-	if (log)
-		return log;
-	copy = strdup(path);
-	if (errno == ENOENT && copy)
-		log_err("cannot open log_file %s: its directory %s does not exist; create it or "
-			"change log_file", path, dirname(copy));
-	else
-		log_err("cannot open log_file %s: %s", path, strerror(errno));
-	free(copy);
-	return NULL;
 }
 
 /*
@@ -409,10 +339,7 @@ static int start(struct daemon *d)
 	}
 	if (take_lock(d->cfg.pin_path) < 0)
 		return PDTT_EXIT_RUNNING;
-	d->log = open_log(d->cfg.log_file);
-	if (!d->log)
-		return PDTT_EXIT_FAILURE;
-	d->outputs = outputs_open(&d->cfg, err, sizeof(err));
+	d->outputs = outputs_open(&d->cfg, d->foreground ? stdout : NULL, err, sizeof(err));
 	if (!d->outputs) {
 		log_err("%s", err);
 		return PDTT_EXIT_FAILURE;
@@ -420,15 +347,6 @@ static int start(struct daemon *d)
 	rc = load_state(d);
 	if (rc)
 		return rc;
-	if (d->cfg.history_file[0]) {
-		const struct usage_settings us = usage_settings(&d->cfg);
-
-		d->usage = usage_db_open(&us, err, sizeof(err));
-		if (!d->usage) {
-			log_err("%s", err);
-			return PDTT_EXIT_FAILURE;
-		}
-	}
 	rc = loader_start(&d->cfg, &d->loader, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
@@ -451,7 +369,6 @@ static int start(struct daemon *d)
 		return PDTT_EXIT_FAILURE;
 	}
 	outputs_start(d->outputs, snap, d->names);
-	usage_db_record(d->usage, snap, USAGE_AT_START);
 	return 0;
 }
 
@@ -460,9 +377,7 @@ static void stop(struct daemon *d)
 	state_free(&d->state);
 	totals_free(d->totals);
 	outputs_close(d->outputs);
-	usage_db_close(d->usage);
 	usercache_free(d->names);
-	logfile_close(d->log);
 	loader_close(&d->loader);
 }
 
@@ -508,14 +423,14 @@ static int unload(const struct pdtt_config *cfg)
 
 int main(int argc, char **argv)
 {
-	struct pdtt_options opts;
+	struct pdttd_options opts;
 	struct daemon d = { .timer_fd = -1, .signal_fd = -1 };
-	int rc = options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
+	int rc = pdttd_options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
 
 	if (rc)
 		return rc;
 	if (opts.action == PDTT_ACTION_HELP) {
-		options_usage(stdout, SYSCONFDIR "/pdtt.conf");
+		pdttd_options_usage(stdout, SYSCONFDIR "/pdtt.conf");
 		return PDTT_EXIT_OK;
 	}
 	if (opts.action == PDTT_ACTION_VERSION) {

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "config.h"
+#include "pdtt_config.h"
 #include "exitcodes.h"
 #include "pins.h"
 

@@ -16,6 +16,7 @@ struct pdtt_report {
 	const struct pdtt_snapshot *now;  /* the cumulative totals reported */
 	const struct pdtt_snapshot *prev; /* the reading the interval starts from; NULL: none */
 	double interval;                  /* seconds from prev to now (monotonic clock) */
+	bool final;                       /* the last report before pdttd stops */
 	const char *host;                 /* host name, for the JSON log */
 	bool split;                       /* local_networks is not empty */
 	/* The UID's user name, or NULL when it has none. */

@@ -8,7 +8,6 @@
 #include "decimal.h"
 #include "escape.h"
 #include "report_text.h"
-#include "usercache.h"
 
 /* A name longer than this (or one that needs escaping) is written apart. */
 #define NAME_ROOM 256

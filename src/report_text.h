@@ -10,6 +10,9 @@
 #define PDTT_LABEL_UNATTRIBUTED "[unattributed]"
 #define PDTT_LABEL_OVERFLOW "[overflow]"
 
+/* What the text report and the pdtt table show for a UID that has no passwd entry. */
+#define PDTT_NO_USERNAME "(unknown)"
+
 /*
  * Write one report block (header, one block per UID, then non-zero buckets).
  * With r->split, each block also has a "Local:" and an "External:" line.

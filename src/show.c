@@ -9,7 +9,6 @@
 #include "report_json.h"
 #include "report_text.h"
 #include "show.h"
-#include "usercache.h"
 
 #define N_COLS 7 /* UID, USER, TX, RX, TOTAL, LOCAL, EXTERNAL */
 #define NUM_LEN 32

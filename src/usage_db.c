@@ -161,6 +161,13 @@ struct usage_db *usage_db_open(const struct usage_settings *s, char *err, size_t
 		return NULL;
 	}
 	dir = dirname(copy);
+	/* Like the state file's: its directory is made at the first start (0750: personal data). */
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s, the directory of history_file %s: %s", dir,
+			 s->path, strerror(errno));
+		free(copy);
+		return NULL;
+	}
 	if (access(dir, W_OK | X_OK) < 0) {
 		snprintf(err, errlen, "cannot write history_file %s: its directory %s: %s", s->path,
 			 dir, strerror(errno));

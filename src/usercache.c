@@ -124,10 +124,3 @@ const char *usercache_lookup(struct usercache *cache, uint32_t uid)
 	cache->used++;
 	return name;
 }
-
-const char *usercache_name(struct usercache *cache, uint32_t uid)
-{
-	const char *name = usercache_lookup(cache, uid);
-
-	return name ? name : PDTT_NO_USERNAME;
-}

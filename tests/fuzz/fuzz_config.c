@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "config.h"
+#include "pdtt_config.h"
 
 static int fd = -1;
 static char path[64];

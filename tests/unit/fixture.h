@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "report.h"
+#include "usage.h"
 
 /* 2025-10-27 14:30:00 UTC */
 #define FIXTURE_TIME 1761575400
@@ -31,18 +32,17 @@ static const char *fixture_name(void *names, uint32_t uid)
 }
 
 static struct pdtt_usage fixture_now_users[] = {
-	/* local {tx_bytes, tx_packets, rx_bytes, rx_packets}, external {...} */
-	{ 0, { { { 100, 1, 0, 0 }, { 0, 0, 200, 2 } } } },
-	{ 1000, { { { 20000, 20, 3000, 10 }, { 5000000, 4000, 7000000, 5000 } } } },
-	{ 1001, { { { 0, 0, 0, 0 }, { 1028, 1, 0, 0 } } } },
-	{ 4000000123u, { { { 0, 0, 0, 0 }, { 0, 0, 18446744073709551615ull, 3 } } } },
+	USAGE(0, COUNTS(100, 1, 0, 0), COUNTS(0, 0, 200, 2)),
+	USAGE(1000, COUNTS(20000, 20, 3000, 10), COUNTS(5000000, 4000, 7000000, 5000)),
+	USAGE(1001, NO_COUNTS, COUNTS(1028, 1, 0, 0)),
+	USAGE(4000000123u, NO_COUNTS, COUNTS(0, 0, 18446744073709551615ull, 3)),
 };
 
 static struct pdtt_usage fixture_prev_users[] = {
 	/* root's local TX went back: the interval counts its whole new value. */
-	{ 0, { { { 500, 1, 0, 0 }, { 0, 0, 100, 1 } } } },
-	{ 1000, { { { 10000, 10, 1000, 5 }, { 1000000, 1000, 2000000, 2000 } } } },
-	{ 4000000123u, { { { 0, 0, 0, 0 }, { 0, 0, 18446744073709551000ull, 2 } } } },
+	USAGE(0, COUNTS(500, 1, 0, 0), COUNTS(0, 0, 100, 1)),
+	USAGE(1000, COUNTS(10000, 10, 1000, 5), COUNTS(1000000, 1000, 2000000, 2000)),
+	USAGE(4000000123u, NO_COUNTS, COUNTS(0, 0, 18446744073709551000ull, 2)),
 };
 
 static struct pdtt_snapshot fixture_now = {
@@ -50,8 +50,10 @@ static struct pdtt_snapshot fixture_now = {
 	.users = fixture_now_users,
 	.n_users = 4,
 	.capacity = 1024,
-	.buckets = { { { { 40, 1, 60, 1 }, { 0, 0, 0, 0 } } },
-		     { { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } } } },
+	.buckets = {
+		[PDTT_BUCKET_UNATTRIBUTED] = VALUE(COUNTS(40, 1, 60, 1), NO_COUNTS),
+		[PDTT_BUCKET_OVERFLOW] = VALUE(NO_COUNTS, NO_COUNTS),
+	},
 };
 
 static struct pdtt_snapshot fixture_prev = {
@@ -59,8 +61,10 @@ static struct pdtt_snapshot fixture_prev = {
 	.users = fixture_prev_users,
 	.n_users = 3,
 	.capacity = 1024,
-	.buckets = { { { { 40, 1, 0, 0 }, { 0, 0, 0, 0 } } },
-		     { { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } } } },
+	.buckets = {
+		[PDTT_BUCKET_UNATTRIBUTED] = VALUE(COUNTS(40, 1, 0, 0), NO_COUNTS),
+		[PDTT_BUCKET_OVERFLOW] = VALUE(NO_COUNTS, NO_COUNTS),
+	},
 };
 
 /* The report of fixture_now after fixture_prev, 10.002 s before, on host "node01". */

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include "check.h"
 /* By its path: a plain "config.h" would find autoconf's, in the top build directory. */
-#include "config.h"
+#include "pdtt_config.h"
 
 #define TMP_PATH 512
 #define BIG_FILE (2 * 1024 * 1024)

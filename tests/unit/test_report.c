@@ -5,6 +5,7 @@
 #include "fixture.h"
 #include "golden.h"
 #include "report_text.h"
+#include "usage.h"
 #include "usercache.h"
 
 #define UNUSED_UID 4000000123u
@@ -29,16 +30,19 @@ static void check_report(const struct pdtt_snapshot *snap, bool split, const cha
 
 /* Local and external halves add up in the text report. */
 static struct pdtt_usage users[] = {
-	{ 0, { { { 100, 1, 0, 0 }, { 0, 0, 200, 2 } } } },
-	{ 4000000100u, { { { 2000, 10, 96, 19 }, { 48, 5, 4000, 1 } } } },
-	{ UNUSED_UID, { { { 0, 0, 0, 0 }, { 0, 0, 18446744073709551615ull, 3 } } } },
+	USAGE(0, COUNTS(100, 1, 0, 0), COUNTS(0, 0, 200, 2)),
+	USAGE(4000000100u, COUNTS(2000, 10, 96, 19), COUNTS(48, 5, 4000, 1)),
+	USAGE(UNUSED_UID, NO_COUNTS, COUNTS(0, 0, 18446744073709551615ull, 3)),
 };
 
 static const struct pdtt_snapshot full = {
 	.taken_at = REPORT_TIME,
 	.users = users,
 	.n_users = 3,
-	.buckets = { { { { 40, 1, 60, 1 } } }, { { { 0, 0, 0, 0 }, { 5, 1, 0, 0 } } } },
+	.buckets = {
+		[PDTT_BUCKET_UNATTRIBUTED] = VALUE(COUNTS(40, 1, 60, 1), NO_COUNTS),
+		[PDTT_BUCKET_OVERFLOW] = VALUE(NO_COUNTS, COUNTS(5, 1, 0, 0)),
+	},
 };
 
 /* Without local_networks: the format that was there before the split, byte for byte. */

@@ -16,13 +16,14 @@
 #include <zlib.h>
 #include "check.h"
 #include "state.h"
+#include "usage.h"
 
 static char dir[256];
 
 static struct pdtt_value val(uint64_t base)
 {
-	struct pdtt_value v = { { { base, base + 1, base + 2, base + 3 },
-				  { base + 4, base + 5, base + 6, base + 7 } } };
+	struct pdtt_value v = VALUE(COUNTS(base, base + 1, base + 2, base + 3),
+				    COUNTS(base + 4, base + 5, base + 6, base + 7));
 	return v;
 }
 
@@ -36,11 +37,11 @@ static void make_state(struct pdtt_state *st, struct pdtt_usage *base_users,
 	st->accounting_start = 1761575400;
 	st->saved_at = 1761579000;
 	st->retired_map_id = 42;
-	base_users[0] = (struct pdtt_usage){ 0, val(100) };
-	base_users[1] = (struct pdtt_usage){ 1000, val(200) };
-	base_users[2] = (struct pdtt_usage){ 65534, val(300) };
-	last_users[0] = (struct pdtt_usage){ 1000, val(1) };
-	last_users[1] = (struct pdtt_usage){ 4294967294u, val(UINT64_MAX - 7) };
+	base_users[0] = (struct pdtt_usage){ .uid = 0, .v = val(100) };
+	base_users[1] = (struct pdtt_usage){ .uid = 1000, .v = val(200) };
+	base_users[2] = (struct pdtt_usage){ .uid = 65534, .v = val(300) };
+	last_users[0] = (struct pdtt_usage){ .uid = 1000, .v = val(1) };
+	last_users[1] = (struct pdtt_usage){ .uid = 4294967294u, .v = val(UINT64_MAX - 7) };
 	memset(&last_users[2], 0, sizeof(last_users[2])); /* zero: not written */
 	last_users[2].uid = 4294967295u;
 	st->baseline.users = base_users;
@@ -356,7 +357,8 @@ static void test_baseline_rule(void)
 	CHECK(state_baseline_for(&st, st.instance_id, &out) == 0);
 	CHECK(out.n_users == 3 && out.accounting_start == 1761575400);
 	CHECK(out.n_users == 3 && same_value(&out.users[1].v, &bu[1].v));
-	CHECK(same_value(&out.buckets[0], &st.baseline.buckets[0]));
+	CHECK(same_value(&out.buckets[PDTT_BUCKET_UNATTRIBUTED],
+			 &st.baseline.buckets[PDTT_BUCKET_UNATTRIBUTED]));
 	snapshot_release(&out);
 
 	CHECK(state_baseline_for(&st, 12345, &out) == 0);
@@ -366,13 +368,13 @@ static void test_baseline_rule(void)
 	CHECK(out.n_users == 5 && out.users[1].uid == 1000 && same_value(&out.users[1].v, &sum));
 	CHECK(out.n_users == 5 && out.users[3].uid == 4294967294u &&
 	      same_value(&out.users[3].v, &lu[1].v));
-	sum = st.baseline.buckets[0];
-	value_add(&sum, &st.last.buckets[0]);
-	CHECK(same_value(&out.buckets[0], &sum));
+	sum = st.baseline.buckets[PDTT_BUCKET_UNATTRIBUTED];
+	value_add(&sum, &st.last.buckets[PDTT_BUCKET_UNATTRIBUTED]);
+	CHECK(same_value(&out.buckets[PDTT_BUCKET_UNATTRIBUTED], &sum));
 	snapshot_release(&out);
 
 	CHECK(state_baseline_for(NULL, 1, &out) == 0);
-	CHECK(out.n_users == 0 && value_is_zero(&out.buckets[0]));
+	CHECK(out.n_users == 0 && value_is_zero(&out.buckets[PDTT_BUCKET_UNATTRIBUTED]));
 	snapshot_release(&out);
 }
 

@@ -8,15 +8,16 @@
 #include <stdlib.h>
 #include "check.h"
 #include "totals.h"
+#include "usage.h"
 
 static struct pdtt_usage base_users[] = {
-	{ 0, { { { 1, 2, 3, 4 }, { 5, 6, 7, 8 } } } },
-	{ 1000, { { { 10, 1, 20, 2 }, { 0, 0, 0, 0 } } } },
+	USAGE(0, COUNTS(1, 2, 3, 4), COUNTS(5, 6, 7, 8)),
+	USAGE(1000, COUNTS(10, 1, 20, 2), NO_COUNTS),
 };
 
 static struct pdtt_usage last_users[] = {
-	{ 1000, { { { 5, 1, 5, 1 }, { 100, 1, 0, 0 } } } },
-	{ 2000, { { { 0, 0, 0, 0 }, { 7, 1, 0, 0 } } } },
+	USAGE(1000, COUNTS(5, 1, 5, 1), COUNTS(100, 1, 0, 0)),
+	USAGE(2000, NO_COUNTS, COUNTS(7, 1, 0, 0)),
 };
 
 static struct pdtt_state state(void)
@@ -30,9 +31,9 @@ static struct pdtt_state state(void)
 		.last = { .users = last_users, .n_users = 2, .capacity = 2 },
 	};
 
-	st.baseline.buckets[PDTT_BUCKET_UNATTRIBUTED].by_class[0].tx_bytes = 40;
-	st.last.buckets[PDTT_BUCKET_UNATTRIBUTED].by_class[0].tx_bytes = 2;
-	st.last.buckets[PDTT_BUCKET_OVERFLOW].by_class[1].rx_bytes = 9;
+	st.baseline.buckets[PDTT_BUCKET_UNATTRIBUTED].by_class[PDTT_CLASS_LOCAL].tx_bytes = 40;
+	st.last.buckets[PDTT_BUCKET_UNATTRIBUTED].by_class[PDTT_CLASS_LOCAL].tx_bytes = 2;
+	st.last.buckets[PDTT_BUCKET_OVERFLOW].by_class[PDTT_CLASS_EXTERNAL].rx_bytes = 9;
 	return st;
 }
 
@@ -48,13 +49,14 @@ static void test_state_only(void)
 	CHECK(t->accounting_start == 1761575400);
 	CHECK(t->taken_at > 0);
 	CHECK(t->n_users == 3);
-	CHECK(t->users[0].uid == 0 && t->users[0].v.by_class[1].rx_packets == 8);
+	CHECK(t->users[0].uid == 0 && t->users[0].v.by_class[PDTT_CLASS_EXTERNAL].rx_packets == 8);
 	CHECK(t->users[1].uid == 1000);
-	CHECK(t->users[1].v.by_class[0].tx_bytes == 15 && t->users[1].v.by_class[0].rx_bytes == 25);
-	CHECK(t->users[1].v.by_class[1].tx_bytes == 100);
-	CHECK(t->users[2].uid == 2000 && t->users[2].v.by_class[1].tx_bytes == 7);
-	CHECK(t->buckets[PDTT_BUCKET_UNATTRIBUTED].by_class[0].tx_bytes == 42);
-	CHECK(t->buckets[PDTT_BUCKET_OVERFLOW].by_class[1].rx_bytes == 9);
+	CHECK(t->users[1].v.by_class[PDTT_CLASS_LOCAL].tx_bytes == 15 &&
+	      t->users[1].v.by_class[PDTT_CLASS_LOCAL].rx_bytes == 25);
+	CHECK(t->users[1].v.by_class[PDTT_CLASS_EXTERNAL].tx_bytes == 100);
+	CHECK(t->users[2].uid == 2000 && t->users[2].v.by_class[PDTT_CLASS_EXTERNAL].tx_bytes == 7);
+	CHECK(t->buckets[PDTT_BUCKET_UNATTRIBUTED].by_class[PDTT_CLASS_LOCAL].tx_bytes == 42);
+	CHECK(t->buckets[PDTT_BUCKET_OVERFLOW].by_class[PDTT_CLASS_EXTERNAL].rx_bytes == 9);
 	CHECK(totals_kernel(tot)->n_users == 0);
 	CHECK(totals_baseline(tot)->n_users == 3);
 	totals_free(tot);

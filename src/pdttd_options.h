@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pdttd's command line. */
-#ifndef PDTT_OPTIONS_H
-#define PDTT_OPTIONS_H
+#ifndef PDTTD_OPTIONS_H
+#define PDTTD_OPTIONS_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@ enum pdtt_action {
 	PDTT_ACTION_HELP,
 };
 
-struct pdtt_options {
+struct pdttd_options {
 	const char *config_path;
 	bool foreground;
 	enum pdtt_action action;
@@ -24,9 +24,9 @@ struct pdtt_options {
  * Parse argv. Returns 0 on success; on a usage error prints one line naming
  * the bad argument to err and returns PDTT_EXIT_USAGE.
  */
-int options_parse(int argc, char **argv, const char *default_config,
-		  struct pdtt_options *opts, FILE *err);
+int pdttd_options_parse(int argc, char **argv, const char *default_config,
+			struct pdttd_options *opts, FILE *err);
 
-void options_usage(FILE *out, const char *default_config);
+void pdttd_options_usage(FILE *out, const char *default_config);
 
-#endif /* PDTT_OPTIONS_H */
+#endif /* PDTTD_OPTIONS_H */

@@ -2,7 +2,7 @@
 /* pdttd's command line, parsed with getopt_long. */
 #include <getopt.h>
 #include <string.h>
-#include "options.h"
+#include "pdttd_options.h"
 #include "exitcodes.h"
 
 static const struct option long_options[] = {
@@ -15,7 +15,7 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-void options_usage(FILE *out, const char *default_config)
+void pdttd_options_usage(FILE *out, const char *default_config)
 {
 	fprintf(out,
 		"Usage: pdttd [OPTION]...\n"
@@ -29,8 +29,8 @@ void options_usage(FILE *out, const char *default_config)
 		default_config);
 }
 
-static int set_action(struct pdtt_options *opts, enum pdtt_action action,
-		      const char *name, FILE *err)
+static int set_action(struct pdttd_options *opts, enum pdtt_action action, const char *name,
+		      FILE *err)
 {
 	if (opts->action != PDTT_ACTION_RUN && opts->action != action) {
 		fprintf(err, "pdttd: %s cannot be combined with another action\n", name);
@@ -40,8 +40,8 @@ static int set_action(struct pdtt_options *opts, enum pdtt_action action,
 	return 0;
 }
 
-int options_parse(int argc, char **argv, const char *default_config,
-		  struct pdtt_options *opts, FILE *err)
+int pdttd_options_parse(int argc, char **argv, const char *default_config,
+			struct pdttd_options *opts, FILE *err)
 {
 	int c, rc = 0;
 

@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include "check.h"
 #include "exitcodes.h"
-#include "options.h"
+#include "pdttd_options.h"
 
 #define DEFAULT_CONF "/etc/pdtt.conf"
 
 /* Parse a NULL-terminated argument list; err receives what pdttd would print. */
-static int parse(struct pdtt_options *opts, char *errbuf, size_t errlen, char **argv)
+static int parse(struct pdttd_options *opts, char *errbuf, size_t errlen, char **argv)
 {
 	int argc = 0;
 	FILE *err = fmemopen(errbuf, errlen, "w");
@@ -16,7 +16,7 @@ static int parse(struct pdtt_options *opts, char *errbuf, size_t errlen, char **
 
 	while (argv[argc])
 		argc++;
-	rc = options_parse(argc, argv, DEFAULT_CONF, opts, err);
+	rc = pdttd_options_parse(argc, argv, DEFAULT_CONF, opts, err);
 	fclose(err);
 	return rc;
 }
@@ -25,7 +25,7 @@ static int parse(struct pdtt_options *opts, char *errbuf, size_t errlen, char **
 
 static void test_defaults(void)
 {
-	struct pdtt_options o;
+	struct pdttd_options o;
 	char err[256] = "";
 
 	CHECK(parse(&o, err, sizeof(err), (char *[]){ "pdttd", NULL }) == 0);
@@ -37,7 +37,7 @@ static void test_defaults(void)
 
 static void test_each_option(void)
 {
-	struct pdtt_options o;
+	struct pdttd_options o;
 	char err[256] = "";
 
 	CHECK(parse(&o, err, sizeof(err), ARGV("-c", "/tmp/x.conf", "-f")) == 0);
@@ -63,7 +63,7 @@ static void test_each_option(void)
 
 static void test_usage_errors(void)
 {
-	struct pdtt_options o;
+	struct pdttd_options o;
 	char err[256];
 
 	CHECK(parse(&o, err, sizeof(err), ARGV("--bogus")) == PDTT_EXIT_USAGE);
@@ -85,5 +85,5 @@ int main(void)
 	test_defaults();
 	test_each_option();
 	test_usage_errors();
-	return check_summary("test_options");
+	return check_summary("test_pdttd_options");
 }
