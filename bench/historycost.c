@@ -119,9 +119,12 @@ static int fill(const char *path, size_t n)
 	while (t < end) {
 		double w0;
 
-		/* Monthly, then daily, hourly and 5-minute periods as the tiers keep them. */
+		/*
+		 * Monthly, then daily, hourly and 5-minute periods as the tiers keep
+		 * them, each step ending at the next region at the latest.
+		 */
 		if (t < end - 63 * 86400)
-			step = 28 * 86400;
+			step = end - 63 * 86400 - t < 28 * 86400 ? end - 63 * 86400 - t : 28 * 86400;
 		else if (t < end - 5 * 86400)
 			step = 86400;
 		else if (t < end - 49 * 3600)
