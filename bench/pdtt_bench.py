@@ -973,6 +973,7 @@ def part_history(args, lo, results):
     writes one, the size of 10,000 UIDs' history at the default retention, and
     a month's daily query of it with pdtt history."""
     out = {}
+    args.load_before = " ".join(open("/proc/loadavg").read().split()[:3])
     if not os.path.exists(f"{TOOLS}/historycost"):
         raise Failure("historycost was not built: build pdtt in this tree first")
     db = f"{WORK}/historycost.db"
@@ -983,8 +984,10 @@ def part_history(args, lo, results):
         if parts[0] == "peak_rss_kb":
             out["tool_hwm_kb"] = int(parts[1])
         else:
-            rounds.setdefault(parts[2], []).append(float(parts[1]))
-    out["write_ms"] = {k: (med(v), max(v)) for k, v in rounds.items()}
+            rounds.setdefault(parts[3], []).append((float(parts[1]), float(parts[2])))
+    out["write_ms"] = {k: (med([w for w, _ in v]), max(w for w, _ in v)) for k, v in rounds.items()}
+    out["write_cpu_ms"] = {k: (med([c for _, c in v]), max(c for _, c in v))
+                           for k, v in rounds.items()}
     log(f"history: writes of {args.history_uids} UIDs: {out['write_ms']}")
     for f in glob.glob(db + "*"):
         os.unlink(f)
@@ -1047,16 +1050,21 @@ def part_history(args, lo, results):
 
 
 def history_markdown(args, out):
-    w = out["write_ms"]
+    w, c = out["write_ms"], out["write_cpu_ms"]
     rows = [
-        "| what | measured | target |",
+        f"Load average before / after: {args.load_before} / "
+        f"{' '.join(open('/proc/loadavg').read().split()[:3])}. Wall times count waiting for a "
+        "CPU too; CPU times do not.",
+        "",
+        "| what | measured (wall; CPU) | target |",
         "|---|---|---|",
         f"| write one period of {args.history_uids:,} UIDs (2 rows each), rollups and "
-        f"retention included: the first (every row new) | {w['first'][0]:.0f} ms | < 300 ms |",
+        f"retention included: the first (every row new) | {w['first'][0]:.0f} ms; "
+        f"{c['first'][0]:.0f} ms CPU | < 300 ms |",
         f"| ... a later one (median / max, rows expiring) | {w['steady'][0]:.0f} / "
-        f"{w['steady'][1]:.0f} ms | < 300 ms |",
+        f"{w['steady'][1]:.0f} ms; {c['steady'][0]:.0f} / {c['steady'][1]:.0f} ms CPU | < 300 ms |",
         f"| ... the first of a month (new rows in every tier, a day and a month expire) | "
-        f"{w['month_end'][0]:.0f} ms | < 300 ms |",
+        f"{w['month_end'][0]:.0f} ms; {c['month_end'][0]:.0f} ms CPU | < 300 ms |",
         f"| pdttd's peak RSS, {args.history_uids:,} UIDs, the history written at each report | "
         f"{out['pdttd_hwm_kb'] / 1024:.1f} MB | < 64 MB |",
         f"| a month's daily query of {args.history_size_uids:,} UIDs, every UID and day "
@@ -1064,7 +1072,8 @@ def history_markdown(args, out):
         f"of 3; a passwd lookup per UID included) | {out['pdtt_query_ms'][0]:.0f} / "
         f"{out['pdtt_query_ms'][1]:.0f} ms | < 200 ms |",
         f"| ... the query and the CSV alone, no names | {out['all_daily']['query_ms']:.0f} + "
-        f"{out['all_daily']['render_ms']:.0f} ms | < 200 ms |",
+        f"{out['all_daily']['render_ms']:.0f} ms; {out['all_daily']['cpu_ms']:.0f} ms CPU "
+        f"| < 200 ms |",
         f"| ... one user's month per day (31 rows) | {out['one_user_daily']['query_ms']:.0f} + "
         f"{out['one_user_daily']['render_ms']:.0f} ms | < 200 ms |",
         f"| ... the month's billing export, `--monthly` ({out['billing_monthly']['rows']:,.0f} "
