@@ -81,7 +81,9 @@ static struct pdtt_snapshot users_of(size_t n)
 
 static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm)
 {
-	struct usage_settings set = { .path = path, .period = 300, .retention = { r5, rh, rd, rm } };
+	struct usage_settings set = { .path = path,
+				      .period = 300,
+				      .retention = { r5, rh, rd, rm } };
 	char err[512];
 	struct usage_db *h = usage_db_open(&set, err, sizeof(err));
 
@@ -109,7 +111,10 @@ static int write_rounds(const char *path, size_t n)
 		c0 = cpu_ms();
 		usage_db_record(h, &s, r == 0 ? USAGE_AT_START : USAGE_AT_REPORT);
 		printf("%d %.1f %.1f %s\n", r, now_ms() - t0, cpu_ms() - c0,
-		       r == 0 ? "first" : r == 17 ? "month_end" : r >= 13 ? "steady" : "filling");
+		       r == 0    ? "first"
+		       : r == 17 ? "month_end"
+		       : r >= 13 ? "steady"
+				 : "filling");
 		fflush(stdout);
 	}
 	usage_db_close(h);
@@ -136,7 +141,8 @@ static int fill(const char *path, size_t n)
 		 * them, each step ending at the next region at the latest.
 		 */
 		if (t < end - 63 * 86400)
-			step = end - 63 * 86400 - t < 28 * 86400 ? end - 63 * 86400 - t : 28 * 86400;
+			step = end - 63 * 86400 - t < 28 * 86400 ? end - 63 * 86400 - t
+								 : 28 * 86400;
 		else if (t < end - 5 * 86400)
 			step = 86400;
 		else if (t < end - 49 * 3600)
@@ -200,7 +206,7 @@ int main(int argc, char **argv)
 		return query(argv[2], argv[3], argv[4], argv[5], argc == 7 ? argv[6] : NULL);
 	if (argc != 4 || (strcmp(argv[1], "write") && strcmp(argv[1], "fill"))) {
 		fprintf(stderr, "usage: historycost write|fill DB USERS | "
-			"query DB daily|monthly SINCE UNTIL [UID]\n");
+				"query DB daily|monthly SINCE UNTIL [UID]\n");
 		return 64;
 	}
 	if (!strcmp(argv[1], "write"))

@@ -222,8 +222,7 @@ static const struct {
 	{ "history_5min_hours", offsetof(struct pdtt_config, history_5min_hours), 1, 8784 },
 	{ "history_hourly_days", offsetof(struct pdtt_config, history_hourly_days), 1, 3660 },
 	{ "history_daily_days", offsetof(struct pdtt_config, history_daily_days), 1, 36600 },
-	{ "history_monthly_months", offsetof(struct pdtt_config, history_monthly_months), 1,
-	  1200 },
+	{ "history_monthly_months", offsetof(struct pdtt_config, history_monthly_months), 1, 1200 },
 };
 
 static int parse_history_int(struct config_reader *rd, const config_setting_t *s,

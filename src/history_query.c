@@ -53,8 +53,7 @@ static bool parse_calendar(const char *arg, time_t *first, time_t *after)
 	return true;
 }
 
-int history_parse_date(const char *arg, time_t now, bool end, time_t *out, char *err,
-		       size_t errlen)
+int history_parse_date(const char *arg, time_t now, bool end, time_t *out, char *err, size_t errlen)
 {
 	time_t first, after;
 
@@ -152,14 +151,14 @@ static long class_index(const struct history_result *res, const long long *ids, 
 }
 
 /* A new row for (start, uid) with its classes zeroed; SQLITE_NOMEM when memory ran out. */
-static int new_row(struct history_result *res, size_t *cap, time_t start, time_t end,
-		   uint32_t uid)
+static int new_row(struct history_result *res, size_t *cap, time_t start, time_t end, uint32_t uid)
 {
 	if (res->n_rows == *cap) {
 		size_t n = *cap ? *cap * 2 : 256;
 		struct history_row *rows = realloc(res->rows, n * sizeof(*rows));
-		struct pdtt_counters *values =
-			rows ? realloc(res->values, n * res->n_classes * sizeof(*values)) : NULL;
+		struct pdtt_counters *values = rows ? realloc(res->values,
+							      n * res->n_classes * sizeof(*values))
+						    : NULL;
 
 		if (rows)
 			res->rows = rows;
@@ -186,8 +185,8 @@ static void build_sql(const struct history_request *req, char *sql, size_t len)
 		 "SELECT %s, sum(tx_bytes), sum(tx_packets), sum(rx_bytes), sum(rx_packets), "
 		 "sum(CASE WHEN catch_up THEN tx_bytes + rx_bytes ELSE 0 END) FROM %s "
 		 "WHERE start >= ?1 AND start < ?2 AND uid >= 0%s GROUP BY %s ORDER BY %s",
-		 group, usage_tier_table(req->tier), req->one_user ? " AND uid = ?3" : "",
-		 group, group);
+		 group, usage_tier_table(req->tier), req->one_user ? " AND uid = ?3" : "", group,
+		 group);
 }
 
 /* The rows of the query, one per (bucket, uid), or per uid for --top. */
@@ -221,7 +220,8 @@ static int load_rows(sqlite3 *db, const struct history_request *req, struct hist
 
 		if (!row || row->start != start || row->uid != uid) {
 			rc = new_row(res, &cap, start,
-				     req->top ? req->until : usage_bucket_next(req->tier, start), uid);
+				     req->top ? req->until : usage_bucket_next(req->tier, start),
+				     uid);
 			if (rc != SQLITE_OK)
 				break;
 			row = &res->rows[res->n_rows - 1];

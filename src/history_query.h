@@ -26,19 +26,19 @@ int history_parse_date(const char *arg, time_t now, bool end, time_t *out, char 
 
 struct history_request {
 	enum usage_tier tier;
-	time_t since, until;  /* the buckets that start in [since, until) */
+	time_t since, until; /* the buckets that start in [since, until) */
 	bool one_user;
-	uint32_t uid;         /* with one_user */
-	size_t top;           /* > 0: the top users over the whole range, biggest first */
+	uint32_t uid; /* with one_user */
+	size_t top;   /* > 0: the top users over the whole range, biggest first */
 };
 
 /* The range a tier shows by default, ending with the current bucket's day or month. */
 void history_default_range(enum usage_tier tier, time_t now, time_t *since, time_t *until);
 
 struct history_row {
-	time_t start, end;        /* the bucket, or the whole range for --top */
+	time_t start, end; /* the bucket, or the whole range for --top */
 	uint32_t uid;
-	uint64_t catch_up_bytes;  /* of it, counted while pdttd was not running */
+	uint64_t catch_up_bytes;        /* of it, counted while pdttd was not running */
 	struct pdtt_counters *by_class; /* n_classes entries */
 	struct pdtt_counters total;     /* all classes */
 };
@@ -47,7 +47,7 @@ struct history_result {
 	enum usage_tier tier;
 	time_t since, until;
 	size_t top;
-	char **class_names;       /* from the classes table, by id */
+	char **class_names; /* from the classes table, by id */
 	size_t n_classes;
 	struct history_row *rows;
 	size_t n_rows;

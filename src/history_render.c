@@ -9,7 +9,15 @@
 #define BAR_WIDTH 30
 #define CELL 48
 
-enum column { COL_PERIOD, COL_USER, COL_UID, COL_RX, COL_TX, COL_TOTAL, N_COLS };
+enum column {
+	COL_PERIOD,
+	COL_USER,
+	COL_UID,
+	COL_RX,
+	COL_TX,
+	COL_TOTAL,
+	N_COLS
+};
 
 static const char *user_of(const struct history_view *v, uint32_t uid)
 {

@@ -12,7 +12,7 @@
 #include "usage_db.h"
 
 struct history_output {
-	struct usage_db *db;       /* NULL: no history_file */
+	struct usage_db *db; /* NULL: no history_file */
 	char path[PDTT_PATH_MAX];
 };
 

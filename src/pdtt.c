@@ -313,8 +313,9 @@ static int history(const struct pdtt_cli *cli, const struct pdtt_config *cfg)
 		say("%s", strerror(ENOMEM));
 		return PDTT_EXIT_FAILURE;
 	}
-	e = cli->json ? history_json_write(stdout, &view)
-	    : cli->csv ? history_csv_write(stdout, &view) : history_table_write(stdout, &view);
+	e = cli->json  ? history_json_write(stdout, &view)
+	    : cli->csv ? history_csv_write(stdout, &view)
+		       : history_table_write(stdout, &view);
 	if (e) {
 		say("%s", strerror(-e));
 		rc = PDTT_EXIT_FAILURE;

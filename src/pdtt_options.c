@@ -75,8 +75,10 @@ static int set_command(struct pdtt_cli *cli, bool *have, const char *word, FILE 
 	else if (strcmp(word, "history") == 0)
 		cli->command = PDTT_CMD_HISTORY;
 	else
-		return usage_error(err, "unknown command '%s' (the commands are show, status and "
-				   "history)", word);
+		return usage_error(err,
+				   "unknown command '%s' (the commands are show, status and "
+				   "history)",
+				   word);
 	*have = true;
 	return 0;
 }
@@ -90,8 +92,10 @@ static int parse_top(struct pdtt_cli *cli, const char *arg, FILE *err)
 	errno = 0;
 	n = strtoull(arg, &end, 10);
 	if (arg[0] < '0' || arg[0] > '9' || *end || errno || n < 1 || n > 1000000)
-		return usage_error(err, "--top '%s' is not accepted: expected a number of users "
-				   "from 1 to 1000000", arg);
+		return usage_error(err,
+				   "--top '%s' is not accepted: expected a number of users "
+				   "from 1 to 1000000",
+				   arg);
 	cli->top = (size_t)n;
 	return 0;
 }
@@ -110,12 +114,15 @@ static int history_option(struct pdtt_cli *cli, int c, const char *arg, const ch
 		return parse_top(cli, arg, err);
 	} else if (c == 's' || c == 'U') {
 		if (!arg[0])
-			return usage_error(err, "%s needs a date", c == 's' ? "--since" : "--until");
+			return usage_error(err, "%s needs a date",
+					   c == 's' ? "--since" : "--until");
 		*(c == 's' ? &cli->since : &cli->until) = arg;
 	} else if (t) {
 		if (*tier_option && strcmp(*tier_option, names[t - tiers]))
-			return usage_error(err, "choose one of --5min, --hourly, --daily and "
-					   "--monthly, not %s too", names[t - tiers]);
+			return usage_error(err,
+					   "choose one of --5min, --hourly, --daily and "
+					   "--monthly, not %s too",
+					   names[t - tiers]);
 		*tier_option = names[t - tiers];
 		cli->tier = (enum usage_tier)(t - tiers);
 	}

@@ -21,6 +21,8 @@
  * v + 1 (version 0 is an empty file). A new version appends its migration
  * here and raises USAGE_DB_VERSION; pdtt-history(5) documents the result.
  */
+/* The schema reads as SQL: */
+/* clang-format off */
 #define TIER_TABLE(name)                                                                    \
 	"CREATE TABLE " name " (\n"                                                         \
 	"  start INTEGER NOT NULL,\n"                                                       \
@@ -59,6 +61,7 @@ static const char *const SCHEMA[USAGE_DB_VERSION] = {
 	"  SELECT 'daily', * FROM usage_daily UNION ALL\n"
 	"  SELECT 'monthly', * FROM usage_monthly;\n",
 };
+/* clang-format on */
 
 /* A full disk can last: beyond this, the oldest kept periods merge into the next. */
 #define PENDING_MAX_BYTES (32u << 20)
@@ -74,21 +77,20 @@ struct usage_db {
 	char path[4096];
 	int period;
 	int retention[USAGE_TIER_COUNT];
-	sqlite3 *db;                     /* NULL: not open (yet) */
+	sqlite3 *db; /* NULL: not open (yet) */
 	sqlite3_stmt *add_delta, *upsert[USAGE_TIER_COUNT], *add_period, *add_offset;
-	struct pdtt_snapshot recorded;   /* the totals the database holds */
-	bool fresh;                      /* the database was just created */
-	bool off;                        /* a newer pdtt's database: left alone */
-	bool failing;                    /* the last write failed, and was said */
+	struct pdtt_snapshot recorded; /* the totals the database holds */
+	bool fresh;                    /* the database was just created */
+	bool off;                      /* a newer pdtt's database: left alone */
+	bool failing;                  /* the last write failed, and was said */
 	struct pending *pending;
 	size_t n_pending;
-	time_t last_seen;                /* the time of the last reading */
+	time_t last_seen; /* the time of the last reading */
 };
 
 const char *usage_tier_name(enum usage_tier t)
 {
-	static const char *const names[USAGE_TIER_COUNT] = { "5min", "hourly", "daily",
-							     "monthly" };
+	static const char *const names[USAGE_TIER_COUNT] = { "5min", "hourly", "daily", "monthly" };
 
 	return names[t];
 }
@@ -287,8 +289,10 @@ static int migrate(struct usage_db *h, char *err, size_t errlen)
 	if (rc != SQLITE_OK)
 		return db_error(h, rc, err, errlen);
 	if (version > USAGE_DB_VERSION) {
-		snprintf(err, errlen, "has schema version %lld, which this pdttd (version %d) does "
-			 "not know: it was written by a newer pdtt", version, USAGE_DB_VERSION);
+		snprintf(err, errlen,
+			 "has schema version %lld, which this pdttd (version %d) does "
+			 "not know: it was written by a newer pdtt",
+			 version, USAGE_DB_VERSION);
 		h->off = true;
 		return SQLITE_ERROR;
 	}
@@ -319,18 +323,20 @@ static int migrate(struct usage_db *h, char *err, size_t errlen)
 static int prepare(struct usage_db *h, char *err, size_t errlen)
 {
 	char sql[768];
-	int rc = exec(h, "CREATE TEMP TABLE IF NOT EXISTS delta (uid INTEGER, class INTEGER, "
+	int rc = exec(h,
+		      "CREATE TEMP TABLE IF NOT EXISTS delta (uid INTEGER, class INTEGER, "
 		      "tx_bytes INTEGER, tx_packets INTEGER, rx_bytes INTEGER, rx_packets INTEGER)",
 		      err, errlen);
 
 	if (!rc)
-		rc = sqlite3_prepare_v3(h->db, "INSERT INTO temp.delta VALUES (?, ?, ?, ?, ?, ?)", -1,
-					SQLITE_PREPARE_PERSISTENT, &h->add_delta, NULL);
+		rc = sqlite3_prepare_v3(h->db, "INSERT INTO temp.delta VALUES (?, ?, ?, ?, ?, ?)",
+					-1, SQLITE_PREPARE_PERSISTENT, &h->add_delta, NULL);
 	if (!rc)
 		rc = sqlite3_prepare_v3(h->db, "INSERT INTO periods VALUES (?, ?, ?, ?)", -1,
 					SQLITE_PREPARE_PERSISTENT, &h->add_period, NULL);
 	if (!rc)
-		rc = sqlite3_prepare_v3(h->db, "INSERT INTO usage_offsets VALUES (?, ?, ?, ?, ?, ?) "
+		rc = sqlite3_prepare_v3(h->db,
+					"INSERT INTO usage_offsets VALUES (?, ?, ?, ?, ?, ?) "
 					"ON CONFLICT DO UPDATE SET "
 					"tx_bytes = tx_bytes + excluded.tx_bytes, "
 					"tx_packets = tx_packets + excluded.tx_packets, "
@@ -363,7 +369,7 @@ static int add_recorded(struct pdtt_snapshot *rec, long long uid, int cls,
 		return 0; /* a class this pdtt does not count */
 	if (uid == USAGE_UID_UNATTRIBUTED || uid == USAGE_UID_OVERFLOW) {
 		v = &rec->buckets[uid == USAGE_UID_UNATTRIBUTED ? PDTT_BUCKET_UNATTRIBUTED
-								 : PDTT_BUCKET_OVERFLOW];
+								: PDTT_BUCKET_OVERFLOW];
 	} else if (uid >= 0 && uid <= UINT32_MAX) {
 		if (!rec->n_users || rec->users[rec->n_users - 1].uid != (uint32_t)uid) {
 			if (snapshot_reserve(rec, rec->n_users + 1))
@@ -453,8 +459,10 @@ static int open_db(struct usage_db *h, char *err, size_t errlen)
 		return db_error(h, rc, err, errlen);
 	sqlite3_extended_result_codes(h->db, 1);
 	sqlite3_busy_timeout(h->db, 5000);
-	rc = exec(h, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-		  "PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF", err, errlen);
+	rc = exec(h,
+		  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+		  "PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF",
+		  err, errlen);
 	/* Corruption where no write goes yet would surface at a query, or never. */
 	if (!rc)
 		rc = check_integrity(h, err, errlen);
@@ -481,7 +489,8 @@ static void move_aside(struct usage_db *h, const char *why)
 	snprintf(aside, sizeof(aside), "%s.corrupt-%s", h->path, when);
 	if (rename(h->path, aside) < 0) {
 		log_err("history_file %s is corrupt (%s), and cannot be moved aside: %s; the "
-			"history is off until it is removed", h->path, why, strerror(errno));
+			"history is off until it is removed",
+			h->path, why, strerror(errno));
 		h->off = true;
 		return;
 	}
@@ -492,8 +501,8 @@ static void move_aside(struct usage_db *h, const char *why)
 	snprintf(from, sizeof(from), "%s-shm", h->path);
 	unlink(from);
 	log_err("history_file %s is corrupt (%s): kept as %s; counting goes on in a new "
-		"history, whose first period holds the totals so far (marked catch_up)", h->path,
-		why, aside);
+		"history, whose first period holds the totals so far (marked catch_up)",
+		h->path, why, aside);
 }
 
 /* Open the database if it is not; a corrupt one is replaced. SQLITE_OK or the error. */
@@ -568,8 +577,10 @@ static int add_offsets(struct usage_db *h, long long uid, const struct pdtt_valu
 	for (int cls = 0; cls < PDTT_CLASS_COUNT && rc == SQLITE_OK; cls++) {
 		const struct pdtt_counters *n = &now->by_class[cls], *b = &before->by_class[cls];
 		const struct pdtt_counters o = {
-			went_back(n->tx_bytes, b->tx_bytes), went_back(n->tx_packets, b->tx_packets),
-			went_back(n->rx_bytes, b->rx_bytes), went_back(n->rx_packets, b->rx_packets),
+			went_back(n->tx_bytes, b->tx_bytes),
+			went_back(n->tx_packets, b->tx_packets),
+			went_back(n->rx_bytes, b->rx_bytes),
+			went_back(n->rx_packets, b->rx_packets),
 		};
 
 		if (counters_is_zero(&o))
@@ -655,20 +666,21 @@ static int expire(struct usage_db *h, time_t bucket)
 
 		sql[0] = '\0';
 		if (t == USAGE_DAILY || t == USAGE_MONTHLY)
-			len = (size_t)snprintf(sql, sizeof(sql),
-				 "INSERT INTO usage_expired SELECT '%s', uid, class, sum(tx_bytes), "
-				 "sum(tx_packets), sum(rx_bytes), sum(rx_packets) FROM %s WHERE start < "
-				 "%lld GROUP BY uid, class ON CONFLICT DO UPDATE SET "
-				 "tx_bytes = tx_bytes + excluded.tx_bytes, "
-				 "tx_packets = tx_packets + excluded.tx_packets, "
-				 "rx_bytes = rx_bytes + excluded.rx_bytes, "
-				 "rx_packets = rx_packets + excluded.rx_packets;",
-				 usage_tier_name(t), table, cutoff);
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "DELETE FROM %s WHERE start < %lld;",
-					table, cutoff);
+			len = (size_t)snprintf(
+				sql, sizeof(sql),
+				"INSERT INTO usage_expired SELECT '%s', uid, class, sum(tx_bytes), "
+				"sum(tx_packets), sum(rx_bytes), sum(rx_packets) FROM %s WHERE start < "
+				"%lld GROUP BY uid, class ON CONFLICT DO UPDATE SET "
+				"tx_bytes = tx_bytes + excluded.tx_bytes, "
+				"tx_packets = tx_packets + excluded.tx_packets, "
+				"rx_bytes = rx_bytes + excluded.rx_bytes, "
+				"rx_packets = rx_packets + excluded.rx_packets;",
+				usage_tier_name(t), table, cutoff);
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					"DELETE FROM %s WHERE start < %lld;", table, cutoff);
 		if (t == USAGE_5MIN)
-			snprintf(sql + len, sizeof(sql) - len, "DELETE FROM periods WHERE bucket < %lld;",
-				 cutoff);
+			snprintf(sql + len, sizeof(sql) - len,
+				 "DELETE FROM periods WHERE bucket < %lld;", cutoff);
 		rc = sqlite3_exec(h->db, sql, NULL, NULL, NULL);
 	}
 	return rc;
@@ -785,7 +797,8 @@ static void write_or_keep(struct usage_db *h, const struct pdtt_snapshot *now, t
 	}
 	if (!h->failing && !h->off)
 		log_err("cannot write history_file %s: %s; the periods are kept in memory and "
-			"written once it can be", h->path, err);
+			"written once it can be",
+			h->path, err);
 	h->failing = true;
 	keep_pending(h, now, bucket, catch_up);
 }
@@ -829,8 +842,10 @@ int usage_db_open_readonly(const char *path, sqlite3 **db, char *err, size_t err
 		snprintf(err, errlen, "cannot read history_file %s: %s", path,
 			 *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
 	} else if (version != USAGE_DB_VERSION) {
-		snprintf(err, errlen, "history_file %s has schema version %lld; this pdtt reads "
-			 "version %d%s", path, version, USAGE_DB_VERSION,
+		snprintf(err, errlen,
+			 "history_file %s has schema version %lld; this pdtt reads "
+			 "version %d%s",
+			 path, version, USAGE_DB_VERSION,
 			 version == 0 ? " (pdttd has not written it yet)" : "");
 		rc = SQLITE_ERROR;
 	}

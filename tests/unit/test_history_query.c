@@ -25,17 +25,17 @@ static void test_dates(void)
 	char err[256];
 	time_t t;
 
-	CHECK(date("today", false) == 1765756800);          /* 2025-12-15 */
+	CHECK(date("today", false) == 1765756800); /* 2025-12-15 */
 	CHECK(date("today", true) == 1765756800 + 86400);
 	CHECK(date("yesterday", false) == 1765756800 - 86400);
 	CHECK(date("yesterday", true) == 1765756800);
-	CHECK(date("this-month", false) == 1764547200);     /* 2025-12-01 */
-	CHECK(date("this-month", true) == 1767225600);      /* 2026-01-01 */
-	CHECK(date("last-month", false) == 1761955200);     /* 2025-11-01 */
+	CHECK(date("this-month", false) == 1764547200); /* 2025-12-01 */
+	CHECK(date("this-month", true) == 1767225600);  /* 2026-01-01 */
+	CHECK(date("last-month", false) == 1761955200); /* 2025-11-01 */
 	CHECK(date("last-month", true) == 1764547200);
 	CHECK(date("2024-02-29", false) == 1709164800);
 	CHECK(date("2024-02-29", true) == 1709164800 + 86400);
-	CHECK(date("2024-02", true) == 1709251200);         /* 2024-03-01 */
+	CHECK(date("2024-02", true) == 1709251200); /* 2024-03-01 */
 	CHECK(history_parse_date("2023-02-29", NOW, false, &t, err, sizeof(err)) == -1);
 	CHECK_STR_EQ(err, "--since '2023-02-29' is not a date: expected YYYY-MM-DD, YYYY-MM, "
 			  "today, yesterday, this-month or last-month (UTC)");

@@ -92,7 +92,8 @@ static void test_usage_errors(void)
 	check_error(ARGV("show", "--user"),
 		    "pdtt: option --user needs an argument; try 'pdtt --help'\n");
 	check_error(ARGV("-c"), "pdtt: option -c needs an argument; try 'pdtt --help'\n");
-	check_error(ARGV("status", "--json"), "pdtt: --json is an option of 'show' and 'history'; try 'pdtt --help'\n");
+	check_error(ARGV("status", "--json"),
+		    "pdtt: --json is an option of 'show' and 'history'; try 'pdtt --help'\n");
 	check_error(ARGV("status", "--user", "x"),
 		    "pdtt: --user is an option of 'show' and 'history'; try 'pdtt --help'\n");
 	check_error(ARGV("show", "--user="), "pdtt: --user needs a user name or UID; try 'pdtt --help'\n");
@@ -118,8 +119,9 @@ static void test_history(void)
 	struct pdtt_cli c;
 	char err[256];
 
-	CHECK(parse(&c, err, sizeof(err), ARGV("history", "--monthly", "--csv", "--since",
-					       "last-month", "--until", "last-month")) == 0);
+	CHECK(parse(&c, err, sizeof(err),
+		    ARGV("history", "--monthly", "--csv", "--since", "last-month", "--until",
+			 "last-month")) == 0);
 	CHECK(c.command == PDTT_CMD_HISTORY && c.tier == USAGE_MONTHLY && c.csv && !c.json);
 	CHECK_STR_EQ(c.since, "last-month");
 	CHECK_STR_EQ(c.until, "last-month");
@@ -142,7 +144,8 @@ static void test_history(void)
 		    "pdtt: --json and --csv: choose one; try 'pdtt --help'\n");
 	check_error(ARGV("history", "--top", "3", "--user", "bob"),
 		    "pdtt: --top ranks users: it does not go with --user; try 'pdtt --help'\n");
-	check_error(ARGV("show", "--csv"), "pdtt: --csv is an option of 'history'; try 'pdtt --help'\n");
+	check_error(ARGV("show", "--csv"),
+		    "pdtt: --csv is an option of 'history'; try 'pdtt --help'\n");
 	check_error(ARGV("history", "--bytes"),
 		    "pdtt: --bytes is an option of 'show'; try 'pdtt --help'\n");
 	check_error(ARGV("history", "--since"),

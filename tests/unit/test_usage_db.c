@@ -57,7 +57,8 @@ static long long tier_sum(const char *tier)
 	snprintf(sql, sizeof(sql),
 		 "SELECT (SELECT coalesce(sum(tx_bytes), 0) FROM usage_%s WHERE uid = 1000 AND "
 		 "class = 1) + (SELECT coalesce(sum(tx_bytes), 0) FROM usage_expired WHERE "
-		 "tier = '%s' AND uid = 1000 AND class = 1)", tier, tier);
+		 "tier = '%s' AND uid = 1000 AND class = 1)",
+		 tier, tier);
 	return query(sql);
 }
 
@@ -74,7 +75,8 @@ static void check_sums_from(int first_tier, uint64_t k)
 			fprintf(stderr, "tier %s: %lld, want %llu\n", tiers[t], got,
 				(unsigned long long)(1000 * k));
 	}
-	CHECK(query("SELECT sum(rx_bytes) FROM usage_monthly WHERE uid = -1") == (long long)(3 * k));
+	CHECK(query("SELECT sum(rx_bytes) FROM usage_monthly WHERE uid = -1") ==
+	      (long long)(3 * k));
 }
 
 static void check_sums(uint64_t k)
@@ -84,7 +86,8 @@ static void check_sums(uint64_t k)
 
 static struct usage_db *open_history(int period)
 {
-	struct usage_settings s = { .path = path, .period = period,
+	struct usage_settings s = { .path = path,
+				    .period = period,
 				    .retention = { 48, 4, 62, 25 } };
 	char err[512];
 	struct usage_db *h = usage_db_open(&s, err, sizeof(err));
@@ -178,7 +181,8 @@ static void test_reset(void)
 		    "start = 1767225600") == 40000); /* 37000 at start, then 2000 and 1000 */
 	CHECK(query("SELECT tx_bytes FROM usage_offsets WHERE uid = 1000 AND class = 1") > 0);
 	CHECK(tier_sum("monthly") - query("SELECT tx_bytes FROM usage_offsets WHERE uid = 1000 "
-					  "AND class = 1") == 3000);
+					  "AND class = 1") ==
+	      3000);
 }
 
 /* A damaged file is kept aside and a new history starts from the totals. */
