@@ -18,7 +18,8 @@
 #define OUTPUT_KINDS(X) \
 	X(output_text)  \
 	X(output_json)  \
-	X(output_prom)
+	X(output_prom)  \
+	X(output_history)
 
 #define DECLARE_KIND(kind) extern const struct output_kind kind;
 OUTPUT_KINDS(DECLARE_KIND)

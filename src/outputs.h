@@ -6,7 +6,7 @@
  *
  * Every output is one file that fills in a struct output_kind and one line in
  * OUTPUT_KINDS (outputs.c): the daemon never names an output, so adding one
- * (the history database is next) touches nothing else. The family shares the
+ * (as the usage history, output_history.c, was) touches nothing else. The family shares the
  * interval bookkeeping (history.c) so that each output reports the same
  * interval from the same two readings.
  */

@@ -43,6 +43,12 @@ struct pdtt_config {
 	char state_file[PDTT_PATH_MAX];
 	char cgroup_path[PDTT_PATH_MAX];      /* "" = the cgroup v2 root from /proc/mounts */
 	bool owner_tracking;                  /* charge the process UID that last used a socket */
+	char history_file[PDTT_PATH_MAX];     /* "" = no usage history (usage_db.h) */
+	int history_period;                   /* seconds between history writes */
+	int history_5min_hours;               /* retention of each history tier */
+	int history_hourly_days;
+	int history_daily_days;
+	int history_monthly_months;
 };
 
 /* Fill cfg with the built-in defaults (DESIGN.md's table). */

@@ -124,7 +124,7 @@ static void save_state(struct daemon *d)
 	}
 }
 
-static void write_report(struct daemon *d)
+static void write_report(struct daemon *d, bool final)
 {
 	const struct pdtt_snapshot *snap;
 	struct pdtt_report report;
@@ -135,9 +135,15 @@ static void write_report(struct daemon *d)
 		return;
 	}
 	outputs_prepare(d->outputs, snap, &report);
+	report.final = final;
 	check_overflow(d);
-	outputs_write(d->outputs, &report);
+	/*
+	 * The state file first: no output then ever holds more than the totals
+	 * it carries across a reboot (the usage history adds what the totals
+	 * counted beyond it, and must never find them lower after a crash).
+	 */
 	save_state(d);
+	outputs_write(d->outputs, &report);
 }
 
 /* Apply what can change without re-attaching; say what needs a restart. */
@@ -214,9 +220,9 @@ static void run_loop(struct daemon *d)
 			break;
 		if (fds[0].revents & POLLIN &&
 		    read(d->timer_fd, &expirations, sizeof(expirations)) > 0)
-			write_report(d);
+			write_report(d, false);
 	}
-	write_report(d);
+	write_report(d, true);
 }
 
 static int take_lock(const char *pin_path)

@@ -104,6 +104,8 @@ write_config() {
 		echo "pin_path = \"$PIN_PATH\";"
 		echo "state_file = \"$WORK/state\";"
 		printf '%s\n' "$@"
+		# Last, so that the lines given keep their numbers; never the host's history.
+		echo "history_file = \"${HISTORY_FILE:-$WORK/history.db}\";"
 	} >"$WORK/pdtt.conf"
 }
 

@@ -172,7 +172,13 @@ static const char full_file[] =
 	"pin_path = \"/sys/fs/bpf/pdtt-test\";\n"
 	"state_file = \"/var/lib/pdtt/state.test\";\n"
 	"cgroup_path = \"/sys/fs/cgroup/users\";\n"
-	"owner_tracking = false;\n";
+	"owner_tracking = false;\n"
+	"history_file = \"\";\n"
+	"history_period = 10;\n"
+	"history_5min_hours = 24;\n"
+	"history_hourly_days = 30;\n"
+	"history_daily_days = 400;\n"
+	"history_monthly_months = 120;\n";
 
 static void test_full_file(void)
 {
@@ -276,7 +282,13 @@ static void test_print(void)
 			   "pin_path = \"/sys/fs/bpf/pdtt\";\n"
 			   "state_file = \"/var/lib/pdtt/state\";\n"
 			   "cgroup_path = \"\";\n"
-			   "owner_tracking = true;\n");
+			   "owner_tracking = true;\n"
+			   "history_file = \"/var/lib/pdtt/history.db\";\n"
+			   "history_period = 300;\n"
+			   "history_5min_hours = 48;\n"
+			   "history_hourly_days = 4;\n"
+			   "history_daily_days = 62;\n"
+			   "history_monthly_months = 25;\n");
 	free(text);
 	check_round_trip(&cfg);
 
@@ -295,7 +307,13 @@ static void test_print(void)
 			   "pin_path = \"/sys/fs/bpf/pdtt-test\";\n"
 			   "state_file = \"/var/lib/pdtt/state.test\";\n"
 			   "cgroup_path = \"/sys/fs/cgroup/users\";\n"
-			   "owner_tracking = false;\n");
+			   "owner_tracking = false;\n"
+			   "history_file = \"\";\n"
+			   "history_period = 10;\n"
+			   "history_5min_hours = 24;\n"
+			   "history_hourly_days = 30;\n"
+			   "history_daily_days = 400;\n"
+			   "history_monthly_months = 120;\n");
 	free(text);
 	check_round_trip(&cfg);
 
@@ -368,12 +386,36 @@ static void test_syntax_errors(void)
 	CHECK_STR_EQ(err, want);
 }
 
+/* Each history key: its range, named with the file and line. */
+static void test_history_keys(void)
+{
+	expect_error("history_period = 0;\n",
+		     ":1: history_period = 0 is out of range: expected an integer from 1 to 300");
+	expect_error("\nhistory_5min_hours = 8785;\n",
+		     ":2: history_5min_hours = 8785 is out of range: expected an integer from 1 to "
+		     "8784");
+	expect_error("history_hourly_days = \"4\";\n",
+		     ":1: history_hourly_days = \"4\" has the wrong type: expected an integer from 1 "
+		     "to 3660");
+	expect_error("history_daily_days = 0;\n",
+		     ":1: history_daily_days = 0 is out of range: expected an integer from 1 to "
+		     "36600");
+	expect_error("history_monthly_months = 1201;\n",
+		     ":1: history_monthly_months = 1201 is out of range: expected an integer from 1 "
+		     "to 1200");
+	expect_error("history_file = \"history.db\";\n",
+		     ":1: history_file = \"history.db\" is not an absolute path: expected \"\" or a "
+		     "string starting with \"/\"");
+}
+
 static void test_unknown_key(void)
 {
 	expect_error("interval = 10;\nintervall = 10;\n",
 		     ":2: unknown key \"intervall\": accepted keys are interval, log_file, json_log, "
 		     "prometheus_textfile, mode, max_users, interfaces, local_networks, pin_path, "
-		     "state_file, cgroup_path, owner_tracking");
+		     "state_file, cgroup_path, owner_tracking, history_file, history_period, "
+		     "history_5min_hours, history_hourly_days, history_daily_days, "
+		     "history_monthly_months");
 	expect_refused("Interval = 10;", "unknown key \"Interval\"");
 	expect_refused("pdtt = { interval = 10; };", "unknown key \"pdtt\"");
 }
@@ -671,6 +713,7 @@ int main(void)
 	test_error_keeps_config();
 	test_syntax_errors();
 	test_unknown_key();
+	test_history_keys();
 	test_integers();
 	test_mode();
 	test_paths();
