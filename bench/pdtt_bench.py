@@ -1119,7 +1119,7 @@ def machine_info(args, cgroot):
     info["commit"] = run(["git", "-C", TOP, "describe", "--always"], check=False).strip() or "?"
     # Changes other than the results (and the doc they go in) make the tree "dirty".
     if run(["git", "-C", TOP, "status", "--porcelain", "--untracked-files=no", "--", ".",
-            ":(exclude)bench/results", ":(exclude)BENCHMARKS.md"], check=False).strip():
+            ":(exclude)bench/results", ":(exclude)doc/BENCHMARKS.md"], check=False).strip():
         info["commit"] += "-dirty"
     info["cgroup2"] = cgroot
     return info
@@ -1355,7 +1355,7 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true",
                     help="3 runs of 2 s: a smoke test, not numbers to publish")
     ap.add_argument("--update-doc", action="store_true",
-                    help="also put the tables in BENCHMARKS.md, between its result markers")
+                    help="also put the tables in doc/BENCHMARKS.md, between its result markers")
     ap.add_argument("--output", default=os.path.join(HERE, "results", "latest.md"),
                     help="where the markdown goes too (bench/results/latest.md)")
     a = ap.parse_args(argv)
@@ -1445,7 +1445,7 @@ def main(argv):
             json.dump(results, f, indent=1, default=str)
         log(f"written to {args.output}")
         if args.update_doc:
-            update_doc(os.path.join(TOP, "BENCHMARKS.md"), text)
+            update_doc(os.path.join(TOP, "doc", "BENCHMARKS.md"), text)
         return 0
     except Failure as e:
         log(f"error: {e}")
