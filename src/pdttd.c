@@ -28,6 +28,8 @@
 #include "usercache.h"
 
 #define ERRLEN 1024
+/* How long a report may wait for NSS in all (the names that miss it come later). */
+#define NSS_BUDGET_MS 500
 
 struct daemon {
 	const char *config_path;
@@ -133,6 +135,7 @@ static void write_report(struct daemon *d)
 		log_err("cannot read the counters: %s", strerror(-err));
 		return;
 	}
+	usercache_begin_report(d->names);
 	outputs_prepare(d->outputs, snap, &report);
 	check_overflow(d);
 	outputs_write(d->outputs, &report);
@@ -346,7 +349,7 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
-	d->names = usercache_new();
+	d->names = usercache_new_async(NSS_BUDGET_MS);
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (!d->names || d->timer_fd < 0 ||
 	    arm_timer(d->timer_fd, d->cfg.interval) < 0) {
@@ -391,6 +394,10 @@ static int run_daemon(struct daemon *d)
 			rc = PDTT_EXIT_FAILURE;
 		} else {
 			log_to_syslog(!d->foreground);
+			if (usercache_start_worker(d->names) < 0)
+				log_warn("cannot start the username lookup thread (%s): names are "
+					 "looked up in the report loop",
+					 strerror(errno));
 			run_loop(d);
 		}
 	}
