@@ -20,6 +20,7 @@
 #include "lock.h"
 #include "log.h"
 #include "mounts.h"
+#include "netlink.h"
 #include "pdttd_options.h"
 #include "outputs.h"
 #include "pins.h"
@@ -41,6 +42,7 @@ struct daemon {
 	struct outputs *outputs;
 	int timer_fd;
 	int signal_fd;
+	int link_fd;                  /* tc mode: link notifications; else -1 */
 	struct pdtt_state state;      /* as loaded at start, until the totals hold it */
 	bool have_state;
 	bool state_was_present;      /* a state file existed at start */
@@ -199,14 +201,15 @@ static bool handle_signal(struct daemon *d)
 
 static void run_loop(struct daemon *d)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{ .fd = d->timer_fd, .events = POLLIN },
 		{ .fd = d->signal_fd, .events = POLLIN },
+		{ .fd = d->link_fd, .events = POLLIN }, /* poll skips it when -1 */
 	};
 	uint64_t expirations;
 
 	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -214,6 +217,8 @@ static void run_loop(struct daemon *d)
 		}
 		if (fds[1].revents & POLLIN && !handle_signal(d))
 			break;
+		if (fds[2].revents & POLLIN && netlink_drain(d->link_fd))
+			loader_links_changed(&d->cfg, &d->loader);
 		if (fds[0].revents & POLLIN &&
 		    read(d->timer_fd, &expirations, sizeof(expirations)) > 0)
 			write_report(d);
@@ -344,6 +349,14 @@ static int start(struct daemon *d)
 	rc = load_state(d);
 	if (rc)
 		return rc;
+	/* Before attaching: an interface that appears meanwhile is then not missed. */
+	if (d->cfg.mode == PDTT_CONFIG_MODE_TC) {
+		d->link_fd = netlink_link_monitor();
+		if (d->link_fd < 0) {
+			log_err("cannot watch the network interfaces: %s", strerror(-d->link_fd));
+			return PDTT_EXIT_FAILURE;
+		}
+	}
 	rc = loader_start(&d->cfg, &d->loader, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
@@ -376,6 +389,8 @@ static void stop(struct daemon *d)
 	outputs_close(d->outputs);
 	usercache_free(d->names);
 	loader_close(&d->loader);
+	if (d->link_fd >= 0)
+		close(d->link_fd);
 }
 
 static int run_daemon(struct daemon *d)
@@ -425,7 +440,7 @@ static int unload(const struct pdtt_config *cfg)
 int main(int argc, char **argv)
 {
 	struct pdttd_options opts;
-	struct daemon d = { .timer_fd = -1, .signal_fd = -1 };
+	struct daemon d = { .timer_fd = -1, .signal_fd = -1, .link_fd = -1 };
 	int rc = pdttd_options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
 
 	if (rc)

@@ -243,6 +243,11 @@ add_veth_pair() {
 	PDTTD_CMD=(nsenter --net="/var/run/netns/$NETNS")
 	ip netns add "$PEER_NS" || fail "cannot create network namespace $PEER_NS"
 	ip -n "$PEER_NS" link set lo up
+	add_veth
+}
+
+# add_veth: the veth pair $VETH - $PEER_VETH alone (again, after it was deleted).
+add_veth() {
 	ip -n "$NETNS" link add "$VETH" type veth peer name "$PEER_VETH" netns "$PEER_NS" ||
 		fail "cannot create the veth pair"
 }
@@ -261,6 +266,11 @@ ADDR6=fd00:199::1
 PEER_ADDR6=fd00:199::2
 setup_veth_pair() {
 	add_veth_pair
+	configure_veth_pair
+}
+
+# configure_veth_pair: the addresses, neighbours and state of setup_veth_pair.
+configure_veth_pair() {
 	ip -n "$NETNS" addr add "$ADDR4/24" dev "$VETH"
 	ip -n "$NETNS" addr add "$ADDR6/64" dev "$VETH" nodad
 	ip -n "$PEER_NS" addr add "$PEER_ADDR4/24" dev "$PEER_VETH"
