@@ -3,10 +3,12 @@
  * LD_PRELOAD shim for nss_slow.sh: getpwuid_r as a slow or demanding NSS
  * source would answer it, for the UIDs in SLOW_NSS_UIDS (comma-separated);
  * other UIDs go to the real one. For those UIDs:
+ *   SLOW_NSS_FAIL_UIDS=LIST  the first lookup of each fails with EIO;
  *   SLOW_NSS_MIN_BUFFER=N  ERANGE for a buffer smaller than N bytes;
  *   SLOW_NSS_GATE=PATH     the lookup blocks until PATH exists, at most
  *                          SLOW_NSS_SECONDS (default 5) seconds;
- *   SLOW_NSS_LOG=PATH      "begin UID", "end UID" and "erange UID SIZE" lines;
+ *   SLOW_NSS_LOG=PATH      "begin UID", "end UID", "fail UID" and "erange UID
+ *                          SIZE" lines;
  * and the answer is the user "slow_UID" (shell /bin/false).
  */
 #include <dlfcn.h>
@@ -19,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int affected(uid_t uid)
+static int in_list(const char *var, uid_t uid)
 {
-	const char *list = getenv("SLOW_NSS_UIDS");
+	const char *list = getenv(var);
 	char *end;
 
 	while (list && *list) {
@@ -59,6 +61,22 @@ static void wait_for_gate(void)
 		nanosleep(&tick, NULL);
 }
 
+/* Whether the lookup of uid fails this time: only the first one does. */
+static int fails_now(uid_t uid)
+{
+	static uid_t failed[64];
+	static size_t n_failed;
+
+	if (!in_list("SLOW_NSS_FAIL_UIDS", uid))
+		return 0;
+	for (size_t i = 0; i < n_failed; i++)
+		if (failed[i] == uid)
+			return 0;
+	if (n_failed < sizeof(failed) / sizeof(failed[0]))
+		failed[n_failed++] = uid;
+	return 1;
+}
+
 int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t size, struct passwd **result)
 {
 	int (*real)(uid_t, struct passwd *, char *, size_t, struct passwd **);
@@ -67,13 +85,17 @@ int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t size, struct pass
 	size_t need;
 
 	*result = NULL;
-	if (!affected(uid)) {
+	if (!in_list("SLOW_NSS_UIDS", uid)) {
 		real = dlsym(RTLD_NEXT, "getpwuid_r");
 		return real ? real(uid, pw, buf, size, result) : ENOSYS;
 	}
 	if (min && size < strtoul(min, NULL, 10)) {
 		note("erange", uid, size);
 		return ERANGE;
+	}
+	if (fails_now(uid)) {
+		note("fail", uid, 0);
+		return EIO;
 	}
 	note("begin", uid, 0);
 	wait_for_gate();
