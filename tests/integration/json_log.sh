@@ -48,8 +48,14 @@ echo "ok: the JSON log has the exact cumulative counts, and intervals that add u
 
 # The last JSON report is the last text report: same reading, same time.
 expect_counts $U1 "11520 15 300 3"
-text_time=$(sed -n 's/^=== Network Statistics Report \[\(.*\)\] ===$/\1/p' "$WORK/pdtt.log" | tail -n 1)
-json_time=$("$PYTHON" -c 'import json, sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["time"])' "$JSON")
+# Read a few times: a report can land between the two reads (the text log is
+# written first, then the JSON log).
+for _ in 1 2 3 4 5; do
+	text_time=$(sed -n 's/^=== Network Statistics Report \[\(.*\)\] ===$/\1/p' "$WORK/pdtt.log" | tail -n 1)
+	json_time=$("$PYTHON" -c 'import json, sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["time"])' "$JSON")
+	[ "$(date -d "$text_time" +%s)" = "$(date -d "$json_time" +%s)" ] && break
+	sleep 0.3
+done
 [ "$(date -d "$text_time" +%s)" = "$(date -d "$json_time" +%s)" ] ||
 	fail "text report at $text_time, JSON at $json_time"
 echo "ok: JSON time $json_time is the text report's $text_time"
