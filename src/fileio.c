@@ -119,6 +119,16 @@ static char *temp_name_for(const char *path)
 	return tmp;
 }
 
+/* Only when it differs (a setgid directory gives it already): a chown needs CAP_CHOWN. */
+static int give_group(int fd, gid_t group)
+{
+	struct stat st;
+
+	if (group == (gid_t)-1 || (fstat(fd, &st) == 0 && st.st_gid == group))
+		return 0;
+	return fchown(fd, (uid_t)-1, group);
+}
+
 int replace_begin(struct replacement *r, const char *path, mode_t mode, gid_t group)
 {
 	int err = check_regular_or_absent(path);
@@ -132,8 +142,7 @@ int replace_begin(struct replacement *r, const char *path, mode_t mode, gid_t gr
 		return -ENOMEM;
 	/* O_EXCL (mkostemp's own) never follows a link: the temporary file is always new. */
 	r->fd = mkostemp(r->tmp, O_CLOEXEC | O_NOFOLLOW);
-	if (r->fd < 0 || (group != (gid_t)-1 && fchown(r->fd, (uid_t)-1, group) < 0) ||
-	    fchmod(r->fd, mode) < 0) {
+	if (r->fd < 0 || give_group(r->fd, group) < 0 || fchmod(r->fd, mode) < 0) {
 		err = -errno;
 		replace_abort(r);
 		return err;
