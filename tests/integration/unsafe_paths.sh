@@ -61,10 +61,11 @@ done
 echo "ok: state directory 750; log, JSON log, textfile and state file 640; textfile group $GROUP (its directory's)"
 expect_counts $U1 "384 3 0 0"
 
-# -- the order of a report: the state file is renamed into place before the
-# log, the JSON log or the textfile is written.
+# -- the order of a report: from the timer's tick (T), the state file is
+# renamed into place (S) before the log (L), the JSON log (J) or the textfile
+# (P) is written.
 if command -v strace >/dev/null 2>&1; then
-	strace -f -qq -y -s 0 -o "$WORK/trace" -e trace=write,rename,renameat,renameat2 \
+	strace -f -qq -y -s 0 -o "$WORK/trace" -e trace=read,write,rename,renameat,renameat2 \
 		-p "$DAEMON_PID" 2>/dev/null &
 	STRACE_PID=$!
 	on_cleanup "kill $STRACE_PID"
@@ -79,7 +80,9 @@ import re, sys
 trace, state, log, json, prom = sys.argv[1:]
 events = []
 for line in open(trace):
-    if re.search(r'rename(at2?)?\(.*"%s"' % re.escape(state), line):
+    if re.search(r"\bread\(\d+<anon_inode:\[timerfd\]>", line):
+        events.append("T")
+    elif re.search(r'rename(at2?)?\(.*"%s"' % re.escape(state), line):
         events.append("S")
     elif re.search(r'rename(at2?)?\(.*"%s"' % re.escape(prom), line):
         events.append("P")
@@ -88,9 +91,9 @@ for line in open(trace):
     elif "write(" in line and "<%s>" % json in line:
         events.append("J")
 seq = "".join(e for i, e in enumerate(events) if i == 0 or e != events[i - 1])
-reports = seq[seq.find("S"):].split("S")[1:-1]   # whole reports only
-if len(reports) < 2 or any(r != "LJP" for r in reports):
-    sys.exit(f"report order {seq!r}: expected the state file (S) before the log (L), JSON log (J) and textfile (P)")
+reports = seq.split("T")[1:-1]   # whole reports only
+if len(reports) < 2 or any(r != "SLJP" for r in reports):
+    sys.exit(f"report order {seq!r}: expected after each tick (T) the state file (S), then the log (L), JSON log (J) and textfile (P)")
 print(f"ok: state file saved before the outputs in {len(reports)} reports ({seq})")
 PY
 else
