@@ -217,8 +217,7 @@ static int parse_prometheus_textfile_group(struct config_reader *rd, const confi
 				   "prometheus_textfile_group = %s is not a group of this system: "
 				   "%s",
 				   config_shown(rd, s, value, sizeof(value)), expected);
-	snprintf(cfg->prometheus_textfile_group, sizeof(cfg->prometheus_textfile_group), "%s",
-		 str);
+	snprintf(cfg->prometheus_textfile_group, sizeof(cfg->prometheus_textfile_group), "%s", str);
 	cfg->prometheus_textfile_gid = gid;
 	return 0;
 }

@@ -35,8 +35,10 @@ const char *file_error(const char *path, int err)
 	struct stat st;
 
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(msg, sizeof(msg), "it is %s, not a regular file (pdttd writes only "
-			 "regular files, never through a link)", kind_of(st.st_mode));
+		snprintf(msg, sizeof(msg),
+			 "it is %s, not a regular file (pdttd writes only "
+			 "regular files, never through a link)",
+			 kind_of(st.st_mode));
 		return msg;
 	}
 	return strerror(err);

@@ -81,8 +81,9 @@ int ensure_pin_dir(const char *pin_path, char *err, size_t errlen)
 	if (!is_bpffs(existing)) {
 		snprintf(err, errlen,
 			 "pin_path %s is not on a bpffs: %s is not a bpf filesystem; pdttd "
-			 "mounts one only at " PDTT_BPFFS_DIR ": use a pin_path under "
-			 PDTT_BPFFS_DIR ", or mount a bpffs there first (mount -t bpf bpf DIR)",
+			 "mounts one only at " PDTT_BPFFS_DIR
+			 ": use a pin_path under " PDTT_BPFFS_DIR
+			 ", or mount a bpffs there first (mount -t bpf bpf DIR)",
 			 pin_path, existing);
 		return PDTT_PIN_NOT_ON_BPFFS;
 	}

@@ -60,7 +60,8 @@ void output_log_reopen(struct logfile *log)
 	int err = log ? logfile_reopen(log) : 0;
 
 	if (err)
-		log_err("cannot reopen %s: %s", logfile_path(log), file_error(logfile_path(log), -err));
+		log_err("cannot reopen %s: %s", logfile_path(log),
+			file_error(logfile_path(log), -err));
 }
 
 int output_log_switch(struct logfile **log, const char *key, const char *path)
@@ -71,8 +72,8 @@ int output_log_switch(struct logfile **log, const char *key, const char *path)
 	if (!strcmp(path, old))
 		return 0;
 	if (path[0] && !(opened = logfile_open(path))) {
-		log_err("reload: cannot open %s %s: %s; keeping %s", key, path, file_error(path, errno),
-			old[0] ? old : "none");
+		log_err("reload: cannot open %s %s: %s; keeping %s", key, path,
+			file_error(path, errno), old[0] ? old : "none");
 		return -1;
 	}
 	logfile_close(*log);

@@ -35,7 +35,7 @@ struct pdtt_config {
 	char json_log[PDTT_PATH_MAX];         /* "" = no JSON lines log */
 	char prometheus_textfile[PDTT_PATH_MAX]; /* "" = no Prometheus textfile */
 	char prometheus_textfile_group[PDTT_GROUP_MAX]; /* as written; "" = its directory's */
-	long prometheus_textfile_gid;         /* that group's GID; -1 = its directory's */
+	long prometheus_textfile_gid;                   /* that group's GID; -1 = its directory's */
 	enum pdtt_config_mode mode;
 	unsigned int max_users;               /* UID map size */
 	char interfaces[PDTT_MAX_INTERFACES][16];

@@ -85,7 +85,8 @@ void report_prom_write(FILE *out, const struct pdtt_report *r)
 		write_buckets(out, r, &families[f]);
 	write_gauge(out, "users", "Users (UIDs) that have counters in the kernel map.",
 		    (long long)map->n_users);
-	write_gauge(out, "max_users", "Users the kernel map can hold (max_users); the traffic of "
+	write_gauge(out, "max_users",
+		    "Users the kernel map can hold (max_users); the traffic of "
 		    "further users is counted in the overflow bucket.",
 		    (long long)map->capacity);
 	write_gauge(out, "last_report_timestamp_seconds",

@@ -321,7 +321,8 @@ int state_load(const char *path, struct pdtt_state *st, char *err, size_t errlen
 	if (fd == -ENOENT)
 		return PDTT_STATE_ABSENT;
 	if (fd < 0)
-		return say(err, errlen, "cannot read state file %s: %s", path, file_error(path, -fd));
+		return say(err, errlen, "cannot read state file %s: %s", path,
+			   file_error(path, -fd));
 	for (;;) {
 		if (len == size) {
 			size = size ? 2 * size : 65536;

@@ -98,8 +98,7 @@ static bool configs_equal(const struct pdtt_config *a, const struct pdtt_config 
 		    !strcmp(a->prometheus_textfile, b->prometheus_textfile) &&
 		    !strcmp(a->prometheus_textfile_group, b->prometheus_textfile_group) &&
 		    a->prometheus_textfile_gid == b->prometheus_textfile_gid &&
-		    !strcmp(a->pin_path, b->pin_path) &&
-		    !strcmp(a->state_file, b->state_file) &&
+		    !strcmp(a->pin_path, b->pin_path) && !strcmp(a->state_file, b->state_file) &&
 		    !strcmp(a->cgroup_path, b->cgroup_path) &&
 		    a->owner_tracking == b->owner_tracking;
 
