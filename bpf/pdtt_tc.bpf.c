@@ -9,16 +9,18 @@
  *   types the kernel's own network header offset). Frames that carry no IPv4
  *   or IPv6 packet (ARP, LLDP...) are not counted at all.
  * - egress is charged to the packet's socket (skb->sk), ingress to the local
- *   socket a lookup finds (TCP established, request and listening sockets,
- *   UDP; IPv4 and IPv6). Only sockets of the interface's own network
- *   namespace count: a packet routed or bridged from another namespace, or
- *   forwarded, or with no socket at all, is unattributed.
+ *   socket a lookup finds (TCP connections and request sockets, UDP; IPv4
+ *   and IPv6), but not to a TCP listener: see pdtt_ingress_charged. Only
+ *   sockets of the interface's own network namespace count: a packet routed
+ *   or bridged from another namespace, or forwarded, or with no socket at
+ *   all, is unattributed.
  *
  * Both programs always return -1, which is TC_ACT_UNSPEC for a classic filter
  * (run the next filter) and TCX_NEXT for a tcx link (run the next program):
  * pdtt never drops, changes or redirects a packet.
  */
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/in.h>
 #include <linux/pkt_cls.h>
 #include "pdtt_count.bpf.h"
@@ -183,7 +185,7 @@ static __always_inline struct pdtt_l4 pdtt_ipv6_l4(struct __sk_buff *skb, __u32 
 /*
  * A socket found by lookup may be bound to the wildcard address: make sure
  * the packet is for this host, not one the kernel forwards to another host's
- * port that happens to have a local listener. Multicast and broadcast are
+ * port that happens to have a local socket. Multicast and broadcast are
  * delivered locally; a host that does not forward delivers or drops the rest.
  */
 static __always_inline bool pdtt_for_this_host(struct __sk_buff *skb, struct pdtt_l3 l3,
@@ -209,6 +211,32 @@ static __always_inline bool pdtt_for_this_host(struct __sk_buff *skb, struct pdt
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 	/* NOT_FWDED: a local (or broadcast) route; FWD_DISABLED: not a router. */
 	return rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED;
+}
+
+/*
+ * Whether a received packet is charged to the socket its lookup found. tc
+ * ingress runs before the firewall, which may still drop the packet, so a
+ * user is charged only where the socket shows the host takes part in the
+ * flow:
+ * - TCP: a connection (established or closing) or a request socket (the
+ *   stack accepted the first SYN, past the firewall, and answered it). A
+ *   packet only a listener matches, a SYN, is unattributed: a SYN flood at
+ *   a user's listening port, which a firewall drops after tc, is not billed
+ *   to the user. The first SYN of each accepted connection is unattributed
+ *   too, as the price of that.
+ * - UDP: a connected socket, which matched the whole 4-tuple; or an
+ *   unconnected one (a server) for a packet this host delivers rather than
+ *   forwards. UDP has no handshake to wait for: a server would otherwise
+ *   never be charged for what it receives, so datagrams a firewall drops
+ *   after tc are charged to the socket that opened the port.
+ */
+static __always_inline bool pdtt_ingress_charged(struct __sk_buff *skb, struct pdtt_l3 l3,
+						 struct bpf_sock_tuple *t, __u8 protocol,
+						 struct bpf_sock *bsk)
+{
+	if (protocol == IPPROTO_TCP)
+		return bsk->state != BPF_TCP_LISTEN;
+	return bsk->state == BPF_TCP_ESTABLISHED || pdtt_for_this_host(skb, l3, t);
 }
 
 /*
@@ -249,13 +277,7 @@ static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *sk
 		bsk = bpf_sk_lookup_udp(skb, &t, tuple_len, BPF_F_CURRENT_NETNS, 0);
 	if (!bsk)
 		return o;
-	/*
-	 * TCP sockets other than listeners, and connected UDP sockets, matched
-	 * the whole 4-tuple; the others matched a port and maybe a wildcard.
-	 */
-	if ((l4.protocol == IPPROTO_TCP ? bsk->state != BPF_TCP_LISTEN
-					: bsk->state == BPF_TCP_ESTABLISHED) ||
-	    pdtt_for_this_host(skb, l3, &t))
+	if (pdtt_ingress_charged(skb, l3, &t, l4.protocol, bsk))
 		o = pdtt_socket_owner(bsk);
 	bpf_sk_release(bsk);
 	return o;
@@ -263,9 +285,18 @@ static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *sk
 
 static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction dir)
 {
-	struct pdtt_l3 l3 = pdtt_find_l3(skb);
+	struct pdtt_l3 l3;
 	struct pdtt_owner owner;
 
+	/*
+	 * The copy of a multicast or broadcast datagram that the kernel loops
+	 * back to local receivers runs the ingress hook of the device it was
+	 * sent on, its IP header where a frame's Ethernet header would be. It
+	 * never crossed the wire, and its original was counted on egress.
+	 */
+	if (dir == PDTT_RX && skb->pkt_type == PACKET_LOOPBACK)
+		return PDTT_TC_NEXT;
+	l3 = pdtt_find_l3(skb);
 	if (!l3.version)
 		return PDTT_TC_NEXT;
 	owner = dir == PDTT_TX ? pdtt_egress_owner(skb) : pdtt_ingress_owner(skb, l3);

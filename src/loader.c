@@ -213,26 +213,12 @@ static int init_meta(struct pdtt_loader *ld)
 	return 0;
 }
 
-/* Attach prog and pin the new link at path: 0 or errno. */
-static int pin_new_link(struct bpf_program *prog, const char *path,
-			struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
-			void *ctx)
-{
-	struct bpf_link *link = attach(prog, ctx);
-	int e;
-
-	if (!link)
-		return errno;
-	e = bpf_link__pin(link, path) ? errno : 0;
-	bpf_link__destroy(link);
-	return e;
-}
-
 /*
- * For links that cannot swap programs (tracing): attach the new one first and
- * detach the old one after, so the hook is never left without a program.
+ * Attach prog and pin the new link at path: 0 or errno. With old (links that
+ * cannot swap programs: tracing), the new link is attached first and old
+ * detached after, so the hook is never left without a program.
  */
-static int replace_link(struct bpf_link *old, struct bpf_program *prog, const char *path,
+static int pin_new_link(struct bpf_link *old, struct bpf_program *prog, const char *path,
 			struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
 			void *ctx)
 {
@@ -241,10 +227,11 @@ static int replace_link(struct bpf_link *old, struct bpf_program *prog, const ch
 
 	if (!link)
 		return errno;
-	unlink(path);
+	if (old)
+		unlink(path);
 	e = bpf_link__pin(link, path) ? errno : 0;
 	bpf_link__destroy(link);
-	if (!e)
+	if (!e && old)
 		bpf_link__detach(old);
 	return e;
 }
@@ -285,8 +272,7 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 	} else if (link && errno != EOPNOTSUPP && errno != EINVAL) {
 		e = errno;
 	} else {
-		e = link ? replace_link(link, prog, path, attach, ctx)
-			 : pin_new_link(prog, path, attach, ctx);
+		e = pin_new_link(link, prog, path, attach, ctx);
 	}
 	bpf_link__destroy(link); /* drops our fd only: the pin holds the link */
 	if (e) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * tc mode: pdtt_tc_ingress and pdtt_tc_egress on the clsact hooks of the
- * configured interfaces (every interface that is up, loopback excepted, when
- * none is listed), in the daemon's network namespace.
+ * configured interfaces (when none is listed, the devices tc_devices.h
+ * chooses), in the daemon's network namespace.
  *
  * Where the kernel has tcx (6.6+), each hook gets a bpf_link, pinned as
  * link_tc_<interface>_<ingress|egress> (bpffs refuses '.' in a name: it is
@@ -10,17 +10,7 @@
  * pinned link, so the hook never runs both or neither.
  *
  * Otherwise (or with PDTT_TC_ATTACH=classic in the environment), classic
- * cls_bpf filters in direct-action mode on a clsact qdisc, through libbpf.
- * A filter is a netlink object that bpffs cannot hold, so what pdtt made is
- * recorded in the pinned BPF hash map pdtt_tc_attached (struct
- * pdtt_tc_record_key -> struct pdtt_tc_record, in pins.h): for each
- * interface and hook, the filter's handle and priority, and whether pdtt
- * created the clsact qdisc. A restart
- * replaces the filter at the same handle and priority; --unload deletes
- * exactly those filters (if they still hold a pdtt program), and the qdisc
- * only if pdtt created it and no other filter is left on it. Entry {0, 0}
- * records the network namespace, since ifindexes and filters only mean
- * something there.
+ * cls_bpf filters on a clsact qdisc: loader_tc_classic.c.
  *
  * Either way the programs are put in front of those already on the hook,
  * so that none can hide a packet from pdtt; they always let the next one
@@ -29,37 +19,23 @@
  */
 #include <errno.h>
 #include <dirent.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <linux/netlink.h>
-#include <linux/pkt_sched.h>
-#include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 #include "exitcodes.h"
-#include "loader_mode.h"
+#include "loader_tc.h"
 #include "log.h"
 #include "pdtt_tc.skel.h"
 #include "pins.h"
+#include "tc_devices.h"
 
 /* From the 6.6 UAPI, which the 6.1 headers lack (the others are in pins.h). */
 #define PDTT_BPF_F_BEFORE (1U << 3)
 
 #define PIN_LINK_PREFIX PDTT_PIN_LINK_TC_PREFIX
-#define PIN_RECORDS PDTT_PIN_TC_RECORDS
-#define RECORDS_MAX 256
-#define RECORD_QDISC PDTT_TC_RECORD_QDISC
-
-struct tc_iface {
-	char name[IF_NAMESIZE];
-	unsigned int ifindex;
-};
 
 /* What the mode keeps between load and attach (ld->skel). */
 struct tc_state {
@@ -68,17 +44,10 @@ struct tc_state {
 	size_t n_ifaces;
 };
 
-static const struct {
-	const char *name;        /* in pin names and messages */
-	enum bpf_tc_attach_point point;
-	int tcx_type;
-	const char *prog_name;
-} hooks[] = {
+const struct tc_hook_kind tc_hooks[TC_N_HOOKS] = {
 	{ "ingress", BPF_TC_INGRESS, PDTT_BPF_TCX_INGRESS, "pdtt_tc_ingress" },
 	{ "egress", BPF_TC_EGRESS, PDTT_BPF_TCX_EGRESS, "pdtt_tc_egress" },
 };
-
-#define N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
 
 static struct bpf_program *hook_prog(struct pdtt_tc_bpf *skel, size_t h)
 {
@@ -104,15 +73,59 @@ static int add_iface(struct tc_state *st, const char *name, unsigned int ifindex
 	return 0;
 }
 
+/* Add devs[i] to st if the rule attaches it; say why not if it is a port or stacked. */
+static int take_device(struct tc_state *st, const struct tc_device *devs, size_t n, size_t i,
+		       const struct tc_device_choice *choice)
+{
+	const struct tc_device *on = tc_device_by_index(devs, n, choice->counted_on);
+
+	if (choice->verdict == TC_DEVICE_ATTACH)
+		return add_iface(st, devs[i].name, devs[i].ifindex);
+	if (on)
+		log_info("tc mode: not attaching to %s: it %s %s, whose hooks count its traffic",
+			 devs[i].name, tc_device_why(choice->verdict), on->name);
+	return 0;
+}
+
+/* The default devices (tc_devices.h), into st. */
+static int default_interfaces(struct tc_state *st, char *err, size_t errlen)
+{
+	struct tc_device_choice *choice = NULL;
+	struct tc_device *devs = NULL;
+	size_t n = 0;
+	int e = -tc_devices_read(&devs, &n);
+
+	if (!e && !(choice = calloc(n + 1, sizeof(*choice))))
+		e = ENOMEM;
+	if (!e)
+		tc_devices_select(devs, n, choice);
+	for (size_t i = 0; !e && i < n; i++)
+		if (take_device(st, devs, n, i, &choice[i]) < 0)
+			e = ENOMEM;
+	free(choice);
+	free(devs);
+	if (e) {
+		snprintf(err, errlen, "cannot list the network interfaces: %s", strerror(e));
+		return PDTT_EXIT_FAILURE;
+	}
+	if (!st->n_ifaces) {
+		snprintf(err, errlen,
+			 "interfaces = [ ] means every interface that is up, except "
+			 "loopback, ports of bridges and bonds, and VLANs on a counted device; there "
+			 "is none; list the interfaces to count on; nothing was attached");
+		return PDTT_EXIT_CONFIG;
+	}
+	return 0;
+}
+
 /*
- * The configured interfaces, or every interface that is up and not
- * loopback. All are resolved before anything is attached: a name that does
+ * The configured interfaces, or by default the devices tc_devices.h
+ * chooses. All are resolved before anything is attached: a name that does
  * not exist attaches nothing.
  */
 static int resolve_interfaces(const struct pdtt_config *cfg, struct tc_state *st, char *err,
 			      size_t errlen)
 {
-	struct ifaddrs *all, *ifa;
 	unsigned int ifindex;
 
 	for (size_t i = 0; i < cfg->n_interfaces; i++) {
@@ -123,55 +136,19 @@ static int resolve_interfaces(const struct pdtt_config *cfg, struct tc_state *st
 				 cfg->interfaces[i]);
 			return PDTT_EXIT_CONFIG;
 		}
-		if (add_iface(st, cfg->interfaces[i], ifindex) < 0)
-			goto nomem;
-	}
-	if (cfg->n_interfaces)
-		return 0;
-	if (getifaddrs(&all) < 0) {
-		snprintf(err, errlen, "cannot list the network interfaces: %s", strerror(errno));
-		return PDTT_EXIT_FAILURE;
-	}
-	/* One AF_PACKET entry per link; the others are its addresses. */
-	for (ifa = all; ifa; ifa = ifa->ifa_next) {
-		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_PACKET ||
-		    !(ifa->ifa_flags & IFF_UP) || (ifa->ifa_flags & IFF_LOOPBACK))
-			continue;
-		ifindex = if_nametoindex(ifa->ifa_name);
-		if (ifindex && add_iface(st, ifa->ifa_name, ifindex) < 0) {
-			freeifaddrs(all);
-			goto nomem;
+		if (add_iface(st, cfg->interfaces[i], ifindex) < 0) {
+			snprintf(err, errlen, "cannot resolve the interfaces: %s",
+				 strerror(ENOMEM));
+			return PDTT_EXIT_FAILURE;
 		}
 	}
-	freeifaddrs(all);
-	if (!st->n_ifaces) {
-		snprintf(err, errlen, "interfaces = [ ] means every interface that is up, loopback "
-			 "excepted, and there is none; list the interfaces to count on; nothing "
-			 "was attached");
-		return PDTT_EXIT_CONFIG;
-	}
-	return 0;
-nomem:
-	snprintf(err, errlen, "cannot resolve the interfaces: %s", strerror(ENOMEM));
-	return PDTT_EXIT_FAILURE;
+	return cfg->n_interfaces ? 0 : default_interfaces(st, err, errlen);
 }
 
 /* link_tc_<ifname>_<hook>, with '.' (refused by bpffs) and '%' escaped. */
 static void link_pin_name(char *out, size_t outlen, const char *ifname, size_t h)
 {
-	pins_tc_link_name(out, outlen, ifname, hooks[h].name);
-}
-
-/* The network namespace pdttd runs in. */
-static int current_netns(__u64 *dev, __u64 *ino)
-{
-	struct stat s;
-
-	if (stat("/proc/self/ns/net", &s) < 0)
-		return -1;
-	*dev = s.st_dev;
-	*ino = s.st_ino;
-	return 0;
+	pins_tc_link_name(out, outlen, ifname, tc_hooks[h].name);
 }
 
 /* --- tcx links ---------------------------------------------------------- */
@@ -200,7 +177,7 @@ static bool link_is_wanted(int fd, const struct tc_iface *want, size_t h)
 	if (!want || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return false;
 	return info.type == PDTT_BPF_LINK_TYPE_TCX && info.ifindex == want->ifindex &&
-	       info.attach_type == (__u32)hooks[h].tcx_type;
+	       info.attach_type == (__u32)tc_hooks[h].tcx_type;
 }
 
 /* The interface and hook a pin name stands for, among the wanted ones (else NULL). */
@@ -210,7 +187,7 @@ static const struct tc_iface *wanted_by_pin(const struct tc_state *st, const cha
 	char name[128];
 
 	for (size_t i = 0; st && i < st->n_ifaces; i++)
-		for (size_t h = 0; h < N_HOOKS; h++) {
+		for (size_t h = 0; h < TC_N_HOOKS; h++) {
 			link_pin_name(name, sizeof(name), st->ifaces[i].name, h);
 			if (strcmp(name, pin) == 0) {
 				*hook = h;
@@ -283,7 +260,7 @@ static int tcx_attach_one(struct bpf_program *prog, const char *pin_path, const 
 		if (loader_unload_link(pin_path, name, err, errlen) < 0)
 			return PDTT_EXIT_FAILURE;
 	}
-	fd = bpf_link_create(bpf_program__fd(prog), i->ifindex, hooks[h].tcx_type, &opts);
+	fd = bpf_link_create(bpf_program__fd(prog), i->ifindex, tc_hooks[h].tcx_type, &opts);
 	if (fd < 0) {
 		e = errno;
 		goto fail;
@@ -296,290 +273,9 @@ static int tcx_attach_one(struct bpf_program *prog, const char *pin_path, const 
 	close(fd);
 	return 0;
 fail:
-	snprintf(what, sizeof(what), "cannot attach to %s %s (%s)", i->name, hooks[h].name, path);
+	snprintf(what, sizeof(what), "cannot attach to %s %s (%s)", i->name, tc_hooks[h].name,
+		 path);
 	return loader_bpf_failure(e, what, err, errlen);
-}
-
-/* --- classic filters ---------------------------------------------------- */
-
-/* The records map, or -1 (errno ENOENT when there is none and create is false). */
-static int open_records(const char *pin_path, bool create, char *err, size_t errlen)
-{
-	char path[PDTT_PATH_MAX + 32];
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int fd;
-
-	loader_pin_file(path, sizeof(path), pin_path, PIN_RECORDS);
-	fd = bpf_obj_get(path);
-	if (fd < 0 && errno == ENOENT && create) {
-		LIBBPF_OPTS(bpf_map_create_opts, opts);
-
-		fd = bpf_map_create(BPF_MAP_TYPE_HASH, PIN_RECORDS, sizeof(struct pdtt_tc_record_key),
-				    sizeof(struct pdtt_tc_record), RECORDS_MAX, &opts);
-		if (fd >= 0 && bpf_obj_pin(fd, path)) {
-			int e = errno;
-
-			close(fd);
-			fd = -1;
-			errno = e;
-		}
-	}
-	if (fd < 0) {
-		if (errno != ENOENT || create)
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.key_size != sizeof(struct pdtt_tc_record_key) ||
-	    info.value_size != sizeof(struct pdtt_tc_record)) {
-		snprintf(err, errlen, "%s is not a map this pdttd made; remove it", path);
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * The namespace entry: refuse records made in another network namespace,
- * whose ifindexes and filters mean nothing here. Created when missing.
- */
-static int check_records_netns(int fd, const char *pin_path, char *err, size_t errlen)
-{
-	struct pdtt_tc_record_key key = {};
-	struct pdtt_tc_record ns = {}, here = {};
-
-	if (current_netns(&here.netns_dev, &here.netns_ino) < 0) {
-		snprintf(err, errlen, "cannot identify the network namespace: %s", strerror(errno));
-		return -1;
-	}
-	if (bpf_map_lookup_elem(fd, &key, &ns) == 0) {
-		if (ns.netns_dev == here.netns_dev && ns.netns_ino == here.netns_ino)
-			return 0;
-		snprintf(err, errlen, "the tc filters recorded in %s/%s were attached in another "
-			 "network namespace (net:[%llu]): run pdttd there, or use another pin_path",
-			 pin_path, PIN_RECORDS, (unsigned long long)ns.netns_ino);
-		return -1;
-	}
-	if (bpf_map_update_elem(fd, &key, &here, BPF_ANY)) {
-		snprintf(err, errlen, "cannot write %s/%s: %s", pin_path, PIN_RECORDS, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * libbpf refuses a bpf_tc_hook whose bytes past the fields it knows are not
- * zero, padding included (EINVAL): a struct initialised field by field, or
- * returned by value, may carry garbage there. Zero it whole first.
- */
-static void tc_hook_init(struct bpf_tc_hook *hook, unsigned int ifindex,
-			 enum bpf_tc_attach_point point)
-{
-	memset(hook, 0, sizeof(*hook));
-	hook->sz = sizeof(*hook);
-	hook->ifindex = (int)ifindex;
-	hook->attach_point = point;
-}
-
-/* Whether the filter at the recorded handle and priority holds pdtt's program. */
-static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec, size_t h)
-{
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
-	struct bpf_prog_info info = {};
-	struct bpf_tc_hook hook;
-	__u32 len = sizeof(info);
-	bool ours;
-	int fd;
-
-	tc_hook_init(&hook, key->ifindex, key->hook);
-	if (!rec->handle || bpf_tc_query(&hook, &opts))
-		return false;
-	fd = bpf_prog_get_fd_by_id(opts.prog_id);
-	if (fd < 0)
-		return false;
-	ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-	       strcmp(info.name, hooks[h].prog_name) == 0;
-	close(fd);
-	return ours;
-}
-
-/* The number of filters on the clsact hook parent of ifindex (-1 on error), by a netlink dump. */
-static int count_filters(unsigned int ifindex, __u32 parent)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct tcmsg tc;
-	} req = {
-		.nh = {
-			.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
-			.nlmsg_type = RTM_GETTFILTER,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = 1,
-		},
-		.tc = { .tcm_family = AF_UNSPEC, .tcm_ifindex = (int)ifindex, .tcm_parent = parent },
-	};
-	char buf[16384];
-	int fd, n = 0;
-	bool done = false;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
-		goto fail;
-	while (!done) {
-		int len = (int)recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
-
-		if (len <= 0)
-			goto fail;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR)
-				goto fail;
-			if (nh->nlmsg_type == RTM_NEWTFILTER)
-				n++;
-		}
-	}
-	close(fd);
-	return n;
-fail:
-	close(fd);
-	return -1;
-}
-
-/* Remove the clsact qdisc of ifindex if pdtt created it and nothing else is on it. */
-static void remove_qdisc_if_ours(unsigned int ifindex, const char *ifname)
-{
-	struct bpf_tc_hook both;
-
-	tc_hook_init(&both, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
-	if (count_filters(ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)) != 0 ||
-	    count_filters(ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)) != 0) {
-		log_info("leaving the clsact qdisc pdtt created on %s: other filters use it", ifname);
-		return;
-	}
-	bpf_tc_hook_destroy(&both);
-}
-
-/*
- * Delete the filter a record names, if it still holds pdtt's program, and
- * the record. The clsact qdisc goes too when pdtt created it and both hooks
- * of the interface are now free of pdtt's records and of any other filter.
- */
-static int remove_record(int fd, const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec,
-			 char *err, size_t errlen)
-{
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
-	struct pdtt_tc_record_key other = { key->ifindex, key->hook ^ (BPF_TC_INGRESS | BPF_TC_EGRESS) };
-	struct pdtt_tc_record other_rec;
-	struct bpf_tc_hook hook;
-	size_t h = key->hook == BPF_TC_INGRESS ? 0 : 1;
-	int e;
-
-	tc_hook_init(&hook, key->ifindex, key->hook);
-	if (filter_is_ours(key, rec, h)) {
-		e = bpf_tc_detach(&hook, &opts);
-		if (e && e != -ENOENT) {
-			snprintf(err, errlen, "cannot remove pdtt's tc filter from %s %s: %s",
-				 rec->ifname, hooks[h].name, strerror(-e));
-			return -1;
-		}
-	}
-	bpf_map_delete_elem(fd, key);
-	if (bpf_map_lookup_elem(fd, &other, &other_rec) == 0) {
-		/* The other hook's record carries the flag on until it goes too. */
-		other_rec.flags |= rec->flags & RECORD_QDISC;
-		bpf_map_update_elem(fd, &other, &other_rec, BPF_ANY);
-		return 0;
-	}
-	if (rec->flags & RECORD_QDISC)
-		remove_qdisc_if_ours(key->ifindex, rec->ifname);
-	return 0;
-}
-
-/* Remove the recorded filters st does not want (st NULL: all of them). */
-static int prune_records(int fd, const struct tc_state *st, char *err, size_t errlen)
-{
-	struct pdtt_tc_record_key key = {}, next;
-	struct pdtt_tc_record rec;
-	bool again = true;
-
-	/* Deleting while iterating restarts the walk: start over until nothing goes. */
-	while (again) {
-		again = false;
-		if (bpf_map_get_next_key(fd, NULL, &next))
-			break;
-		do {
-			bool want = false;
-
-			key = next;
-			if (!key.ifindex || bpf_map_lookup_elem(fd, &key, &rec))
-				continue;
-			for (size_t i = 0; st && i < st->n_ifaces; i++)
-				want = want || st->ifaces[i].ifindex == key.ifindex;
-			if (want)
-				continue;
-			if (remove_record(fd, &key, &rec, err, errlen) < 0)
-				return -1;
-			again = true;
-			break;
-		} while (bpf_map_get_next_key(fd, &key, &next) == 0);
-	}
-	return 0;
-}
-
-static int classic_attach_one(int fd, struct bpf_program *prog, const struct tc_iface *i,
-			      size_t h, char *err, size_t errlen)
-{
-	struct pdtt_tc_record_key key = { i->ifindex, hooks[h].point };
-	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog));
-	struct pdtt_tc_record rec = {}, other_rec;
-	struct pdtt_tc_record_key other = { i->ifindex, hooks[1 - h].point };
-	struct bpf_tc_hook hook;
-	char what[128];
-	int e;
-
-	tc_hook_init(&hook, i->ifindex, hooks[h].point);
-	if (bpf_map_lookup_elem(fd, &key, &rec) == 0 && filter_is_ours(&key, &rec, h)) {
-		/* Ours from a previous start: replace it in place. */
-		opts.handle = rec.handle;
-		opts.priority = rec.priority;
-		opts.flags = BPF_TC_F_REPLACE;
-	} else {
-		rec.handle = rec.priority = 0; /* gone: the kernel picks new ones */
-	}
-	e = bpf_tc_hook_create(&hook);
-	if (e == 0) {
-		rec.flags |= RECORD_QDISC;
-	} else if (e != -EEXIST) {
-		snprintf(what, sizeof(what), "cannot add a clsact qdisc to %s", i->name);
-		return loader_bpf_failure(-e, what, err, errlen);
-	}
-	/* Either hook's record may hold the flag: keep it on one only. */
-	if (bpf_map_lookup_elem(fd, &other, &other_rec) == 0 && other_rec.flags & RECORD_QDISC)
-		rec.flags &= ~RECORD_QDISC;
-	e = bpf_tc_attach(&hook, &opts);
-	if (e) {
-		snprintf(what, sizeof(what), "cannot attach a tc filter to %s %s", i->name,
-			 hooks[h].name);
-		if (rec.flags & RECORD_QDISC)
-			remove_qdisc_if_ours(i->ifindex, i->name);
-		return loader_bpf_failure(-e, what, err, errlen);
-	}
-	rec.handle = opts.handle;
-	rec.priority = opts.priority;
-	snprintf(rec.ifname, sizeof(rec.ifname), "%s", i->name);
-	if (bpf_map_update_elem(fd, &key, &rec, BPF_ANY)) {
-		snprintf(what, sizeof(what), "cannot record the tc filter on %s %s", i->name,
-			 hooks[h].name);
-		return loader_bpf_failure(errno, what, err, errlen);
-	}
-	return 0;
 }
 
 /* --- the mode ----------------------------------------------------------- */
@@ -650,25 +346,25 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 	if (rc)
 		return rc;
 	/* Records of classic filters: pruned (all of them when using tcx), or kept and reused. */
-	fd = open_records(cfg->pin_path, !tcx, err, errlen);
+	fd = tc_classic_open(cfg->pin_path, !tcx, err, errlen);
 	if (fd < 0 && (errno != ENOENT || !tcx))
 		return PDTT_EXIT_FAILURE;
-	if (fd >= 0 && (check_records_netns(fd, cfg->pin_path, err, errlen) < 0 ||
-			prune_records(fd, tcx ? NULL : st, err, errlen) < 0))
+	if (fd >= 0 && (tc_classic_check_netns(fd, cfg->pin_path, err, errlen) < 0 ||
+			tc_classic_prune(fd, st->ifaces, tcx ? 0 : st->n_ifaces, err, errlen) < 0))
 		rc = PDTT_EXIT_FAILURE;
 	if (!rc && prune_links(cfg->pin_path, tcx ? st : NULL, err, errlen) < 0)
 		rc = PDTT_EXIT_FAILURE;
 	for (size_t i = 0; !rc && i < st->n_ifaces; i++)
-		for (size_t h = 0; !rc && h < N_HOOKS; h++)
+		for (size_t h = 0; !rc && h < TC_N_HOOKS; h++)
 			rc = tcx ? tcx_attach_one(hook_prog(st->skel, h), cfg->pin_path,
 						  &st->ifaces[i], h, err, errlen)
-				 : classic_attach_one(fd, hook_prog(st->skel, h), &st->ifaces[i],
-						      h, err, errlen);
+				 : tc_classic_attach_one(fd, hook_prog(st->skel, h), &st->ifaces[i],
+							 h, err, errlen);
 	if (fd >= 0 && tcx && !rc) {
 		/* Every record is gone: drop the map too. */
 		char path[PDTT_PATH_MAX + 32];
 
-		loader_pin_file(path, sizeof(path), cfg->pin_path, PIN_RECORDS);
+		loader_pin_file(path, sizeof(path), cfg->pin_path, PDTT_PIN_TC_RECORDS);
 		unlink(path);
 	}
 	if (fd >= 0)
@@ -683,26 +379,9 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 
 static int tc_unload(const char *pin_path, char *err, size_t errlen)
 {
-	char path[PDTT_PATH_MAX + 32];
-	int fd;
-
 	if (prune_links(pin_path, NULL, err, errlen) < 0)
 		return -1;
-	fd = open_records(pin_path, false, err, errlen);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (check_records_netns(fd, pin_path, err, errlen) < 0 ||
-	    prune_records(fd, NULL, err, errlen) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	loader_pin_file(path, sizeof(path), pin_path, PIN_RECORDS);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return tc_classic_unload(pin_path, err, errlen);
 }
 
 const struct loader_mode loader_tc_mode = {

@@ -62,7 +62,14 @@ struct pdtt_tc_record {
 	__u32 priority;
 	__u32 flags;    /* PDTT_TC_RECORD_QDISC */
 	char ifname[IF_NAMESIZE];
+	/*
+	 * The filter's program id: what tells pdtt's filter from another without
+	 * CAP_SYS_ADMIN. It fills what was the tail padding, so the value size
+	 * is unchanged; records of older versions hold 0 here.
+	 */
+	__u32 prog_id;
 };
+_Static_assert(sizeof(struct pdtt_tc_record) == 48, "the pinned records keep their value size");
 
 /*
  * The pin name of the tcx link on interface ifname, hook "ingress" or

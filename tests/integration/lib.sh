@@ -234,6 +234,19 @@ pdttd_cmd() {
 	"${PDTTD_CMD[@]}" "$PDTTD" "$@"
 }
 
+# add_veth_pair: the peer namespace $PEER_NS, and the veth pair $VETH (in
+# $NETNS, where pdttd runs) - $PEER_VETH (in $PEER_NS), without addresses.
+add_veth_pair() {
+	command -v nsenter >/dev/null 2>&1 || skip "needs nsenter"
+	command -v tc >/dev/null 2>&1 || skip "needs tc"
+	PEER_NS="pdtt-$TEST_NAME-peer-$$"
+	PDTTD_CMD=(nsenter --net="/var/run/netns/$NETNS")
+	ip netns add "$PEER_NS" || fail "cannot create network namespace $PEER_NS"
+	ip -n "$PEER_NS" link set lo up
+	ip -n "$NETNS" link add "$VETH" type veth peer name "$PEER_VETH" netns "$PEER_NS" ||
+		fail "cannot create the veth pair"
+}
+
 # setup_veth_pair: a peer namespace $PEER_NS and a veth pair between it and
 # the test namespace: $VETH (10.199.0.1/24, fd00:199::1/64) in $NETNS, where
 # the daemon runs, and $PEER_VETH (.2, ::2) in $PEER_NS. These private
@@ -247,14 +260,7 @@ PEER_ADDR4=10.199.0.2
 ADDR6=fd00:199::1
 PEER_ADDR6=fd00:199::2
 setup_veth_pair() {
-	command -v nsenter >/dev/null 2>&1 || skip "needs nsenter"
-	command -v tc >/dev/null 2>&1 || skip "needs tc"
-	PEER_NS="pdtt-$TEST_NAME-peer-$$"
-	PDTTD_CMD=(nsenter --net="/var/run/netns/$NETNS")
-	ip netns add "$PEER_NS" || fail "cannot create network namespace $PEER_NS"
-	ip -n "$PEER_NS" link set lo up
-	ip -n "$NETNS" link add "$VETH" type veth peer name "$PEER_VETH" netns "$PEER_NS" ||
-		fail "cannot create the veth pair"
+	add_veth_pair
 	ip -n "$NETNS" addr add "$ADDR4/24" dev "$VETH"
 	ip -n "$NETNS" addr add "$ADDR6/64" dev "$VETH" nodad
 	ip -n "$PEER_NS" addr add "$PEER_ADDR4/24" dev "$PEER_VETH"
@@ -268,6 +274,17 @@ setup_veth_pair() {
 	ip -n "$NETNS" neigh replace "$PEER_ADDR6" lladdr "$peer_mac" dev "$VETH" nud permanent
 	ip -n "$PEER_NS" neigh replace "$ADDR4" lladdr "$mac" dev "$PEER_VETH" nud permanent
 	ip -n "$PEER_NS" neigh replace "$ADDR6" lladdr "$mac" dev "$PEER_VETH" nud permanent
+}
+
+# pdtt_filters HOOK: the classic filters holding a pdtt program on $VETH's
+# HOOK (ingress or egress), one "pref handle" a line.
+pdtt_filters() {
+	tc -n "$NETNS" -j filter show dev "$VETH" "$1" | "$PYTHON" -c '
+import json, sys
+for f in json.load(sys.stdin):
+    o = f.get("options", {})
+    if o.get("prog", {}).get("name", "").startswith("pdtt_tc_"):
+        print(f["pref"], o["handle"])'
 }
 
 # tc_config [EXTRA...]: the test's pdtt.conf for tc mode on $VETH.

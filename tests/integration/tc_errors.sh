@@ -4,7 +4,8 @@
 # empty list with no interface up but loopback, stops pdttd with exit status
 # 2 and a message naming the problem, and nothing is attached (no link, no
 # filter, no qdisc). An empty list means every interface that is up,
-# loopback excepted.
+# loopback excepted, and ports and stacked devices too (tc_devices.h; the
+# tc_default_*.sh tests).
 . "$PDTT_TESTS/integration/lib.sh"
 setup
 setup_veth_pair

@@ -18,16 +18,6 @@ link_id() {
 		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["id"])'
 }
 
-# pdtt_filters HOOK: "pref handle" of each pdtt filter on $VETH's HOOK.
-pdtt_filters() {
-	tc -n "$NETNS" -j filter show dev "$VETH" "$1" | "$PYTHON" -c '
-import json, sys
-for f in json.load(sys.stdin):
-    o = f.get("options", {})
-    if o.get("prog", {}).get("name", "").startswith("pdtt_tc_"):
-        print(f["pref"], o["handle"])'
-}
-
 out4() { TO_NS=$PEER_NS udp_transfer "$U1" "$PEER" "$PEER_ADDR4" "$@"; }
 out6() { TO_NS=$PEER_NS udp_transfer "$U1" "$PEER" "$PEER_ADDR6" "$@"; }
 in4() { FROM_NS=$PEER_NS udp_transfer "$PEER" "$U1" "$ADDR4" "$@"; }

@@ -24,6 +24,9 @@ def udp_recv(args):
     sock = socket.socket(family_of(args.addr), socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     sock.bind((args.addr, args.port))
+    if args.group:
+        mreq = socket.inet_aton(args.group) + socket.inet_aton(args.group_if)
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
     sock.settimeout(args.timeout)
     say("ready")
     got = nbytes = 0
@@ -39,6 +42,11 @@ def udp_recv(args):
 
 def udp_send(args):
     sock = socket.socket(family_of(args.addr), socket.SOCK_DGRAM)
+    if args.broadcast:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    if args.group_if:
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+                        socket.inet_aton(args.group_if))
     payload = b"p" * args.size
     for _ in range(args.count):
         sock.sendto(payload, (args.addr, args.port))
@@ -85,6 +93,31 @@ def raw_send(args):
     return 0
 
 
+def tcp_listen(args):
+    """Hold a listening TCP socket for --timeout seconds, accepting nothing."""
+    sock = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.addr, args.port))
+    sock.listen(64)
+    say("ready")
+    time.sleep(args.timeout)
+    return 0
+
+
+def syn_send(args):
+    """--count TCP SYNs from --src-addr, source ports --sport and up, to --addr
+    --port (IPv4, a raw socket: needs CAP_NET_RAW); nothing waits for replies."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    src, dst = socket.inet_aton(args.src_addr), socket.inet_aton(args.addr)
+    for i in range(args.count):
+        tcp = struct.pack("!HHIIBBHHH", args.sport + i, args.port, 1000 + i, 0, 5 << 4,
+                          0x02, 64240, 0, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+        sock.sendto(tcp, (args.addr, 0))
+    return 0
+
+
 def tcp_recv(args):
     listener = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -122,23 +155,29 @@ def tcp_send(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("mode", choices=["udp-send", "udp-recv", "udp-bind", "raw-send",
-                                         "tcp-send", "tcp-recv"])
+                                         "tcp-send", "tcp-recv", "tcp-listen", "syn-send"])
     parser.add_argument("--addr", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--count", type=int, default=1, help="UDP datagrams")
     parser.add_argument("--size", type=int, default=100, help="UDP payload bytes")
     parser.add_argument("--bytes", type=int, default=0, help="TCP payload bytes")
     parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--group", help="udp-recv: join this IPv4 multicast group")
+    parser.add_argument("--group-if", help="udp-recv, udp-send: the local address of the "
+                        "interface for multicast")
+    parser.add_argument("--broadcast", action="store_true", help="udp-send: SO_BROADCAST")
     parser.add_argument("--ifname", help="raw-send: the interface")
-    parser.add_argument("--src-addr", help="raw-send: IPv4 source address")
-    parser.add_argument("--sport", type=int, default=40000, help="raw-send: UDP source port")
+    parser.add_argument("--src-addr", help="raw-send, syn-send: IPv4 source address")
+    parser.add_argument("--sport", type=int, default=40000,
+                        help="raw-send, syn-send: UDP or (first) TCP source port")
     parser.add_argument("--src-mac", help="raw-send: source MAC")
     parser.add_argument("--dst-mac", help="raw-send: destination MAC")
     parser.add_argument("--vlan", action="append", default=[],
                         help="raw-send: a VLAN tag TPID:VID (hex TPID), outermost first")
     args = parser.parse_args()
     modes = {"udp-send": udp_send, "udp-recv": udp_recv, "udp-bind": udp_bind,
-             "raw-send": raw_send, "tcp-send": tcp_send, "tcp-recv": tcp_recv}
+             "raw-send": raw_send, "tcp-send": tcp_send, "tcp-recv": tcp_recv,
+             "tcp-listen": tcp_listen, "syn-send": syn_send}
     return modes[args.mode](args)
 
 
