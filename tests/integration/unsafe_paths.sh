@@ -27,14 +27,21 @@ echo "nothing may write here" >"$VICTIM"
 write_config "interval = 1;" "json_log = \"$JSON\";" "prometheus_textfile = \"$PROM\";"
 sed -i "s|^state_file = .*|state_file = \"$STATE\";|" "$WORK/pdtt.conf"
 
-# plant KIND PATH: a symlink to the victim, a FIFO or a directory at PATH.
+# plant KIND PATH: a symlink to the victim, a FIFO or a directory at PATH,
+# made aside and renamed there: pdttd may write PATH again at any moment.
 plant() {
-	rm -rf "$2"
+	local made="$WORK/planted"
+	rm -rf "$made"
 	case $1 in
-	symlink) ln -s "$VICTIM" "$2" ;;
-	fifo) mkfifo "$2" ;;
-	directory) mkdir "$2" ;;
+	symlink) ln -s "$VICTIM" "$made" ;;
+	fifo) mkfifo "$made" ;;
+	directory) mkdir "$made" ;;
 	esac
+	for _ in 1 2 3 4 5; do
+		rm -rf "$2"
+		mv -T "$made" "$2" 2>/dev/null && return 0
+	done
+	fail "cannot plant a $1 at $2"
 }
 # What pdttd must say it found.
 said() {
