@@ -26,9 +26,8 @@ void report_json_counts(FILE *out, const struct pdtt_value *v)
 	fputc('}', out);
 }
 
-/* Everything after "bucket": the same for users and buckets. */
-static void write_figures(FILE *out, const struct pdtt_report *r, const struct pdtt_value *now,
-			  const struct pdtt_value *delta)
+/* ,"interval_seconds":..., null without a previous reading. */
+static void write_interval_seconds(FILE *out, const struct pdtt_report *r)
 {
 	long long ms = (long long)(r->interval * 1000 + 0.5); /* interval >= 0 */
 
@@ -37,6 +36,13 @@ static void write_figures(FILE *out, const struct pdtt_report *r, const struct p
 		fprintf(out, ",\"interval_seconds\":%lld.%03lld", ms / 1000, ms % 1000);
 	else
 		fputs(",\"interval_seconds\":null", out);
+}
+
+/* Everything after "bucket": the same for users and buckets. */
+static void write_figures(FILE *out, const struct pdtt_report *r, const struct pdtt_value *now,
+			  const struct pdtt_value *delta)
+{
+	write_interval_seconds(out, r);
 	fputs(",\"cumulative\":", out);
 	report_json_counts(out, now);
 	fputs(",\"interval\":", out);
@@ -54,6 +60,29 @@ static void write_head(FILE *out, const char *when, const struct pdtt_report *r)
 	escape_json_string(out, r->host);
 }
 
+static int nonzero_buckets(const struct pdtt_snapshot *snap)
+{
+	int n = 0;
+
+	for (int b = 0; b < PDTT_BUCKET_COUNT; b++)
+		n += !value_is_zero(&snap->buckets[b]);
+	return n;
+}
+
+/*
+ * The report line, written even when nothing was counted: it tells a log
+ * shipper "alive, idle" from "stopped". uid and bucket both null set it apart
+ * from the user and bucket lines without changing them.
+ */
+static void write_report_line(FILE *out, const char *when, const struct pdtt_report *r)
+{
+	write_head(out, when, r);
+	fputs(",\"uid\":null,\"user\":null,\"bucket\":null,\"type\":\"report\"", out);
+	write_interval_seconds(out, r);
+	fprintf(out, ",\"users\":%zu,\"buckets\":%d}\n", r->now->n_users,
+		nonzero_buckets(r->now));
+}
+
 void report_json_write(FILE *out, const struct pdtt_report *r)
 {
 	const struct pdtt_snapshot *snap = r->now;
@@ -64,6 +93,7 @@ void report_json_write(FILE *out, const struct pdtt_report *r)
 	/* RFC 3339 in UTC: one time zone for a whole fleet of nodes. */
 	gmtime_r(&snap->taken_at, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	write_report_line(out, when, r);
 	for (size_t i = 0; i < snap->n_users; i++) {
 		const struct pdtt_usage *u = &snap->users[i];
 

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The JSON lines log: one JSON object per user (and per non-empty bucket) per
- * report, each on its own line, e.g. (wrapped here):
+ * The JSON lines log: per report, one JSON object per line: first the report
+ * line, written even when nothing was counted (so that an idle daemon still
+ * leaves a trace),
+ *
+ * {"time":"2025-10-27T14:30:00Z","host":"node01","uid":null,"user":null,
+ *  "bucket":null,"type":"report","interval_seconds":10.002,"users":4,"buckets":1}
+ *
+ * ("users" and "buckets": how many lines of each kind follow), then one per
+ * user and one per non-empty bucket, e.g. (wrapped here):
  *
  * {"time":"2025-10-27T14:30:00Z","host":"node01","uid":1000,"user":"alice",
  *  "bucket":null,"interval_seconds":10.000,
@@ -11,7 +18,9 @@
  *
  * A bucket has "uid":null,"user":null,"bucket":"unattributed" (or "overflow").
  * "user" is null for a UID without a passwd entry. Without a previous reading
- * (r->prev NULL), "interval_seconds" and "interval" are null.
+ * (r->prev NULL), "interval_seconds" and "interval" are null. The user and
+ * bucket lines have no "type": they are as they were before the report line
+ * existed.
  */
 #ifndef PDTT_REPORT_JSON_H
 #define PDTT_REPORT_JSON_H

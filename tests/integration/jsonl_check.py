@@ -7,7 +7,9 @@ rx_packets" (or "uid absent").
 Every line must be a JSON object with exactly the documented keys and types,
 its time RFC 3339 UTC, its host the given one, its totals the sum of its
 local and external halves; and, for every UID and bucket, each interval must
-be exactly the difference of two consecutive cumulative readings.
+be exactly the difference of two consecutive cumulative readings. Each report
+starts with its report line, whose "users" and "buckets" are the numbers of
+user and bucket lines that follow it with its time.
 """
 import argparse
 import datetime
@@ -17,6 +19,8 @@ import sys
 
 FOUR = ("tx_bytes", "tx_packets", "rx_bytes", "rx_packets")
 KEYS = {"time", "host", "uid", "user", "bucket", "interval_seconds", "cumulative", "interval"}
+REPORT_KEYS = {"time", "host", "uid", "user", "bucket", "type", "interval_seconds", "users",
+               "buckets"}
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
@@ -44,6 +48,24 @@ def flat(c):
     return [c[k] for k in FOUR] + [c[cls][k] for cls in ("local", "external") for k in FOUR]
 
 
+def check_report_line(where, obj, max_interval):
+    if set(obj) != REPORT_KEYS or obj["type"] != "report":
+        fail(where, f"report line keys {sorted(obj)}")
+    if obj["uid"] is not None or obj["user"] is not None or obj["bucket"] is not None:
+        fail(where, "a report line has uid, user and bucket null")
+    secs = obj["interval_seconds"]
+    if secs is not None and (type(secs) not in (int, float) or not 0 < secs <= max_interval):
+        fail(where, f"interval_seconds {secs!r}")
+    if not all(type(obj[k]) is int and obj[k] >= 0 for k in ("users", "buckets")):
+        fail(where, f"users {obj['users']!r}, buckets {obj['buckets']!r}")
+
+
+def check_report_complete(where, report, users, buckets):
+    if report is not None and (report["users"], report["buckets"]) != (users, buckets):
+        fail(where, f"the report line says {report['users']} users and {report['buckets']} "
+             f"buckets, {users} and {buckets} follow")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("files", nargs="+")
@@ -57,6 +79,9 @@ def main():
     sums = {}     # uid or bucket -> sum of the intervals, flattened
     first = {}    # uid or bucket -> first record
     lines = 0
+    reports = 0
+    report = None   # the report line of the lines being read
+    seen = [0, 0]   # its user and bucket lines so far
     for path in args.files:
         with open(path, "rb") as f:
             data = f.read()
@@ -66,13 +91,24 @@ def main():
             where = f"{path}:{n}"
             obj = json.loads(raw.decode("utf-8", errors="strict"))
             lines += 1
-            if not isinstance(obj, dict) or set(obj) != KEYS:
+            if not isinstance(obj, dict) or not {"time", "host"} <= set(obj):
                 fail(where, f"keys {sorted(obj)}")
             if not TIME.match(obj["time"]):
                 fail(where, f"time {obj['time']!r} is not RFC 3339 UTC")
             datetime.datetime.strptime(obj["time"], "%Y-%m-%dT%H:%M:%SZ")
             if obj["host"] != args.host:
                 fail(where, f"host {obj['host']!r}, expected {args.host!r}")
+            if "type" in obj:
+                check_report_line(where, obj, args.max_interval)
+                check_report_complete(where, report, *seen)
+                report, seen = obj, [0, 0]
+                reports += 1
+                continue
+            if set(obj) != KEYS:
+                fail(where, f"keys {sorted(obj)}")
+            if report is None or obj["time"] != report["time"]:
+                fail(where, "a user or bucket line without its report line")
+            seen[obj["uid"] is None] += 1
             uid, user, bucket = obj["uid"], obj["user"], obj["bucket"]
             if uid is None:
                 if bucket not in ("unattributed", "overflow") or user is not None:
@@ -103,8 +139,9 @@ def main():
                 first[key] = obj
                 sums[key] = ivl
             last[key] = obj
-    if lines == 0:
-        fail(args.files[-1], "no JSON line at all")
+    check_report_complete(args.files[-1], report, *seen)
+    if reports == 0:
+        fail(args.files[-1], "no report line at all")
     for u in (int(x) for x in args.show.split(",") if x):
         if u not in last:
             print(u, "absent")
@@ -115,7 +152,7 @@ def main():
                  f"{flat(last[u]['cumulative'])}")
         c = last[u]["cumulative"]
         print(u, *(c[k] for k in FOUR))
-    print(f"checked {lines} JSON lines", file=sys.stderr)
+    print(f"checked {lines} JSON lines, {reports} reports", file=sys.stderr)
 
 
 if __name__ == "__main__":

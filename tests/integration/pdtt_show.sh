@@ -44,7 +44,8 @@ expect_show() {
 }
 
 # same_as_last_report: pdtt show --json equals the last report of the JSON
-# log: the same users and buckets with the same cumulative counts.
+# log (the lines after its last report line): the same users and buckets with
+# the same cumulative counts.
 same_as_last_report() {
 	pdtt_cmd -c "$WORK/pdtt.conf" show --json >"$WORK/show.json" 2>"$WORK/show.err" ||
 		fail "pdtt show --json exited $?: $(cat "$WORK/show.err")"
@@ -52,7 +53,8 @@ same_as_last_report() {
 import json, sys
 show = json.load(open(sys.argv[1]))
 lines = [json.loads(l) for l in open(sys.argv[2])]
-last = [l for l in lines if l["time"] == lines[-1]["time"]]
+start = max(n for n, l in enumerate(lines) if l.get("type") == "report")
+last = lines[start + 1:]
 report = {(l["uid"], l["bucket"]): l["cumulative"] for l in last}
 shown = {(u["uid"], None): u["cumulative"] for u in show["users"]}
 # The JSON log leaves zero buckets out; pdtt show has both.

@@ -5,26 +5,35 @@
 # with the exact counters per UID and class, the buckets, the gauges and
 # their HELP and TYPE lines, passing promtool where it is installed. SIGHUP
 # moves it or turns it off (the old file is removed); a directory that does
-# not exist stops the start.
+# not exist stops the start. pdttd counts this test's cgroup only, so that
+# the users in the file are this test's, whatever the rest of the machine
+# does.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
 . "$PDTT_TESTS/integration/lib_reports.sh"
+use_own_cgroup
 setup_peer
 U1=$(test_uid 1)
 U2=$(test_uid 2)
 DIR="$WORK/textfile"
 PROM="$DIR/pdtt.prom"
 mkdir "$DIR"
+CONF=("interval = 1;" "max_users = 64;" "cgroup_path = \"$CGROUP\";")
 
-write_config "interval = 1;" "max_users = 64;" "prometheus_textfile = \"$PROM\";"
+write_config "${CONF[@]}" "prometheus_textfile = \"$PROM\";"
 start_daemon
 [ -s "$PROM" ] || fail "no $PROM right after the start"
 echo "ok: $PROM written at start"
+t0=$(date +%s)
 udp_transfer $U1 $U2 127.0.0.1 6201 10 1000                         # local:    10 x 1028
 udp_between "$NETNS" $U1 "$PEER_NS" $U2 10.199.2.2 6202 4 100        # external:  4 x 128
-wait_next_report
+# The textfile is written after the text report: the second report after the
+# traffic read the counters after it, and once a third has begun, the
+# second one's file is surely there.
+wait_report "$WORK/pdtt.log" 3
 
 samples=$(prom_samples "$PROM")
+t1=$(date +%s)
 expect_user_samples "$samples" $U1 local "10280 10 0 0"
 expect_user_samples "$samples" $U1 external "512 4 0 0"
 expect_user_samples "$samples" $U2 local "0 0 10280 10"
@@ -38,11 +47,12 @@ for b in unattributed overflow; do
 done
 echo "ok: both buckets, both classes"
 users=$(sed -n 's/^pdtt_users //p' <<<"$samples")
-[ "${users:-0}" -ge 2 ] || fail "pdtt_users is '$users', expected at least 2"
+[ "${users:-0}" = 2 ] || fail "pdtt_users is '$users', expected 2 (U1 and U2)"
 stamp=$(sed -n 's/^pdtt_last_report_timestamp_seconds //p' <<<"$samples")
-now=$(date +%s)
-[ "${stamp:-0}" -le "$now" ] && [ "${stamp:-0}" -ge $((now - 5)) ] ||
-	fail "pdtt_last_report_timestamp_seconds is '$stamp', now is $now"
+# A reading after the traffic began, before the file was read (no timing:
+# the counts above show that this reading came after the traffic).
+[ "${stamp:-0}" -ge "$t0" ] && [ "${stamp:-0}" -le "$t1" ] ||
+	fail "pdtt_last_report_timestamp_seconds is '$stamp', expected $t0..$t1"
 echo "ok: pdtt_users $users, pdtt_last_report_timestamp_seconds $stamp"
 types=$("$PYTHON" "$PDTT_TESTS/integration/prom_parse.py" --types <"$PROM")
 for m in transmit_bytes_total receive_bytes_total transmit_packets_total receive_packets_total; do
@@ -82,19 +92,19 @@ PY
 echo "ok: no temporary file left in $DIR"
 
 # SIGHUP to another file: the old one goes, the new one comes.
-reload_daemon "interval = 1;" "max_users = 64;" "prometheus_textfile = \"$DIR/other.prom\";"
+reload_daemon "${CONF[@]}" "prometheus_textfile = \"$DIR/other.prom\";"
 wait_next_report
 [ "$(ls -A "$DIR")" = other.prom ] || fail "after moving prometheus_textfile, $DIR has: $(ls -A "$DIR")"
 echo "ok: prometheus_textfile moved by SIGHUP"
 # SIGHUP with "": no file at all.
-reload_daemon "interval = 1;" "max_users = 64;"
+reload_daemon "${CONF[@]}"
 wait_next_report
 [ -z "$(ls -A "$DIR")" ] || fail "after turning prometheus_textfile off, $DIR has: $(ls -A "$DIR")"
 echo "ok: prometheus_textfile turned off by SIGHUP, its file removed"
 stop_daemon
 
 # A directory that does not exist stops the start, with a message.
-write_config "interval = 1;" "max_users = 64;" "prometheus_textfile = \"$WORK/nodir/pdtt.prom\";"
+write_config "${CONF[@]}" "prometheus_textfile = \"$WORK/nodir/pdtt.prom\";"
 rc=0
 "$PDTTD" -f -c "$WORK/pdtt.conf" >/dev/null 2>"$WORK/start.err" || rc=$?
 [ $rc = 1 ] || fail "pdttd with a missing textfile directory exited $rc, expected 1"

@@ -5,9 +5,13 @@
 # them: counters in a per-CPU hash by UID) are migrated with their counts; an unknown layout, or maps that do not have
 # the shape their version says, are refused with a clear message and left
 # alone. A new max_users is migrated the same way, and so is a migration
-# that a crash interrupted.
+# that a crash interrupted. pdttd counts this test's cgroup only: with
+# max_users = 16, the UIDs of the rest of the machine (other tests' among
+# them) could otherwise take the slots and push this test's into overflow.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
+use_own_cgroup
+write_config "interval = 1;" "cgroup_path = \"$CGROUP\";"
 U1=$(test_uid 1)
 U2=$(test_uid 2)
 # Per-CPU maps: bpftool writes the value given on every possible CPU.
@@ -73,7 +77,7 @@ echo "ok: layout 1 pins migrated ($NCPUS CPUs), counts kept"
 
 # -- a new max_users: migrated too
 stop_daemon
-write_config "interval = 1;" "max_users = 16;"
+write_config "interval = 1;" "cgroup_path = \"$CGROUP\";" "max_users = 16;"
 start_daemon
 grep -q "made for max_users = 1024; migrating" "$WORK/stderr" || fail "no max_users migration message"
 bpftool map show pinned "$PIN_PATH/pdtt_counters" | grep -q "max_entries 16" ||

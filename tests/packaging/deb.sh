@@ -8,7 +8,9 @@
 #    pdttd through the init script (service actions are allowed in a private
 #    mount namespace); systemd-analyze verify of the installed unit;
 #  - the init script's actions, with start-stop-daemon and without it (as on
-#    RHEL); traffic of a test UID is in /var/log/pdtt_stats.log; reinstalling
+#    RHEL); traffic of a test UID is in /var/log/pdtt_stats.log, the JSON
+#    log and the Prometheus file (the test makes all the traffic its checks
+#    need: on a quiet machine nothing else would); reinstalling
 #    (as an upgrade does) restarts pdttd, keeps the conffile and the counts;
 #  - logrotate -f with the installed configuration: pdttd reopens its log on
 #    the init script's reload, no report is lost or split, totals continue;
@@ -30,6 +32,8 @@ INIT=/etc/init.d/pdtt
 # The installed pdttd pins here, not in the default /sys/fs/bpf/pdtt, which a
 # pdttd run by hand on this machine may use.
 PINS=/sys/fs/bpf/pdtt-test-pkg-$$
+DEFAULT_PINS=/sys/fs/bpf/pdtt
+KEPT_PINS=/sys/fs/bpf/pdtt-kept-by-test-pkg-$$
 # What the package installs or makes; all of it must be gone after the purge.
 INSTALLED="/usr/sbin/pdttd /usr/sbin/pdtt /usr/share/man/man8/pdtt.8.gz $CONF /etc/logrotate.d/pdtt $INIT /lib/systemd/system/pdtt.service
 	/usr/lib/systemd/system/pdtt.service /run/pdtt.pid /usr/share/doc/pdtt
@@ -44,9 +48,17 @@ fi
 for f in $INSTALLED; do
 	[ ! -e "$f" ] || hard_error "$f exists (pdtt installed by hand?): this test would replace it; remove it first"
 done
-if find /proc/[0-9]*/fd -lname "$LOG*" 2>/dev/null | grep -q .; then
-	hard_error "a process (a pdttd run by hand?) writes $LOG: stop it first"
-fi
+# of_this_host /proc/PID: the process is in this PID namespace, not in a
+# container (systemd-nspawn, as tests/packaging/systemd.sh boots), whose
+# /usr/sbin/pdttd and /var/log are its own and look the same from here.
+SELF_PIDNS=$(readlink /proc/self/ns/pid)
+of_this_host() {
+	[ "$(readlink "$1/ns/pid" 2>/dev/null)" = "$SELF_PIDNS" ]
+}
+for fd in $(find /proc/[0-9]*/fd -lname "$LOG*" 2>/dev/null); do
+	of_this_host "${fd%/fd/*}" &&
+		hard_error "a process (a pdttd run by hand?) writes $LOG: stop it first"
+done
 
 WORK=$(mktemp -d /tmp/pdtt-pkg-deb.XXXXXX)
 chmod 755 "$WORK" # make check of the build runs traffic as test UIDs
@@ -58,7 +70,7 @@ package_daemon_pids() {
 	local dir
 	for dir in /proc/[0-9]*; do
 		[ "$(tr '\0' ' ' 2>/dev/null <"$dir/cmdline")" = "/usr/sbin/pdttd -c $CONF " ] &&
-			echo "${dir#/proc/}"
+			of_this_host "$dir" && echo "${dir#/proc/}"
 	done
 	return 0
 }
@@ -83,6 +95,7 @@ cleanup_deb() {
 	for f in "$WORK"/saved/var/log/* "$WORK"/saved/var/lib/*; do
 		[ ! -e "$f" ] || mv "$f" "${f#"$WORK/saved"}"
 	done
+	[ ! -e "$KEPT_PINS" ] || [ -e "$DEFAULT_PINS" ] || mv "$KEPT_PINS" "$DEFAULT_PINS"
 	if [ $rc -ne 0 ]; then
 		for f in "$WORK"/*.log; do
 			[ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
@@ -99,6 +112,10 @@ mkdir -p "$WORK/saved/var/log" "$WORK/saved/var/lib"
 for f in "$LOG" "$LOG".* /var/lib/pdtt /var/log/pdtt; do
 	[ ! -e "$f" ] || mv "$f" "$WORK/saved$f" || fail "cannot move $f aside"
 done
+# Its pins too (renamed within the bpffs, where they keep counting): a purge
+# after a failure before /etc/pdtt.conf is edited unloads the default
+# pin_path, which must then hold nothing but this test's.
+[ ! -e "$DEFAULT_PINS" ] || mv "$DEFAULT_PINS" "$KEPT_PINS" || fail "cannot move $DEFAULT_PINS aside"
 
 # allowed CMD...: CMD in a private mount namespace where policy-rc.d allows
 # service actions (a daemon started there keeps that namespace; the pins and
@@ -211,11 +228,27 @@ run_logged "$WORK/start.log" allowed invoke-rc.d pdtt start
 "$INIT" status || fail "status after start: $?"
 pid=$(cat /run/pdtt.pid)
 [ -e "$PINS/link_sock_ingress" ] || fail "pdttd runs but $PINS/link_sock_ingress is missing"
+# Traffic of this test's own, so that the outputs have a user to show
+# whether or not anything else on the machine talks.
+U1=$(test_uid 1)
+U2=$(test_uid 2)
+U3=$(test_uid 3)
+U4=$(test_uid 4)
+ip netns add "$NETNS" || fail "cannot create network namespace $NETNS"
+ip -n "$NETNS" link set lo up
+udp_transfer "$U3" "$U4" 127.0.0.1 5100 10 1000 # 10 x 1028 bytes
 # The JSON log and the Prometheus file are written after the text report:
-# once a second report has begun, the first one's are surely there.
-wait_report "$LOG" 2
-[ -s "$JSONL" ] && [ -s "$PROM" ] || fail "no $JSONL or $PROM"
-echo "ok: pdttd (PID $pid) started through the init script reports in $LOG, $JSONL and $PROM"
+# the first report may have read the counters before the traffic ended, the
+# second one surely after, and once a third has begun, the second one's are
+# surely there.
+wait_report "$LOG" 3
+expect_counts "$U3" "10280 10 0 0" "$LOG"
+json=$("$PYTHON" "$PDTT_TESTS/integration/jsonl_check.py" --host "$(hostname)" \
+	--max-interval 60 --nameless "$U3" --show "$U3" "$JSONL") || fail "$JSONL: $json"
+[ "$json" = "$U3 10280 10 0 0" ] || fail "UID $U3 in $JSONL: $json"
+grep -qx "pdtt_transmit_bytes_total{uid=\"$U3\",user=\"\",class=\"local\"} 10280" "$PROM" ||
+	fail "UID $U3's 10280 bytes are not in $PROM: $(grep "uid=\"$U3\"" "$PROM")"
+echo "ok: pdttd (PID $pid) started through the init script reports UID $U3 in $LOG, $JSONL and $PROM"
 
 ### Init script actions.
 run_logged "$WORK/reload.log" allowed invoke-rc.d pdtt reload
@@ -244,10 +277,6 @@ run_logged "$WORK/start.log" rhel_like "$INIT" start
 echo "ok: reload, restart, start, force-reload, stop, status, with and without start-stop-daemon"
 
 ### Traffic of a test UID, counted exactly.
-U1=$(test_uid 1)
-U2=$(test_uid 2)
-ip netns add "$NETNS" || fail "cannot create network namespace $NETNS"
-ip -n "$NETNS" link set lo up
 udp_transfer "$U1" "$U2" 127.0.0.1 5101 100 1000 # 100 x 1028 bytes
 wait_report "$LOG" 2
 expect_counts "$U1" "102800 100 0 0" "$LOG"
@@ -287,6 +316,7 @@ for _ in $(seq 50); do
 	[ -s "$JSONL" ] && break
 	sleep 0.1
 done
+[ -s "$JSONL" ] || fail "no report in the new $JSONL after the rotation"
 "$PYTHON" -c '
 import json, sys
 for name in sys.argv[1:]:
