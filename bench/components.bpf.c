@@ -24,7 +24,7 @@ int bench_update_only(struct __sk_buff *skb)
 {
 	struct pdtt_owner o = { .uid = 4242, .bucket = PDTT_BUCKET_COUNT, .slot = 0 };
 
-	count(o, PDTT_TX, PDTT_CLASS_LOCAL, skb->len, 1);
+	count(o, PDTT_TX, PDTT_CLASS_LOCAL, pdtt_wire_of(skb, 0));
 	return 1;
 }
 

@@ -13,6 +13,7 @@
 #include <bpf/bpf_endian.h>
 #include "pdtt_shared.h"
 #include "pdtt_kernel.bpf.h"
+#include "pdtt_ip.bpf.h"
 
 /*
  * The counters: one slot per UID, handed out in order as UIDs first appear.
@@ -117,34 +118,81 @@ static __always_inline struct pdtt_owner pdtt_uid_owner(__u32 uid)
 	return o;
 }
 
+/* Rounds a program waits for another CPU to write the slot of a UID it claimed. */
+#define PDTT_SLOT_WAIT 1024
+
+/* Is slot n past the end of pdtt_counters (are all slots taken when n is slots_used)? */
+static __always_inline bool pdtt_slot_out_of_range(__u32 n)
+{
+	return !bpf_map_lookup_elem(&pdtt_counters, &n);
+}
+
+/*
+ * uid's entry in pdtt_slots holds no slot: either a program on another CPU
+ * claimed it and is taking the slot (a few instructions), or the slots ran
+ * out between its claim and its take, which leaves the entry so for good.
+ * Wait a little for the former rather than count the packet as overflow.
+ */
+static __always_inline __u32 pdtt_slot_being_named(__u32 *entry, struct pdtt_meta *meta)
+{
+	__u32 n;
+
+	if (pdtt_slot_out_of_range(meta->slots_used))
+		return PDTT_NO_SLOT;
+	for (int i = 0; i < PDTT_SLOT_WAIT; i++) {
+		n = *(volatile __u32 *)entry;
+		if (n != PDTT_NO_SLOT)
+			return n;
+	}
+	return PDTT_NO_SLOT;
+}
+
 /*
  * uid's slot in pdtt_counters, handed out on its first packet; PDTT_NO_SLOT
- * when all are taken. Slots are never given back: a UID keeps its slot for
- * the life of the maps, so user space can read a slot's UID once.
+ * when none can be had (its packets go to the overflow bucket). Slots are
+ * never given back: a UID keeps its slot for the life of the maps, so user
+ * space can read a slot's UID once.
+ *
+ * The UID's entry in pdtt_slots is claimed first, holding PDTT_NO_SLOT, and
+ * only then is a slot taken, by the one program whose insert made the entry,
+ * which writes it in place through the entry's pointer. So an insert that
+ * fails (pdtt_slots out of memory) takes no slot, where taking the slot
+ * first burnt one per packet and could fill max_users with nothing; and two
+ * CPUs racing for a new UID take one slot, not two. Until the slot is
+ * written, the entry names none: user space skips it (a value past the
+ * counters), and another CPU waits for it (pdtt_slot_being_named), so no
+ * packet is ever counted in a slot that is not its UID's.
  */
 static __always_inline __u32 pdtt_slot_of(__u32 uid)
 {
+	__u32 zero = 0, unnamed = PDTT_NO_SLOT, n, *entry;
 	struct pdtt_meta *meta;
-	__u32 zero = 0, n, *slot;
 
-	slot = bpf_map_lookup_elem(&pdtt_slots, &uid);
-	if (slot)
-		return *slot;
+	entry = bpf_map_lookup_elem(&pdtt_slots, &uid);
+	if (entry && *entry != PDTT_NO_SLOT)
+		return *entry;
 	meta = bpf_map_lookup_elem(&pdtt_meta, &zero);
 	if (!meta)
 		return PDTT_NO_SLOT;
-	/* Full: do not count slots_used up on every packet of a new UID. */
-	n = meta->slots_used;
-	if (!bpf_map_lookup_elem(&pdtt_counters, &n))
+	if (entry)
+		return pdtt_slot_being_named(entry, meta);
+	/* Full: claim nothing, and do not count slots_used up on every packet. */
+	if (pdtt_slot_out_of_range(meta->slots_used))
 		return PDTT_NO_SLOT;
+	if (bpf_map_update_elem(&pdtt_slots, &uid, &unnamed, BPF_NOEXIST)) {
+		/* No memory for the entry: nothing was taken. Or another CPU
+		 * claimed uid first (EEXIST): it names the slot. */
+		entry = bpf_map_lookup_elem(&pdtt_slots, &uid);
+		return entry ? pdtt_slot_being_named(entry, meta) : PDTT_NO_SLOT;
+	}
+	entry = bpf_map_lookup_elem(&pdtt_slots, &uid);
+	if (!entry)
+		return PDTT_NO_SLOT; /* cannot happen: entries are never deleted */
 	n = __sync_fetch_and_add(&meta->slots_used, 1);
-	if (!bpf_map_lookup_elem(&pdtt_counters, &n))
-		return PDTT_NO_SLOT;
-	if (bpf_map_update_elem(&pdtt_slots, &uid, &n, BPF_NOEXIST) == 0)
-		return n;
-	/* Another CPU gave uid a slot first: slot n stays unused, at zero. */
-	slot = bpf_map_lookup_elem(&pdtt_slots, &uid);
-	return slot ? *slot : PDTT_NO_SLOT;
+	if (pdtt_slot_out_of_range(n))
+		return PDTT_NO_SLOT; /* other UIDs took the last slots meanwhile */
+	*entry = n;
+	return n;
 }
 
 /* The host UID of sk, or unattributed for the kernel's own control sockets. */
@@ -311,11 +359,46 @@ static __always_inline struct pdtt_value *pdtt_owner_counters(struct pdtt_owner 
 }
 
 /*
- * Charge one buffer: bytes is the IP datagram length, packets the number of
- * segments it stands for (a GSO/GRO buffer is gso_segs packets on the wire).
+ * What one buffer is on the wire, its IP header at l3_offset: a GSO/GRO
+ * buffer of n segments (gso_segs) is n packets, and its length plus the
+ * headers that segments 2..n carry (pdtt_segment_headers), as the kernel's
+ * qdisc accounting computes it. The headers are read only for such a
+ * buffer: a packet of one segment costs one compare more than its length.
+ */
+struct pdtt_wire {
+	__u64 bytes;
+	__u64 packets;
+};
+
+static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u32 l3_offset)
+{
+	struct pdtt_wire w = { .bytes = skb->len - l3_offset, .packets = 1 };
+	__u32 segs = skb->gso_segs;
+
+	if (segs > 1) {
+		w.packets = segs;
+		w.bytes += (__u64)(segs - 1) * pdtt_segment_headers(skb, l3_offset);
+	}
+	return w;
+}
+
+/*
+ * Charge one buffer, w its bytes and packets on the wire.
+ *
+ * The counters are per CPU, but a plain "+=" (load, add, store) can still
+ * lose an increment: an egress program runs in process context with bottom
+ * halves enabled (a sendmsg), and a softirq on the same CPU (TCP sending
+ * from an ACK or a timer), or a task preempting it, may update the same
+ * counter between its load and its store. __sync_fetch_and_add with the
+ * result unused is the BPF atomic add (XADD, on every kernel pdtt supports);
+ * the x86 JIT makes it one locked add on a line that stays in this CPU's
+ * cache, so it costs no cross-CPU traffic. RX counters take plain adds:
+ * every receive hook runs with bottom halves disabled (softirq, or tc,
+ * whose egress runs under rcu_read_lock_bh too), and softirqs do not nest,
+ * so nothing that counts can run on the CPU between the load and the store.
  */
 static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir,
-				  enum pdtt_class cls, __u64 bytes, __u64 packets)
+				  enum pdtt_class cls, struct pdtt_wire w)
 {
 	struct pdtt_value *v = NULL;
 	struct pdtt_counters *c;
@@ -331,17 +414,12 @@ static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction d
 		return; /* cannot happen: the bucket array is preallocated */
 	c = &v->by_class[cls == PDTT_CLASS_LOCAL ? PDTT_CLASS_LOCAL : PDTT_CLASS_EXTERNAL];
 	if (dir == PDTT_TX) {
-		c->tx_bytes += bytes;
-		c->tx_packets += packets;
+		__sync_fetch_and_add(&c->tx_bytes, w.bytes);
+		__sync_fetch_and_add(&c->tx_packets, w.packets);
 	} else {
-		c->rx_bytes += bytes;
-		c->rx_packets += packets;
+		c->rx_bytes += w.bytes;
+		c->rx_packets += w.packets;
 	}
-}
-
-static __always_inline __u64 pdtt_segments(struct __sk_buff *skb)
-{
-	return skb->gso_segs ? skb->gso_segs : 1;
 }
 
 #endif /* PDTT_COUNT_BPF_H */

@@ -84,7 +84,11 @@ struct pdtt_meta {
 	__u32 reserved;
 };
 
-/* pdtt_slots' value for a UID that has none (the counters are full). */
+/*
+ * pdtt_slots' value for a UID that has no slot: claimed by a program that is
+ * about to write the slot it takes, or left so when the slots ran out. User
+ * space names no slot from such an entry (it is past the counters' end).
+ */
 #define PDTT_NO_SLOT 0xffffffffu
 
 /*

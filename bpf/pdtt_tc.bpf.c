@@ -4,10 +4,11 @@
  * interfaces, attached as tcx links (6.6+) or classic cls_bpf filters. They
  * count what crosses the interface with the same count() as socket mode:
  *
- * - bytes are the IP datagram: skb->len here includes the link-layer header,
- *   which is subtracted (Ethernet and up to two VLAN tags; on other link
- *   types the kernel's own network header offset). Frames that carry no IPv4
- *   or IPv6 packet (ARP, LLDP...) are not counted at all.
+ * - bytes are the IP datagrams, as in socket mode (pdtt_wire_of: a GSO/GRO
+ *   buffer's segments each with its headers): skb->len here includes the
+ *   link-layer header, which is subtracted (Ethernet and up to two VLAN tags;
+ *   on other link types the kernel's own network header offset). Frames that
+ *   carry no IPv4 or IPv6 packet (ARP, LLDP...) are not counted at all.
  * - egress is charged to the packet's socket (skb->sk), ingress to the local
  *   socket a lookup finds (TCP connections and request sockets, UDP; IPv4
  *   and IPv6), but not to a TCP listener: see pdtt_ingress_charged. Only
@@ -33,13 +34,6 @@
 #define AF_INET6 10
 #define VLAN_HLEN 4
 #define PDTT_VLAN_TAGS_MAX 2
-#define PDTT_IPV6_EXT_MAX 4
-#define NEXTHDR_HOP 0
-#define NEXTHDR_ROUTING 43
-#define NEXTHDR_FRAGMENT 44
-#define NEXTHDR_DEST 60
-#define IP_OFFSET_MASK 0x1fff /* fragment offset in frag_off */
-#define IP6_OFFSET_MASK 0xfff8
 
 /* Where a packet's IP header starts, and which IP it is. */
 struct pdtt_l3 {
@@ -111,74 +105,28 @@ static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb
 	return pdtt_socket_owner_in(skb->sk, dev->nd_net.net);
 }
 
-/* The transport protocol and ports of a received packet; 0 when there are none to look up. */
-struct pdtt_l4 {
-	__u8 protocol;
-	__u32 offset;
-};
-
+/* The transport header of a received packet, and its addresses in *t. */
 static __always_inline struct pdtt_l4 pdtt_ipv4_l4(struct __sk_buff *skb, __u32 off,
 						   struct bpf_sock_tuple *t)
 {
-	struct pdtt_l4 l4 = {};
-	struct {
-		__u8 ver_ihl;
-		__u8 tos;
-		__u16 tot_len;
-		__u16 id;
-		__u16 frag_off;
-		__u8 ttl;
-		__u8 protocol;
-		__u16 check;
-		__u32 saddr;
-		__u32 daddr;
-	} ip;
+	struct pdtt_iphdr ip;
+	struct pdtt_l4 l4 = pdtt_ipv4_l4_of(skb, off, &ip);
 
-	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
-		return l4;
-	/* A later fragment has no ports: its socket cannot be known. */
-	if (ip.frag_off & bpf_htons(IP_OFFSET_MASK))
-		return l4;
-	t->ipv4.saddr = ip.saddr;
-	t->ipv4.daddr = ip.daddr;
-	l4.protocol = ip.protocol;
-	l4.offset = off + (ip.ver_ihl & 0x0f) * 4;
+	if (l4.protocol) {
+		t->ipv4.saddr = ip.saddr;
+		t->ipv4.daddr = ip.daddr;
+	}
 	return l4;
 }
 
 static __always_inline struct pdtt_l4 pdtt_ipv6_l4(struct __sk_buff *skb, __u32 off,
 						   struct bpf_sock_tuple *t)
 {
-	struct pdtt_l4 l4 = {};
-	struct {
-		__u8 nexthdr;
-		__u8 hdrlen;
-		__u16 frag_off; /* fragment header only */
-	} ext;
-	__u8 nexthdr;
+	struct pdtt_l4 l4 = pdtt_ipv6_l4_of(skb, off);
 
-	if (bpf_skb_load_bytes(skb, off + 6, &nexthdr, 1) ||
-	    bpf_skb_load_bytes(skb, off + 8, t->ipv6.saddr, 16) ||
+	if (bpf_skb_load_bytes(skb, off + 8, t->ipv6.saddr, 16) ||
 	    bpf_skb_load_bytes(skb, off + 24, t->ipv6.daddr, 16))
-		return l4;
-	off += 40;
-	for (int i = 0; i < PDTT_IPV6_EXT_MAX; i++) {
-		if (nexthdr != NEXTHDR_HOP && nexthdr != NEXTHDR_ROUTING &&
-		    nexthdr != NEXTHDR_DEST && nexthdr != NEXTHDR_FRAGMENT)
-			break;
-		if (bpf_skb_load_bytes(skb, off, &ext, sizeof(ext)))
-			return l4;
-		if (nexthdr == NEXTHDR_FRAGMENT) {
-			if (ext.frag_off & bpf_htons(IP6_OFFSET_MASK))
-				return l4;
-			off += 8;
-		} else {
-			off += (ext.hdrlen + 1) * 8;
-		}
-		nexthdr = ext.nexthdr;
-	}
-	l4.protocol = nexthdr;
-	l4.offset = off;
+		l4.protocol = 0;
 	return l4;
 }
 
@@ -300,8 +248,7 @@ static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction di
 	if (!l3.version)
 		return PDTT_TC_NEXT;
 	owner = dir == PDTT_TX ? pdtt_egress_owner(skb) : pdtt_ingress_owner(skb, l3);
-	count(owner, dir, pdtt_classify(skb, l3.offset, dir), skb->len - l3.offset,
-	      pdtt_segments(skb));
+	count(owner, dir, pdtt_classify(skb, l3.offset, dir), pdtt_wire_of(skb, l3.offset));
 	return PDTT_TC_NEXT;
 }
 

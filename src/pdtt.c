@@ -246,16 +246,22 @@ static int show(const struct pdtt_cli *cli, const struct pdtt_config *cfg)
 	return rc;
 }
 
-/* UIDs with an entry in the counter map. */
-static uint64_t count_entries(int fd)
+/*
+ * UIDs with an entry in fd: the counter map (layouts 1 and 2), or with
+ * slots set, the slots map (layout 3), whose entries count only once they
+ * name a slot below slots: a program claims a UID's entry before it takes
+ * the slot, and the entry stays unnamed when the slots ran out meanwhile.
+ */
+static uint64_t count_entries(int fd, uint64_t slots)
 {
-	__u32 key, next;
+	__u32 key, next, slot;
 	uint64_t n = 0;
 
 	for (int rc = bpf_map_get_next_key(fd, NULL, &next); rc == 0;
 	     rc = bpf_map_get_next_key(fd, &key, &next)) {
 		key = next;
-		n++;
+		if (!slots || (bpf_map_lookup_elem(fd, &key, &slot) == 0 && slot < slots))
+			n++;
 	}
 	return n;
 }
@@ -316,8 +322,9 @@ static int status(const struct pdtt_config *cfg)
 	s.maps = src.maps.present;
 	if (s.maps) {
 		/* From layout 3 a UID has an entry in the slots map; before, in the counters. */
-		s.entries = count_entries(src.maps.slots_fd >= 0 ? src.maps.slots_fd
-								  : src.maps.counters_fd);
+		s.entries = src.maps.slots_fd >= 0
+				    ? count_entries(src.maps.slots_fd, src.maps.max_entries)
+				    : count_entries(src.maps.counters_fd, 0);
 		s.capacity = src.maps.max_entries;
 		s.layout_version = src.maps.layout_version;
 		s.instance_id = src.maps.meta.instance_id;

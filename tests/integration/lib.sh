@@ -187,16 +187,18 @@ udp_transfer() {
 	wait "$rpid" || fail "UDP receiver: $(cat "$out")"
 }
 
-# tcp_transfer FROM_UID TO_UID ADDR PORT BYTES
+# tcp_transfer FROM_UID TO_UID ADDR PORT BYTES [OPTION...]: traffic.py's
+# options for both ends after BYTES.
 tcp_transfer() {
 	local from=$1 to=$2 addr=$3 port=$4 bytes=$5 out
+	shift 5
 	out="$WORK/recv.$port"
 	in_netns_as "${TO_NS:-$NETNS}" "$to" "$PYTHON" "$TRAFFIC" tcp-recv --addr "$addr" --port "$port" \
-		--bytes "$bytes" >"$out" &
+		--bytes "$bytes" "$@" >"$out" &
 	local rpid=$!
 	wait_for_ready "$out" "$rpid"
 	in_netns_as "${FROM_NS:-$NETNS}" "$from" "$PYTHON" "$TRAFFIC" tcp-send --addr "$addr" --port "$port" \
-		--bytes "$bytes" || fail "TCP sender failed"
+		--bytes "$bytes" "$@" || fail "TCP sender failed"
 	wait "$rpid" || fail "TCP receiver: $(cat "$out")"
 }
 
@@ -294,10 +296,12 @@ tc_config() {
 
 # Between the namespaces: FROM_NS and TO_NS choose where each end runs
 # (default: both in $NETNS), e.g. FROM_NS=$PEER_NS udp_transfer ...
+# AS_CAP=net_raw (say) gives the commands that one capability.
 in_netns_as() {
-	local ns=$1 uid=$2
+	local ns=$1 uid=$2 cap=()
 	shift 2
-	ip netns exec "$ns" setpriv --reuid "$uid" --regid "$uid" --clear-groups "$@"
+	[ -n "${AS_CAP:-}" ] && cap=(--inh-caps "+$AS_CAP" --ambient-caps "+$AS_CAP")
+	ip netns exec "$ns" setpriv --reuid "$uid" --regid "$uid" --clear-groups "${cap[@]}" "$@"
 }
 
 # ---- fault tests (issue #5) ---------------------------------------------

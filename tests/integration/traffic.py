@@ -40,8 +40,15 @@ def udp_recv(args):
     return 0 if got == args.count else 1
 
 
+UDP_SEGMENT = 103  # linux/udp.h: the segment size of a UDP GSO send
+
+
 def udp_send(args):
     sock = socket.socket(family_of(args.addr), socket.SOCK_DGRAM)
+    if args.gso:
+        # Each send leaves as one GSO buffer, cut into datagrams of --gso
+        # payload bytes (the last one shorter) where it is segmented.
+        sock.setsockopt(socket.IPPROTO_UDP, UDP_SEGMENT, args.gso)
     if args.broadcast:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     if args.group_if:
@@ -50,6 +57,8 @@ def udp_send(args):
     payload = b"p" * args.size
     for _ in range(args.count):
         sock.sendto(payload, (args.addr, args.port))
+        if args.pause:
+            time.sleep(args.pause)  # the receiver's buffer is small for a burst
     return 0
 
 
@@ -93,6 +102,19 @@ def raw_send(args):
     return 0
 
 
+IPV6_DSTOPTS = 59
+# A destination options header holding one PadN option: 8 bytes (next header
+# and length filled in by the kernel) on every packet (needs CAP_NET_RAW).
+DSTOPTS_PADN = bytes([0, 0, 1, 4, 0, 0, 0, 0])
+
+
+def tcp_socket(args):
+    sock = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
+    if args.ipv6_dstopts:
+        sock.setsockopt(socket.IPPROTO_IPV6, IPV6_DSTOPTS, DSTOPTS_PADN)
+    return sock
+
+
 def tcp_listen(args):
     """Hold a listening TCP socket for --timeout seconds, accepting nothing."""
     sock = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
@@ -119,7 +141,7 @@ def syn_send(args):
 
 
 def tcp_recv(args):
-    listener = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
+    listener = tcp_socket(args)  # an accepted socket inherits its options
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((args.addr, args.port))
     listener.listen(1)
@@ -139,7 +161,9 @@ def tcp_recv(args):
 
 
 def tcp_send(args):
-    sock = socket.create_connection((args.addr, args.port), timeout=args.timeout)
+    sock = tcp_socket(args)
+    sock.settimeout(args.timeout)
+    sock.connect((args.addr, args.port))
     block = b"t" * (1 << 16)
     left = args.bytes
     while left > 0:
@@ -160,8 +184,13 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--count", type=int, default=1, help="UDP datagrams")
     parser.add_argument("--size", type=int, default=100, help="UDP payload bytes")
+    parser.add_argument("--gso", type=int, default=0,
+                        help="udp-send: UDP_SEGMENT size, each send a GSO buffer (0: off)")
+    parser.add_argument("--pause", type=float, default=0, help="udp-send: seconds between sends")
     parser.add_argument("--bytes", type=int, default=0, help="TCP payload bytes")
     parser.add_argument("--timeout", type=float, default=20.0)
+    parser.add_argument("--ipv6-dstopts", action="store_true",
+                        help="tcp-*: an IPv6 extension header on every packet (CAP_NET_RAW)")
     parser.add_argument("--group", help="udp-recv: join this IPv4 multicast group")
     parser.add_argument("--group-if", help="udp-recv, udp-send: the local address of the "
                         "interface for multicast")
