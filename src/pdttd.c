@@ -47,8 +47,8 @@ struct daemon {
 	bool state_failing;           /* the last state file could not be written */
 };
 
-/* Read the configuration; a missing file means the defaults, said once. */
-static int read_config(const char *path, struct pdtt_config *cfg, bool quiet)
+/* Read the configuration at start; a missing file means the defaults, said once. */
+static int read_config(const char *path, struct pdtt_config *cfg)
 {
 	char err[ERRLEN];
 	int rc = config_load(path, cfg, err, sizeof(err));
@@ -57,7 +57,7 @@ static int read_config(const char *path, struct pdtt_config *cfg, bool quiet)
 		log_err("%s", err);
 		return -1;
 	}
-	if (rc == 1 && !quiet)
+	if (rc == 1)
 		log_info("%s does not exist: using the built-in defaults", path);
 	return 0;
 }
@@ -134,15 +134,17 @@ static void write_report(struct daemon *d, bool final)
 		log_err("cannot read the counters: %s", strerror(-err));
 		return;
 	}
-	outputs_prepare(d->outputs, snap, &report);
-	report.final = final;
-	check_overflow(d);
 	/*
-	 * The state file first: no output then ever holds more than the totals
-	 * it carries across a reboot (the usage history adds what the totals
-	 * counted beyond it, and must never find them lower after a crash).
+	 * The state file first: published counters must never be ahead of it, or
+	 * a crash and reboot between the two would make them go down, which
+	 * Prometheus takes for a counter reset; and the usage history, which adds
+	 * what the totals counted beyond what it holds, must never find them
+	 * lower after a crash.
 	 */
 	save_state(d);
+	outputs_prepare(d->outputs, snap, totals_kernel(d->totals), &report);
+	report.final = final;
+	check_overflow(d);
 	outputs_write(d->outputs, &report);
 }
 
@@ -170,14 +172,25 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 	d->cfg.n_local_networks = next->n_local_networks;
 }
 
-/* SIGHUP: reopen the log (logrotate), forget cached names, reload the config. */
+/*
+ * SIGHUP: reopen the log (logrotate), forget cached names, reload the config.
+ * Only a valid file changes anything: a missing one (deleted, or moved away
+ * while being edited) would otherwise turn the outputs off, remove the
+ * textfile and clear local_networks.
+ */
 static void reload(struct daemon *d)
 {
 	struct pdtt_config next;
+	char err[ERRLEN];
+	int rc;
 
 	outputs_reopen(d->outputs);
 	usercache_flush(d->names);
-	if (read_config(d->config_path, &next, true) < 0) {
+	rc = config_load(d->config_path, &next, err, sizeof(err));
+	if (rc == 1)
+		snprintf(err, sizeof(err), "%s does not exist", d->config_path);
+	if (rc != 0) {
+		log_err("%s", err);
 		log_err("reload: keeping the running configuration");
 		return;
 	}
@@ -334,9 +347,10 @@ static int start(struct daemon *d)
 		log_err("cannot set up signal handling: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
 	}
-	if (ensure_pin_dir(d->cfg.pin_path, err, sizeof(err)) < 0) {
+	rc = ensure_pin_dir(d->cfg.pin_path, err, sizeof(err));
+	if (rc) {
 		log_err("%s", err);
-		return PDTT_EXIT_FAILURE;
+		return rc == PDTT_PIN_NOT_ON_BPFFS ? PDTT_EXIT_CONFIG : PDTT_EXIT_FAILURE;
 	}
 	if (take_lock(d->cfg.pin_path) < 0)
 		return PDTT_EXIT_RUNNING;
@@ -369,7 +383,7 @@ static int start(struct daemon *d)
 		log_err("cannot read the counters: %s", strerror(-rc));
 		return PDTT_EXIT_FAILURE;
 	}
-	outputs_start(d->outputs, snap, d->names);
+	outputs_start(d->outputs, snap, totals_kernel(d->totals), d->names);
 	return 0;
 }
 
@@ -495,7 +509,7 @@ int main(int argc, char **argv)
 	d.foreground = opts.foreground;
 	if (opts.action == PDTT_ACTION_UNLOAD)
 		rc = unload_pin_path(&opts, &d.cfg);
-	else if (read_config(d.config_path, &d.cfg, false) < 0)
+	else if (read_config(d.config_path, &d.cfg) < 0)
 		rc = PDTT_EXIT_CONFIG;
 	if (rc)
 		return rc;
