@@ -33,6 +33,23 @@ skip() {
 	exit 77
 }
 
+# A feature this kernel does not have, and pdtt documents as missing there
+# (its device types, owner tracking before 5.11): a skip even with
+# PDTT_REQUIRE_BPF=1, since nothing pdtt could do would make the test run.
+skip_kernel_lacks() {
+	echo "SKIP: $TEST_NAME: kernel $(uname -r) lacks $*" >&2
+	exit 77
+}
+
+# Owner tracking hooks the 6.3 tracepoints, or before them fexit programs
+# with socket storage (5.11+); on older kernels pdtt has none to test.
+require_owner_tracking_kernel() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q 'btf_trace_sock_send_length' &&
+		return 0
+	[ "$(printf '5.11\n%s\n' "$(uname -r)" | sort -V | head -n 1)" = 5.11 ] && return 0
+	skip_kernel_lacks "both the sock_send_length tracepoint (6.3+) and fexit with socket storage (5.11+): pdtt has no owner tracking there"
+}
+
 require_root_and_bpf() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	[ -r /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF (/sys/kernel/btf/vmlinux)"
