@@ -13,7 +13,7 @@ __u64 bench_sink;
 SEC("cgroup_skb/egress")
 int bench_owner_only(struct __sk_buff *skb)
 {
-	struct pdtt_owner o = pdtt_socket_owner(skb->sk);
+	struct pdtt_owner o = pdtt_socket_owner(skb->sk, skb, PDTT_ACCESS_CAST);
 
 	bench_sink += o.uid + o.bucket + o.slot; /* keep the reads */
 	return 1;

@@ -21,6 +21,7 @@ floor by hook (see Hook), so a new hook needs an empty program in
 bench/empty*.bpf.c and a line in floor_for().
 """
 import argparse
+import glob
 import json
 import os
 import platform
@@ -28,6 +29,7 @@ import re
 import select
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -173,6 +175,10 @@ def build_tools():
         run(["cc", "-O2", "-Wall", "-D_GNU_SOURCE", "-I", os.path.join(TOP, "src"),
              "-I", os.path.dirname(lib), "-I", os.path.join(TOP, "bpf"), "-o",
              f"{TOOLS}/reportcost", f"{HERE}/reportcost.c", lib, *libbpf])
+        # The usage history's costs, with the daemon's own code (usage_db.c).
+        run(["cc", "-O2", "-Wall", "-D_GNU_SOURCE", "-I", os.path.join(TOP, "src"),
+             "-I", os.path.dirname(lib), "-I", os.path.join(TOP, "bpf"), "-o",
+             f"{TOOLS}/historycost", f"{HERE}/historycost.c", lib, "-lsqlite3", *libbpf])
     inc = bpf_include_flags()
     for obj in ("empty", "empty_owner", "components"):
         run(["clang", "-O2", "-g", "-target", "bpf", "-mcpu=v3", "-Wall", "-I", os.path.join(TOP, "bpf"),
@@ -535,7 +541,8 @@ class Pdttd(Config):
     def write_conf(self, interval=3600, max_users=None, extra=()):
         lines = [f'mode = "{self.mode}";', f"interval = {interval};",
                  f'log_file = "{WORK}/{self.key}.log";', f'pin_path = "{self.dir}";',
-                 f'state_file = "{WORK}/{self.key}.state";', *self.extra, *extra]
+                 f'state_file = "{WORK}/{self.key}.state";',
+                 f'history_file = "{WORK}/{self.key}.history.db";', *self.extra, *extra]
         if max_users:
             lines.append(f"max_users = {max_users};")
         with open(self.conf, "w") as f:
@@ -956,7 +963,135 @@ def part_report(args, lo, results):
 
 
 # --------------------------------------------------------------------------
-# Part 4: the machine.
+# Part 4: the usage history (history_file).
+
+HISTORY_MONTH = ("2025-12-01", "2025-12-31")  # a whole month in historycost's fill
+
+
+def part_history(args, lo, results):
+    """Writing a period of 100,000 UIDs (historycost), pdttd's peak RSS when it
+    writes one, the size of 10,000 UIDs' history at the default retention, and
+    a month's daily query of it with pdtt history."""
+    out = {}
+    args.load_before = " ".join(open("/proc/loadavg").read().split()[:3])
+    if not os.path.exists(f"{TOOLS}/historycost"):
+        raise Failure("historycost was not built: build pdtt in this tree first")
+    db = f"{WORK}/historycost.db"
+    rounds = {}
+    for line in run([f"{TOOLS}/historycost", "write", db, str(args.history_uids)],
+                    timeout=1800).splitlines():
+        parts = line.split()
+        if parts[0] == "peak_rss_kb":
+            out["tool_hwm_kb"] = int(parts[1])
+        else:
+            rounds.setdefault(parts[3], []).append((float(parts[1]), float(parts[2])))
+    out["write_ms"] = {k: (med([w for w, _ in v]), max(w for w, _ in v)) for k, v in rounds.items()}
+    out["write_cpu_ms"] = {k: (med([c for _, c in v]), max(c for _, c in v))
+                           for k, v in rounds.items()}
+    log(f"history: writes of {args.history_uids} UIDs: {out['write_ms']}")
+    for f in glob.glob(db + "*"):
+        os.unlink(f)
+
+    # pdttd itself, with history_period = 1: each report writes the history.
+    d = PdttSocket(lo, args.pdttd, extra=["history_period = 1;"])
+    d.key = "pdtt-history"
+    d.dir = f"{PIN_ROOT}/{d.key}"
+    d.conf = f"{WORK}/{d.key}.conf"
+    if d.start(interval=5, max_users=args.report_max_users):
+        raise Failure(f"pdttd (history) did not start: {d.stderr_text()}")
+    try:
+        run([f"{TOOLS}/fillmap", d.dir, str(args.history_uids), str(REPORT_UID_BASE + 7)],
+            timeout=600)
+        watch = LogWatch(f"{WORK}/{d.key}.log")
+        for _ in range(3):
+            watch.next(args.history_uids * 40, timeout=600)
+        out["pdttd_hwm_kb"] = proc_status(d.proc.pid, "VmHWM")
+    finally:
+        d.down()
+    log(f"history: pdttd peak RSS {out['pdttd_hwm_kb']} kB")
+
+    # 10,000 UIDs active every 5 minutes, at the default retention.
+    db = f"{WORK}/history10k.db"
+    line = run([f"{TOOLS}/historycost", "fill", db, str(args.history_size_uids)],
+               timeout=7200).split()
+    out["fill"] = dict(zip(line[0::2], line[1::2]))
+    con = sqlite3.connect(db)
+    out["db_bytes"] = os.path.getsize(db)
+    out["tables"] = {name: (size, con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+                     for name, size in con.execute(
+                         "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'usage%' "
+                         "GROUP BY name")}
+    con.close()
+    log(f"history: {args.history_size_uids} UIDs: {out['db_bytes']} bytes, {out['tables']}")
+    conf = f"{WORK}/history-query.conf"
+    with open(conf, "w") as f:
+        f.write(f'history_file = "{db}";\n')
+    since, until = HISTORY_MONTH
+    times = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        run([os.path.join(os.path.dirname(args.pdttd), "pdtt"), "-c", conf, "history",
+             "--daily", "--since", since, "--until", until, "--csv"], timeout=600)
+        times.append((time.monotonic() - t0) * 1e3)
+    out["pdtt_query_ms"] = (med(times), max(times))
+    # The same with the command's code alone (no passwd lookups), and two smaller answers.
+    for key, extra in (("all_daily", ["daily", since, until]),
+                       ("one_user_daily", ["daily", since, until, "100007"]),
+                       ("billing_monthly", ["monthly", since, until])):
+        samples = []
+        for _ in range(3):
+            line = run([f"{TOOLS}/historycost", "query", db, *extra], timeout=600).split()
+            samples.append(dict(zip(line[0::2], line[1::2])))
+        out[key] = {k: med([float(x[k]) for x in samples]) for k in samples[0]}
+    log(f"history: queries of {args.history_size_uids} UIDs: pdtt {out['pdtt_query_ms']} ms, "
+        f"{out['all_daily']}, {out['one_user_daily']}, {out['billing_monthly']}")
+    results["history"] = out
+    return out
+
+
+def history_markdown(args, out):
+    w, c = out["write_ms"], out["write_cpu_ms"]
+    rows = [
+        f"Load average before / after: {args.load_before} / "
+        f"{' '.join(open('/proc/loadavg').read().split()[:3])}. Wall times count waiting for a "
+        "CPU too; CPU times do not.",
+        "",
+        "| what | measured (wall; CPU) | target |",
+        "|---|---|---|",
+        f"| write one period of {args.history_uids:,} UIDs (2 rows each), rollups and "
+        f"retention included: the first (every row new) | {w['first'][0]:.0f} ms; "
+        f"{c['first'][0]:.0f} ms CPU | < 300 ms |",
+        f"| ... a later one (median / max, rows expiring) | {w['steady'][0]:.0f} / "
+        f"{w['steady'][1]:.0f} ms; {c['steady'][0]:.0f} / {c['steady'][1]:.0f} ms CPU | < 300 ms |",
+        f"| ... the first of a month (new rows in every tier, a day and a month expire) | "
+        f"{w['month_end'][0]:.0f} ms; {c['month_end'][0]:.0f} ms CPU | < 300 ms |",
+        f"| pdttd's peak RSS, {args.history_uids:,} UIDs, the history written at each report | "
+        f"{out['pdttd_hwm_kb'] / 1024:.1f} MB | < 64 MB |",
+        f"| a month's daily query of {args.history_size_uids:,} UIDs, every UID and day "
+        f"({out['all_daily']['rows']:,.0f} rows): `pdtt history --daily --csv` (median / max "
+        f"of 3; a passwd lookup per UID included) | {out['pdtt_query_ms'][0]:.0f} / "
+        f"{out['pdtt_query_ms'][1]:.0f} ms | < 200 ms |",
+        f"| ... the query and the CSV alone, no names | {out['all_daily']['query_ms']:.0f} + "
+        f"{out['all_daily']['render_ms']:.0f} ms; {out['all_daily']['cpu_ms']:.0f} ms CPU "
+        f"| < 200 ms |",
+        f"| ... one user's month per day (31 rows) | {out['one_user_daily']['query_ms']:.0f} + "
+        f"{out['one_user_daily']['render_ms']:.0f} ms | < 200 ms |",
+        f"| ... the month's billing export, `--monthly` ({out['billing_monthly']['rows']:,.0f} "
+        f"rows) | {out['billing_monthly']['query_ms']:.0f} + "
+        f"{out['billing_monthly']['render_ms']:.0f} ms | < 200 ms |",
+        f"| the database of {args.history_size_uids:,} UIDs active every 5 minutes (local and "
+        f"external), default retention | {out['db_bytes'] / 2**20:.0f} MiB | < 1 GB |",
+        "",
+        "| table | rows | bytes | bytes per UID |",
+        "|---|---|---|---|",
+    ]
+    for name, (size, count) in sorted(out["tables"].items()):
+        rows.append(f"| {name} | {count:,} | {size:,} | {size / args.history_size_uids:,.0f} |")
+    return "\n".join(rows) + "\n"
+
+
+# --------------------------------------------------------------------------
+# Part 5: the machine.
 
 def machine_info(args, cgroot):
     info = {}
@@ -1207,8 +1342,8 @@ def parse_args(argv):
     ap.add_argument("--runs", type=int, default=7, help="alternating runs per configuration (7)")
     ap.add_argument("--seconds", type=float, default=5, help="seconds per throughput run (5)")
     ap.add_argument("--ns-seconds", type=float, default=3, help="seconds per bpf_stats load (3)")
-    ap.add_argument("--parts", default="ns,tput,report",
-                    help="comma-separated subset of ns,tput,report (all)")
+    ap.add_argument("--parts", default="ns,tput,report,history",
+                    help="comma-separated subset of ns,tput,report,history (all)")
     ap.add_argument("--loads", default="tcp1,tcp8,udp64", help="throughput loads (all)")
     ap.add_argument("--no-tc", dest="tc", action="store_false",
                     help="skip the tc-mode rows (veth pair between two namespaces)")
@@ -1234,6 +1369,8 @@ def parse_args(argv):
     a.report_interval = 2
     a.report_repeats = 1 if a.quick else 3
     a.memory_sizes = [1024, 1048576]
+    a.history_uids = 100000
+    a.history_size_uids = 10000
     a.owner_floor = False
     return a
 
@@ -1286,6 +1423,13 @@ def main(argv):
         ns = part_ns(args, topos, results) if "ns" in args.parts else None
         tput = part_tput(args, topos, results) if "tput" in args.parts else None
         report = part_report(args, topos[0][0], results) if "report" in args.parts else None
+        if "history" in args.parts:
+            text = history_markdown(args, part_history(args, topos[0][0], results))
+            sys.stdout.write(text)
+            with open(os.path.join(HERE, "results", "history.md"), "w") as f:
+                f.write(text)
+            if args.parts == {"history"}:
+                return 0
         foreign |= {p.get("name", "?") for p in root_cgroup_programs(cgroot)}
         foreign_n = len(root_cgroup_programs(cgroot))
         info["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])

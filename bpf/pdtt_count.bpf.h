@@ -91,6 +91,45 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pdtt_meta SEC(".maps");
 
+/*
+ * Before Linux 5.12 BPF has no atomic fetch-and-add, and a kernel refuses a
+ * program that holds one even where it cannot run. pdttd then loads a build
+ * of the same programs made with PDTT_COMPAT_ATOMICS, which hands out slots
+ * under this lock instead (pdtt_take_slot). Declared in every build, so that
+ * both have the same maps; only that build's loader creates and pins it.
+ */
+struct pdtt_slot_lock {
+	struct bpf_spin_lock lock;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pdtt_slot_lock);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pdtt_slot_lock SEC(".maps");
+
+/* The next slot, slots_used counted up: PDTT_NO_SLOT if it cannot be taken. */
+static __always_inline __u32 pdtt_take_slot(struct pdtt_meta *meta)
+{
+#ifdef PDTT_COMPAT_ATOMICS
+	struct pdtt_slot_lock *l;
+	__u32 zero = 0, n;
+
+	l = bpf_map_lookup_elem(&pdtt_slot_lock, &zero);
+	if (!l)
+		return PDTT_NO_SLOT;
+	bpf_spin_lock(&l->lock);
+	n = meta->slots_used;
+	meta->slots_used = n + 1;
+	bpf_spin_unlock(&l->lock);
+	return n;
+#else
+	return __sync_fetch_and_add(&meta->slots_used, 1);
+#endif
+}
+
 /* The loopback device has this ifindex in every network namespace. */
 #define PDTT_LOOPBACK_IFINDEX 1
 
@@ -188,19 +227,25 @@ static __always_inline __u32 pdtt_slot_of(__u32 uid)
 	entry = bpf_map_lookup_elem(&pdtt_slots, &uid);
 	if (!entry)
 		return PDTT_NO_SLOT; /* cannot happen: entries are never deleted */
-	n = __sync_fetch_and_add(&meta->slots_used, 1);
+	n = pdtt_take_slot(meta);
 	if (pdtt_slot_out_of_range(n))
 		return PDTT_NO_SLOT; /* other UIDs took the last slots meanwhile */
 	*entry = n;
 	return n;
 }
 
-/* The host UID of sk, or unattributed for the kernel's own control sockets. */
-static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk)
+/*
+ * The host UID of sk, or unattributed for the kernel's own control sockets.
+ * SOCKET_UID asks the kernel for the UID of the socket of skb instead.
+ */
+static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk, struct __sk_buff *skb,
+						       enum pdtt_access how)
 {
-	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
+	if (how == PDTT_ACCESS_SOCKET_UID)
+		return pdtt_uid_owner(bpf_get_socket_uid(skb));
+	if (pdtt_sk_is_kernel(sk, how))
 		return pdtt_unattributed();
-	return pdtt_uid_owner(sk->sk_uid.val);
+	return pdtt_uid_owner(pdtt_sk_uid(sk, how));
 }
 
 /*
@@ -210,7 +255,9 @@ static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk)
  * stays the same.
  */
 static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct pdtt_socket_info *info,
-								struct sock *sk)
+								struct sock *sk,
+								struct __sk_buff *skb,
+								enum pdtt_access how)
 {
 	struct pdtt_owner o;
 	__u64 charged;
@@ -219,7 +266,7 @@ static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct pdtt_sock
 	if (pdtt_owner_tracking && (info->tracked & PDTT_TRACKED))
 		o = pdtt_uid_owner((__u32)info->tracked);
 	else
-		o = pdtt_sock_uid(sk);
+		o = pdtt_sock_uid(sk, skb, how);
 	if (o.bucket != PDTT_BUCKET_COUNT)
 		return o;
 	charged = info->charged;
@@ -243,45 +290,59 @@ static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct pdtt_sock
  *   (RSTs, ICMP errors, which must never be charged to root): unattributed.
  * With netns set (tc mode), a socket of another network namespace is
  * unattributed too: the host only routes or bridges its packets.
+ * how is a constant (enum pdtt_access); skb is read only by SOCKET_UID,
+ * which is for socket mode, where bsk is skb->sk.
  */
 static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *bsk,
-							      struct net *netns)
+							      struct net *netns,
+							      struct __sk_buff *skb,
+							      enum pdtt_access how)
 {
 	struct pdtt_socket_info *info;
 	struct tcp_request_sock *req;
-	struct sock *sk;
+	struct bpf_sock *full = bsk;
+	struct sock *sk = 0;
 
 	if (!bsk)
 		return pdtt_unattributed();
 	/* Every socket starts with struct sock_common: skc_net is there for all. */
-	sk = bpf_rdonly_cast(bsk, bpf_core_type_id_kernel(struct sock));
-	if (netns && sk->__sk_common.skc_net.net != netns)
+	if (how != PDTT_ACCESS_SOCKET_UID)
+		sk = pdtt_kernel_sock(bsk, how);
+	if (netns && pdtt_sk_net(sk, how) != netns)
 		return pdtt_unattributed();
 	/*
 	 * Only a full socket has storage: the one lookup (which makes it on the
-	 * first packet) also tells a full socket from the others.
+	 * first packet) also tells a full socket from the others. Before 5.11
+	 * the storage helpers take only a socket known to be full.
 	 */
-	info = bpf_sk_storage_get(&pdtt_owners, bsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (how != PDTT_ACCESS_CAST)
+		full = bpf_sk_fullsock(bsk);
+	info = full ? bpf_sk_storage_get(&pdtt_owners, full, 0, BPF_SK_STORAGE_GET_F_CREATE) : 0;
 	if (info)
-		return pdtt_full_socket_owner(info, sk);
-	if (bpf_sk_fullsock(bsk)) /* a full socket, but no memory for its storage */
-		return pdtt_sock_uid(sk);
+		return pdtt_full_socket_owner(info, sk, skb, how);
+	if (how == PDTT_ACCESS_CAST ? !!bpf_sk_fullsock(bsk) : !!full)
+		return pdtt_sock_uid(sk, skb, how); /* full, but no memory for its storage */
 	req = bpf_skc_to_tcp_request_sock(bsk);
 	if (!req)
 		return pdtt_unattributed();
+	if (how == PDTT_ACCESS_SOCKET_UID)
+		return pdtt_sock_uid(sk, skb, how); /* the kernel answers for the listener */
 	/* In a union, so the verifier sees a plain number: cast it back. */
 	sk = req->req.req.__req_common.skc_listener;
 	if (!sk)
 		return pdtt_unattributed();
-	sk = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
-	if (netns && sk->__sk_common.skc_net.net != netns)
+	if (how == PDTT_ACCESS_CAST)
+		sk = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
+	if (netns && pdtt_sk_net(sk, how) != netns)
 		return pdtt_unattributed();
-	return pdtt_sock_uid(sk);
+	return pdtt_sock_uid(sk, skb, how);
 }
 
-static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk)
+static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk,
+							   struct __sk_buff *skb,
+							   enum pdtt_access how)
 {
-	return pdtt_socket_owner_in(bsk, NULL);
+	return pdtt_socket_owner_in(bsk, 0, skb, how);
 }
 
 /* ::ffff:0:0/96, the IPv4-mapped prefix that IPv4 keys live under. */

@@ -34,6 +34,11 @@ struct sock {
 	unsigned char sk_kern_sock : 1;
 } __attribute__((preserve_access_index));
 
+/* Owner tracking before 6.3: what the send and receive calls get. */
+struct socket {
+	struct sock *sk;
+} __attribute__((preserve_access_index));
+
 /* A TCP connection in its handshake: charged to the listener that owns it. */
 struct request_sock {
 	struct sock_common __req_common; /* __req_common.skc_listener is rsk_listener */
@@ -60,9 +65,116 @@ struct sk_buff {
 	__u16 network_header; /* offset from head */
 } __attribute__((preserve_access_index));
 
-/* Generic kfuncs (6.2+): view any kernel object as a read-only BTF type, and
- * a program's context as the kernel struct behind it. */
-extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym;
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+/*
+ * Generic kfuncs (6.2+): view any kernel object as a read-only BTF type, and
+ * a program's context as the kernel struct behind it. Weak: on older kernels
+ * libbpf leaves them unresolved, and the loader does not load the programs
+ * that call them (see enum pdtt_access).
+ */
+extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __weak __ksym;
+extern void *bpf_cast_to_kern_ctx(void *obj) __weak __ksym;
+
+/*
+ * How a program reads the kernel structs above. Each counting program is
+ * compiled once per way (a constant argument of always-inlined functions, so
+ * each program holds only its own way's code) and the loader loads the
+ * programs of the best way the running kernel allows, once, at start:
+ * - CAST: bpf_rdonly_cast and bpf_cast_to_kern_ctx, then plain loads that
+ *   the verifier checks against BTF (Linux 6.2+). The fastest.
+ * - PROBE: bpf_probe_read_kernel at CO-RE offsets (5.10+; refused under
+ *   kernel lockdown "confidentiality").
+ * - SOCKET_UID: socket mode only, no kernel struct read at all:
+ *   bpf_get_socket_uid(), whose UID is the one seen from the user namespace
+ *   that owns the socket's network namespace, and which cannot tell the
+ *   kernel's own control sockets (their RSTs count for root).
+ */
+enum pdtt_access {
+	PDTT_ACCESS_CAST,
+	PDTT_ACCESS_PROBE,
+	PDTT_ACCESS_SOCKET_UID,
+};
+
+/*
+ * ptr as a plain number: the verifier refuses arithmetic on socket and
+ * context pointers, so bpf_probe_read_kernel could not reach their fields;
+ * a copy of the pointer that a helper makes through the stack is a number.
+ * Needs CAP_PERFMON (or root), as pdttd has.
+ */
+static __always_inline void *pdtt_kernel_address(const void *ptr)
+{
+	void *addr = 0;
+
+	bpf_probe_read_kernel(&addr, sizeof(addr), &ptr);
+	return addr;
+}
+
+/* The struct sock behind a socket the verifier knows as struct bpf_sock. */
+static __always_inline struct sock *pdtt_kernel_sock(void *bsk, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return bpf_rdonly_cast(bsk, bpf_core_type_id_kernel(struct sock));
+	return pdtt_kernel_address(bsk);
+}
+
+static __always_inline __u32 pdtt_sk_uid(struct sock *sk, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return sk->sk_uid.val;
+	return BPF_CORE_READ(sk, sk_uid.val);
+}
+
+/* Whether sk is one of the kernel's own sockets (TCP RST, ICMP replies). */
+static __always_inline bool pdtt_sk_is_kernel(struct sock *sk, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return BPF_CORE_READ_BITFIELD(sk, sk_kern_sock);
+	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock);
+}
+
+static __always_inline struct net *pdtt_sk_net(struct sock *sk, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return sk->__sk_common.skc_net.net;
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net);
+}
+
+/* tc mode: the kernel's sk_buff behind the program's context. */
+static __always_inline struct sk_buff *pdtt_kernel_skb(struct __sk_buff *skb, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return bpf_cast_to_kern_ctx(skb);
+	return pdtt_kernel_address(skb);
+}
+
+static __always_inline struct net_device *pdtt_skb_dev(struct sk_buff *kskb, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return kskb->dev;
+	return BPF_CORE_READ(kskb, dev);
+}
+
+/* ARPHRD_* of dev, which is not NULL. */
+static __always_inline unsigned short pdtt_dev_type(struct net_device *dev, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return dev->type;
+	return BPF_CORE_READ(dev, type);
+}
+
+static __always_inline struct net *pdtt_dev_net(struct net_device *dev, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return dev->nd_net.net;
+	return BPF_CORE_READ(dev, nd_net.net);
+}
+
+/* Where the kernel's network header is, from the start of the packet data. */
+static __always_inline long pdtt_network_offset(struct sk_buff *kskb, enum pdtt_access how)
+{
+	if (how == PDTT_ACCESS_CAST)
+		return (long)(kskb->head + kskb->network_header) - (long)kskb->data;
+	return (long)(BPF_CORE_READ(kskb, head) + BPF_CORE_READ(kskb, network_header)) -
+	       (long)BPF_CORE_READ(kskb, data);
+}
 
 #endif /* PDTT_KERNEL_BPF_H */

@@ -2,7 +2,11 @@
 /*
  * Owner tracking: tp_btf programs on sock_send_length and sock_recv_length
  * (Linux 6.3+) record in socket-local storage the host UID of the process that
- * moved data through each inet socket. The counting programs charge that UID:
+ * moved data through each inet socket. Where those tracepoints are missing,
+ * fexit programs on inet_sendmsg, inet6_sendmsg, inet_recvmsg and
+ * inet6_recvmsg do the same (Linux 5.11+, which lets tracing programs use
+ * socket storage): they are what the tracepoints' caller calls for every
+ * inet socket, and see the same return value. The loader attaches one set. The counting programs charge that UID:
  * a connection accepted by root's sshd but read and written by the user's
  * session process is charged to the user. Included by every mode's object.
  */
@@ -48,5 +52,24 @@ int pdtt_owner_recv(__u64 *ctx)
 	pdtt_record_owner((struct sock *)ctx[0], (int)ctx[1]);
 	return 0;
 }
+
+/*
+ * fexit on func(struct socket *sock, ...): its return value follows its
+ * n_args arguments in ctx.
+ */
+#define PDTT_OWNER_FEXIT(name, func, n_args)                                        \
+	SEC("fexit/" #func)                                                         \
+	int name(__u64 *ctx)                                                        \
+	{                                                                           \
+		pdtt_record_owner(((struct socket *)ctx[0])->sk, (int)ctx[n_args]); \
+		return 0;                                                           \
+	}
+
+/* (sock, msg, size) */
+PDTT_OWNER_FEXIT(pdtt_owner_inet_send, inet_sendmsg, 3)
+PDTT_OWNER_FEXIT(pdtt_owner_inet6_send, inet6_sendmsg, 3)
+/* (sock, msg, size, flags) */
+PDTT_OWNER_FEXIT(pdtt_owner_inet_recv, inet_recvmsg, 4)
+PDTT_OWNER_FEXIT(pdtt_owner_inet6_recv, inet6_recvmsg, 4)
 
 #endif /* PDTT_OWNER_BPF_H */

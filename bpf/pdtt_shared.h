@@ -112,5 +112,6 @@ struct pdtt_socket_info {
 #define PDTT_PIN_META "pdtt_meta"
 #define PDTT_PIN_OWNERS "pdtt_owners"
 #define PDTT_PIN_SLOTS "pdtt_slots"
+#define PDTT_PIN_SLOT_LOCK "pdtt_slot_lock" /* kernels before 5.12 only */
 
 #endif /* PDTT_SHARED_H */

@@ -8,20 +8,32 @@
 #include "pdtt_count.bpf.h"
 #include "pdtt_owner.bpf.h"
 
-SEC("cgroup_skb/egress")
-int pdtt_sock_egress(struct __sk_buff *skb)
+static __always_inline int pdtt_sock(struct __sk_buff *skb, enum pdtt_direction dir,
+				     enum pdtt_access how)
 {
-	count(pdtt_socket_owner(skb->sk), PDTT_TX, pdtt_classify(skb, 0, PDTT_TX),
+	count(pdtt_socket_owner(skb->sk, skb, how), dir, pdtt_classify(skb, 0, dir),
 	      pdtt_wire_of(skb, 0));
 	return 1;
 }
 
-SEC("cgroup_skb/ingress")
-int pdtt_sock_ingress(struct __sk_buff *skb)
-{
-	count(pdtt_socket_owner(skb->sk), PDTT_RX, pdtt_classify(skb, 0, PDTT_RX),
-	      pdtt_wire_of(skb, 0));
-	return 1;
-}
+/*
+ * One pair of programs per way to read the socket's UID (enum pdtt_access);
+ * the loader loads one pair. pins.c tells them apart by name.
+ */
+#define PDTT_SOCKET_PROGRAMS(egress, ingress, how)   \
+	SEC("cgroup_skb/egress")                     \
+	int egress(struct __sk_buff *skb)            \
+	{                                            \
+		return pdtt_sock(skb, PDTT_TX, how); \
+	}                                            \
+	SEC("cgroup_skb/ingress")                    \
+	int ingress(struct __sk_buff *skb)           \
+	{                                            \
+		return pdtt_sock(skb, PDTT_RX, how); \
+	}
+
+PDTT_SOCKET_PROGRAMS(pdtt_sock_egress, pdtt_sock_ingress, PDTT_ACCESS_CAST)
+PDTT_SOCKET_PROGRAMS(pdtt_sockr_egress, pdtt_sockr_ingress, PDTT_ACCESS_PROBE)
+PDTT_SOCKET_PROGRAMS(pdtt_socku_egress, pdtt_socku_ingress, PDTT_ACCESS_SOCKET_UID)
 
 char LICENSE[] SEC("license") = "GPL";

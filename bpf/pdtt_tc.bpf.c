@@ -56,16 +56,16 @@ static __always_inline __u8 pdtt_ip_version(__u16 ethertype)
  * in skb->len anyway). Other link types (IPoIB, tunnels, WireGuard, loopback)
  * keep the IP header where the kernel's network header says.
  */
-static __always_inline struct pdtt_l3 pdtt_find_l3(struct __sk_buff *skb)
+static __always_inline struct pdtt_l3 pdtt_find_l3(struct __sk_buff *skb, enum pdtt_access how)
 {
-	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	struct net_device *dev = kskb->dev;
+	struct sk_buff *kskb = pdtt_kernel_skb(skb, how);
+	struct net_device *dev = pdtt_skb_dev(kskb, how);
 	struct pdtt_l3 l3 = {};
 	__u16 ethertype;
 	__u8 first;
 	long off;
 
-	if (dev && dev->type == ARPHRD_ETHER) {
+	if (dev && pdtt_dev_type(dev, how) == ARPHRD_ETHER) {
 		off = ETH_HLEN;
 		if (bpf_skb_load_bytes(skb, ETH_HLEN - 2, &ethertype, 2))
 			return l3;
@@ -78,7 +78,7 @@ static __always_inline struct pdtt_l3 pdtt_find_l3(struct __sk_buff *skb)
 			off += VLAN_HLEN;
 		}
 	} else {
-		off = (long)(kskb->head + kskb->network_header) - (long)kskb->data;
+		off = pdtt_network_offset(kskb, how);
 		ethertype = (__u16)skb->protocol;
 		if (off < 0 || off > 128)
 			return l3;
@@ -95,14 +95,14 @@ static __always_inline struct pdtt_l3 pdtt_find_l3(struct __sk_buff *skb)
 }
 
 /* Egress: the packet's own socket, if it is one of this namespace. */
-static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb)
+static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb,
+							   enum pdtt_access how)
 {
-	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	struct net_device *dev = kskb->dev;
+	struct net_device *dev = pdtt_skb_dev(pdtt_kernel_skb(skb, how), how);
 
 	if (!dev)
 		return pdtt_unattributed();
-	return pdtt_socket_owner_in(skb->sk, dev->nd_net.net);
+	return pdtt_socket_owner_in(skb->sk, pdtt_dev_net(dev, how), skb, how);
 }
 
 /* The transport header of a received packet, and its addresses in *t. */
@@ -192,7 +192,7 @@ static __always_inline bool pdtt_ingress_charged(struct __sk_buff *skb, struct p
  * it; the lookup's reference is released once the owner has been read.
  */
 static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *skb,
-							     struct pdtt_l3 l3)
+							    struct pdtt_l3 l3, enum pdtt_access how)
 {
 	struct pdtt_owner o = pdtt_unattributed();
 	struct bpf_sock_tuple t = {};
@@ -226,12 +226,13 @@ static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *sk
 	if (!bsk)
 		return o;
 	if (pdtt_ingress_charged(skb, l3, &t, l4.protocol, bsk))
-		o = pdtt_socket_owner(bsk);
+		o = pdtt_socket_owner(bsk, skb, how);
 	bpf_sk_release(bsk);
 	return o;
 }
 
-static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction dir)
+static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction dir,
+				   enum pdtt_access how)
 {
 	struct pdtt_l3 l3;
 	struct pdtt_owner owner;
@@ -244,24 +245,32 @@ static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction di
 	 */
 	if (dir == PDTT_RX && skb->pkt_type == PACKET_LOOPBACK)
 		return PDTT_TC_NEXT;
-	l3 = pdtt_find_l3(skb);
+	l3 = pdtt_find_l3(skb, how);
 	if (!l3.version)
 		return PDTT_TC_NEXT;
-	owner = dir == PDTT_TX ? pdtt_egress_owner(skb) : pdtt_ingress_owner(skb, l3);
+	owner = dir == PDTT_TX ? pdtt_egress_owner(skb, how) : pdtt_ingress_owner(skb, l3, how);
 	count(owner, dir, pdtt_classify(skb, l3.offset, dir), pdtt_wire_of(skb, l3.offset));
 	return PDTT_TC_NEXT;
 }
 
-SEC("tc")
-int pdtt_tc_egress(struct __sk_buff *skb)
-{
-	return pdtt_tc(skb, PDTT_TX);
-}
+/*
+ * One pair of programs per way to read the kernel's structs (enum
+ * pdtt_access: CAST or PROBE); the loader loads one pair. pins.c and
+ * loader_tc.c tell them apart by name.
+ */
+#define PDTT_TC_PROGRAMS(egress, ingress, how)     \
+	SEC("tc")                                  \
+	int egress(struct __sk_buff *skb)          \
+	{                                          \
+		return pdtt_tc(skb, PDTT_TX, how); \
+	}                                          \
+	SEC("tc")                                  \
+	int ingress(struct __sk_buff *skb)         \
+	{                                          \
+		return pdtt_tc(skb, PDTT_RX, how); \
+	}
 
-SEC("tc")
-int pdtt_tc_ingress(struct __sk_buff *skb)
-{
-	return pdtt_tc(skb, PDTT_RX);
-}
+PDTT_TC_PROGRAMS(pdtt_tc_egress, pdtt_tc_ingress, PDTT_ACCESS_CAST)
+PDTT_TC_PROGRAMS(pdtt_tcr_egress, pdtt_tcr_ingress, PDTT_ACCESS_PROBE)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -138,6 +138,9 @@ static void name_slot_batch(struct collector *col, uint32_t count)
 	}
 }
 
+/* The kernel's own ENOTSUPP, which it returns for a map without batch operations. */
+#define KERNEL_ENOTSUPP 524
+
 /*
  * Slots [first, first + count) of the counters, read into col->percpu and
  * added to the snapshot; *unnamed set when one with counts has no UID known
@@ -151,8 +154,19 @@ static int read_slot_batch(struct collector *col, uint32_t first, uint32_t count
 
 	/* The batch goes on after the index in_batch: none starts at slot 0. */
 	if (bpf_map_lookup_batch(col->maps.counters_fd, first ? &in : NULL, &out, col->keys,
-				 col->percpu, &n, NULL) && errno != ENOENT)
-		return -errno;
+				 col->percpu, &n, NULL) &&
+	    errno != ENOENT) {
+		if (errno != KERNEL_ENOTSUPP)
+			return -errno;
+		/* Before Linux 5.13 a per-CPU array has no batch lookup: a syscall a slot. */
+		for (n = 0; n < count; n++) {
+			uint32_t slot = first + n;
+
+			if (bpf_map_lookup_elem(col->maps.counters_fd, &slot,
+						&col->percpu[(size_t)n * col->ncpus]))
+				return -errno;
+		}
+	}
 	for (uint32_t i = 0; i < n && i < count; i++) {
 		const struct pdtt_value *percpu = &col->percpu[(size_t)i * col->ncpus];
 		uint32_t slot = first + i;

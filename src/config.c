@@ -7,7 +7,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libconfig.h>
@@ -32,6 +34,14 @@ void config_defaults(struct pdtt_config *cfg)
 	snprintf(cfg->pin_path, sizeof(cfg->pin_path), "%s", "/sys/fs/bpf/pdtt");
 	snprintf(cfg->state_file, sizeof(cfg->state_file), "%s", "/var/lib/pdtt/state");
 	cfg->owner_tracking = true;
+	snprintf(cfg->history_file, sizeof(cfg->history_file), "%s", "/var/lib/pdtt/history.db");
+	cfg->history_period = 300;
+	/* vnStat's defaults. */
+	cfg->history_5min_hours = 48;
+	cfg->history_hourly_days = 4;
+	cfg->history_daily_days = 62;
+	cfg->history_monthly_months = 25;
+	cfg->prometheus_textfile_gid = -1;
 }
 
 const char *config_mode_name(enum pdtt_config_mode mode)
@@ -180,6 +190,46 @@ static int parse_prometheus_textfile(struct config_reader *rd, const config_sett
 	return 0;
 }
 
+/* A GID (digits) or a group name this system knows: one that does not exist is a typo. */
+static bool lookup_group(const char *name, long *gid)
+{
+	size_t digits = strspn(name, "0123456789");
+	struct group grp, *found = NULL;
+	char buf[4096];
+
+	if (digits > 0 && digits <= 9 && name[digits] == '\0') {
+		*gid = atol(name);
+		return true;
+	}
+	if (getgrnam_r(name, &grp, buf, sizeof(buf), &found) != 0 || !found)
+		return false;
+	*gid = (long)found->gr_gid;
+	return true;
+}
+
+/* The group node_exporter reads the textfile as (the file is 0640). */
+static int parse_prometheus_textfile_group(struct config_reader *rd, const config_setting_t *s,
+					   struct pdtt_config *cfg)
+{
+	static const char expected[] = "expected \"\" (the group of the textfile's directory), a "
+				       "group name or a GID (see getent group)";
+	const char *str = config_setting_get_string(s);
+	char value[SHOWN_MAX + 1];
+	long gid = -1;
+
+	if (!str)
+		return config_fail(rd, s, "prometheus_textfile_group = %s has the wrong type: %s",
+				   config_shown(rd, s, value, sizeof(value)), expected);
+	if (strlen(str) >= PDTT_GROUP_MAX || (str[0] && !lookup_group(str, &gid)))
+		return config_fail(rd, s,
+				   "prometheus_textfile_group = %s is not a group of this system: "
+				   "%s",
+				   config_shown(rd, s, value, sizeof(value)), expected);
+	snprintf(cfg->prometheus_textfile_group, sizeof(cfg->prometheus_textfile_group), "%s", str);
+	cfg->prometheus_textfile_gid = gid;
+	return 0;
+}
+
 static int parse_pin_path(struct config_reader *rd, const config_setting_t *s,
 			  struct pdtt_config *cfg)
 {
@@ -196,6 +246,42 @@ static int parse_cgroup_path(struct config_reader *rd, const config_setting_t *s
 			     struct pdtt_config *cfg)
 {
 	return parse_path(rd, s, cfg->cgroup_path, true);
+}
+
+static int parse_history_file(struct config_reader *rd, const config_setting_t *s,
+			      struct pdtt_config *cfg)
+{
+	return parse_path(rd, s, cfg->history_file, true);
+}
+
+/* The integer keys of the history: each with its range, in one table. */
+static const struct {
+	const char *name;
+	size_t offset;
+	long long min, max;
+} history_ints[] = {
+	{ "history_period", offsetof(struct pdtt_config, history_period), 1, 300 },
+	{ "history_5min_hours", offsetof(struct pdtt_config, history_5min_hours), 1, 8784 },
+	{ "history_hourly_days", offsetof(struct pdtt_config, history_hourly_days), 1, 3660 },
+	{ "history_daily_days", offsetof(struct pdtt_config, history_daily_days), 1, 36600 },
+	{ "history_monthly_months", offsetof(struct pdtt_config, history_monthly_months), 1, 1200 },
+};
+
+static int parse_history_int(struct config_reader *rd, const config_setting_t *s,
+			     struct pdtt_config *cfg)
+{
+	const char *name = config_setting_name(s);
+	long long v;
+
+	for (size_t i = 0; i < sizeof(history_ints) / sizeof(history_ints[0]); i++) {
+		if (strcmp(name, history_ints[i].name))
+			continue;
+		if (parse_int(rd, s, history_ints[i].min, history_ints[i].max, &v))
+			return -1;
+		*(int *)((char *)cfg + history_ints[i].offset) = (int)v;
+		return 0;
+	}
+	return -1;
 }
 
 /* ---- list keys --------------------------------------------------------- */
@@ -387,6 +473,7 @@ static const struct key keys[] = {
 	{ "log_file", parse_log_file },
 	{ "json_log", parse_json_log },
 	{ "prometheus_textfile", parse_prometheus_textfile },
+	{ "prometheus_textfile_group", parse_prometheus_textfile_group },
 	{ "mode", parse_mode },
 	{ "max_users", parse_max_users },
 	{ "interfaces", parse_interfaces },
@@ -395,13 +482,19 @@ static const struct key keys[] = {
 	{ "state_file", parse_state_file },
 	{ "cgroup_path", parse_cgroup_path },
 	{ "owner_tracking", parse_owner_tracking },
+	{ "history_file", parse_history_file },
+	{ "history_period", parse_history_int },
+	{ "history_5min_hours", parse_history_int },
+	{ "history_hourly_days", parse_history_int },
+	{ "history_daily_days", parse_history_int },
+	{ "history_monthly_months", parse_history_int },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 static int unknown_key(struct config_reader *rd, const config_setting_t *s)
 {
-	char list[256];
+	char list[512];
 	struct sbuf b = { list, sizeof(list), 0 };
 	char name[SHOWN_MAX + 1];
 	size_t i;
@@ -523,6 +616,7 @@ void config_print(FILE *out, const struct pdtt_config *cfg)
 	print_path(out, "log_file", cfg->log_file);
 	print_path(out, "json_log", cfg->json_log);
 	print_path(out, "prometheus_textfile", cfg->prometheus_textfile);
+	print_path(out, "prometheus_textfile_group", cfg->prometheus_textfile_group);
 	fprintf(out, "mode = \"%s\";\n", config_mode_name(cfg->mode));
 	fprintf(out, "max_users = %u;\n", cfg->max_users);
 	print_list(out, "interfaces", cfg->interfaces[0], sizeof(cfg->interfaces[0]),
@@ -533,4 +627,8 @@ void config_print(FILE *out, const struct pdtt_config *cfg)
 	print_path(out, "state_file", cfg->state_file);
 	print_path(out, "cgroup_path", cfg->cgroup_path);
 	fprintf(out, "owner_tracking = %s;\n", cfg->owner_tracking ? "true" : "false");
+	print_path(out, "history_file", cfg->history_file);
+	for (size_t i = 0; i < sizeof(history_ints) / sizeof(history_ints[0]); i++)
+		fprintf(out, "%s = %d;\n", history_ints[i].name,
+			*(const int *)((const char *)cfg + history_ints[i].offset));
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "exitcodes.h"
+#include "loader_kernel.h"
 #include "loader_mode.h"
 #include "log.h"
 #include "pins.h"
@@ -23,11 +24,8 @@ static const struct loader_mode *const modes[] = {
 };
 
 static const char *const map_pins[] = {
-	PDTT_PIN_COUNTERS,
-	PDTT_PIN_SLOTS,
-	PDTT_PIN_BUCKETS,
-	PDTT_PIN_META,
-	PDTT_PIN_OWNERS,
+	PDTT_PIN_COUNTERS, PDTT_PIN_SLOTS,  PDTT_PIN_BUCKETS,
+	PDTT_PIN_META,     PDTT_PIN_OWNERS, PDTT_PIN_SLOT_LOCK,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,8 +77,10 @@ int loader_bpf_failure(int e, const char *what, char *err, size_t errlen)
 		return PDTT_EXIT_NOPERM;
 	}
 	if (e == ENOSYS || e == EOPNOTSUPP || e == EINVAL) {
-		snprintf(err, errlen, "%s: %s (this kernel lacks what pdtt needs: BPF with BTF, "
-			 "cgroup v2, Linux 6.2 or later)", what, strerror(e));
+		snprintf(err, errlen,
+			 "%s: %s (this kernel lacks what pdtt needs: BPF with BTF, "
+			 "cgroup v2, Linux 5.10 or later)",
+			 what, strerror(e));
 		return PDTT_EXIT_UNAVAILABLE;
 	}
 	snprintf(err, errlen, "%s: %s", what, strerror(e));
@@ -284,32 +284,103 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 	return 0;
 }
 
-/* The kernel has the tracepoints owner tracking hooks (Linux 6.3+). */
-static bool have_owner_tracepoints(void)
+static const char *const access_subject[] = {
+	[PDTT_MODE_SOCKET] = "socket mode reads each socket's UID as",
+	[PDTT_MODE_TC] = "tc mode reads the device, the network header and each socket's UID as",
+};
+
+int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_bytes)(size_t *),
+			 const struct bpf_object_open_opts *opts, struct pdtt_loader *ld)
 {
-	return libbpf_find_vmlinux_btf_id("sock_send_length", BPF_TRACE_RAW_TP) > 0 &&
-	       libbpf_find_vmlinux_btf_id("sock_recv_length", BPF_TRACE_RAW_TP) > 0;
+	int e;
+
+	ld->compat_atomics = !loader_kernel_fetch_atomics();
+	if (ld->compat_atomics)
+		s->data = (void *)compat_bytes(&s->data_sz);
+	e = bpf_object__open_skeleton(s, opts);
+	if (e)
+		return e;
+	/* The lock is in every build, used by the compat build only. */
+	return bpf_map__set_autocreate(bpf_object__find_map_by_name(*s->obj, PDTT_PIN_SLOT_LOCK),
+				       ld->compat_atomics);
+}
+
+/* Once started: how this kernel is read, for the log. */
+static void log_kernel_ways(const struct pdtt_loader *ld)
+{
+	log_info("%s %s%s%s", access_subject[ld->mode->id], pins_access_text(ld->access),
+		 ld->access_why[0] ? ": " : "", ld->access_why);
+	if (ld->compat_atomics)
+		log_info("this kernel lacks atomic fetch-and-add for BPF (Linux 5.12+): counter "
+			 "slots are handed out under a lock (%s)",
+			 PDTT_PIN_SLOT_LOCK);
+}
+
+int loader_prepare_programs(struct bpf_object *obj, enum pdtt_mode mode, struct pdtt_loader *ld,
+			    char *err, size_t errlen)
+{
+	int rc = loader_kernel_check(mode, err, errlen);
+
+	if (rc)
+		return rc;
+	ld->access = loader_kernel_access(mode, ld->access_why, sizeof(ld->access_why), err,
+					  errlen);
+	if (ld->access == PINS_ACCESS_UNKNOWN)
+		return PDTT_EXIT_UNAVAILABLE;
+	for (enum pins_access a = PINS_ACCESS_CAST; a < PINS_ACCESS_UNKNOWN; a++) {
+		const struct pins_programs *p = pins_programs_of(mode, a);
+
+		if (!p)
+			continue;
+		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, p->egress),
+					  a == ld->access);
+		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, p->ingress),
+					  a == ld->access);
+	}
+	return 0;
+}
+
+struct bpf_program *loader_counting_program(struct bpf_object *obj, enum pdtt_mode mode,
+					    const struct pdtt_loader *ld, bool ingress)
+{
+	const struct pins_programs *p = pins_programs_of(mode, ld->access);
+
+	return bpf_object__find_program_by_name(obj, ingress ? p->ingress : p->egress);
 }
 
 void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
-				   struct bpf_program *send, struct bpf_program *recv,
-				   volatile bool *enable)
+				   struct bpf_object *obj, volatile bool *enable)
 {
-	ld->owner_tracking = cfg->owner_tracking && have_owner_tracepoints();
+	ld->owner_via = cfg->owner_tracking
+				? loader_kernel_owner_hooks(ld->owner_off, sizeof(ld->owner_off))
+				: 0;
+	ld->owner_tracking = ld->owner_via != 0;
 	*enable = ld->owner_tracking;
-	bpf_program__set_autoload(send, ld->owner_tracking);
-	bpf_program__set_autoload(recv, ld->owner_tracking);
+	for (size_t i = 0; i < pins_n_owner_links; i++)
+		bpf_program__set_autoload(bpf_object__find_program_by_name(obj,
+									   pins_owner_links[i].prog),
+					  pins_owner_links[i].via == ld->owner_via);
 }
 
 const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_loader *ld)
 {
-	if (ld->owner_tracking)
-		return "owner tracking on: traffic is charged to the user that last sent or "
-		       "received on each socket";
-	if (cfg->owner_tracking)
-		return "owner tracking off: this kernel lacks the sock_send_length and "
-		       "sock_recv_length tracepoints (Linux 6.3+), so traffic is charged to the "
-		       "socket owner and transfers through daemons such as sshd count for root";
+	static char sentence[512];
+
+	if (ld->owner_via == PINS_OWNER_TRACEPOINTS)
+		return "owner tracking on (tp_btf sock_send_length and sock_recv_length): traffic "
+		       "is charged to the user that last sent or received on each socket";
+	if (ld->owner_via == PINS_OWNER_FEXIT)
+		return "owner tracking on (fexit on inet_sendmsg, inet6_sendmsg, inet_recvmsg and "
+		       "inet6_recvmsg, as this kernel lacks the 6.3 tracepoints): traffic is "
+		       "charged to the user that last sent or received on each socket";
+	if (cfg->owner_tracking) {
+		snprintf(sentence, sizeof(sentence),
+			 "owner tracking off: %s; so traffic is charged "
+			 "to the socket owner and transfers through daemons such as sshd count for "
+			 "root",
+			 ld->owner_off);
+		return sentence;
+	}
 	return "owner tracking off by configuration: traffic is charged to the socket owner";
 }
 
@@ -319,24 +390,33 @@ static struct bpf_link *attach_trace(const struct bpf_program *prog, void *ctx)
 	return bpf_program__attach_trace(prog);
 }
 
-int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
-				 struct bpf_program *send, struct bpf_program *recv, char *err,
-				 size_t errlen)
+/* Remove the pins of every owner tracking link not through via; 0 or -1 with err. */
+static int unload_owner_links(const char *pin_path, enum pins_owner_via via, char *err,
+			      size_t errlen)
 {
-	int rc;
+	for (size_t i = 0; i < pins_n_owner_links; i++)
+		if (pins_owner_links[i].via != via &&
+		    loader_unload_link(pin_path, pins_owner_links[i].pin, err, errlen) < 0)
+			return -1;
+	return 0;
+}
 
-	if (!ld->owner_tracking) {
-		/* Switched off since the last run: its programs must not keep recording. */
-		if (loader_unload_link(cfg->pin_path, PDTT_PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
-		    loader_unload_link(cfg->pin_path, PDTT_PIN_LINK_OWNER_RECV, err, errlen) < 0)
-			return PDTT_EXIT_FAILURE;
-		return 0;
+int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
+				 struct bpf_object *obj, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	/* Off, or through other hooks, since the last run: those must not keep recording. */
+	if (unload_owner_links(cfg->pin_path, ld->owner_via, err, errlen) < 0)
+		return PDTT_EXIT_FAILURE;
+	for (size_t i = 0; !rc && i < pins_n_owner_links; i++) {
+		const struct pins_owner_link *o = &pins_owner_links[i];
+
+		if (o->via == ld->owner_via)
+			rc = loader_attach_pinned(bpf_object__find_program_by_name(obj, o->prog),
+						  cfg->pin_path, o->pin, attach_trace, NULL, err,
+						  errlen);
 	}
-	rc = loader_attach_pinned(send, cfg->pin_path, PDTT_PIN_LINK_OWNER_SEND, attach_trace, NULL,
-				  err, errlen);
-	if (!rc)
-		rc = loader_attach_pinned(recv, cfg->pin_path, PDTT_PIN_LINK_OWNER_RECV, attach_trace,
-					  NULL, err, errlen);
 	return rc;
 }
 
@@ -406,6 +486,8 @@ int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *er
 		rc = ld->mode->attach(cfg, ld, err, errlen);
 	if (rc)
 		loader_close(ld);
+	else
+		log_kernel_ways(ld);
 	return rc;
 }
 
@@ -463,8 +545,7 @@ int loader_unload(const char *pin_path, char *err, size_t errlen)
 	for (i = 0; i < ARRAY_SIZE(modes); i++)
 		if (modes[i]->unload(pin_path, err, errlen) < 0)
 			return PDTT_EXIT_FAILURE;
-	if (loader_unload_link(pin_path, PDTT_PIN_LINK_OWNER_SEND, err, errlen) < 0 ||
-	    loader_unload_link(pin_path, PDTT_PIN_LINK_OWNER_RECV, err, errlen) < 0)
+	if (unload_owner_links(pin_path, 0, err, errlen) < 0)
 		return PDTT_EXIT_FAILURE;
 	for (i = 0; i < ARRAY_SIZE(map_pins); i++) {
 		loader_pin_file(path, sizeof(path), pin_path, map_pins[i]);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include "pdtt_config.h"
 #include "pdtt_shared.h"
+#include "pins.h"
 
 struct loader_mode;
 
@@ -22,7 +23,12 @@ struct pdtt_loader {
 	int local_nets_fd;          /* LPM trie of local_networks */
 	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */
 	unsigned int max_entries;   /* of the counters map in use */
-	bool owner_tracking;        /* the tp_btf owner programs are attached */
+	enum pins_access access;    /* how the counting programs read the kernel's structs */
+	char access_why[256];       /* why not the best way; "" when it is */
+	bool compat_atomics;        /* the build without atomic fetch-and-add (before 5.12) */
+	bool owner_tracking;        /* the owner tracking programs are attached */
+	enum pins_owner_via owner_via; /* through which hooks; 0 when off */
+	char owner_off[256];           /* why owner tracking is off though configured on */
 	struct pdtt_meta meta;
 	const struct loader_mode *mode;
 	void *skel;                 /* the mode's libbpf skeleton */

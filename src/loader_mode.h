@@ -31,6 +31,15 @@ struct loader_mode {
 extern const struct loader_mode loader_socket_mode;
 extern const struct loader_mode loader_tc_mode;
 
+/*
+ * Open a mode's skeleton s (filled by its __create_skeleton) with opts: on
+ * kernels without atomic fetch-and-add (before 5.12), with the ELF of the
+ * mode's _compat build, which has the same programs and maps
+ * (compat_bytes: its skeleton's __elf_bytes). 0 or -errno.
+ */
+int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_bytes)(size_t *),
+			 const struct bpf_object_open_opts *opts, struct pdtt_loader *ld);
+
 /* The maps every mode's object has, and its local_networks count in .bss. */
 struct loader_maps {
 	struct bpf_map *counters, *slots, *buckets, *meta, *local_nets;
@@ -59,17 +68,28 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 			 void *ctx, char *err, size_t errlen);
 
 /*
+ * Before load: check that the kernel has what mode needs, pick the way its
+ * counting programs read the kernel (ld->access; loader_start logs it once
+ * started) and load only that way's programs of obj. 0, or a PDTT_EXIT_* status with err.
+ */
+int loader_prepare_programs(struct bpf_object *obj, enum pdtt_mode mode, struct pdtt_loader *ld,
+			    char *err, size_t errlen);
+
+/* After load: the counting program of obj for ld->access, on ingress or egress. */
+struct bpf_program *loader_counting_program(struct bpf_object *obj, enum pdtt_mode mode,
+					    const struct pdtt_loader *ld, bool ingress);
+
+/*
  * Owner tracking, shared by the modes: before load, decide from cfg and the
- * kernel's BTF whether the tp_btf programs run (disabling their autoload and
- * the per-packet lookup via *enable otherwise); after load, attach and pin
- * them, or remove pins of an earlier run that had it on.
+ * kernel which of obj's owner programs run (tp_btf on the 6.3 tracepoints,
+ * else fexit; none: the per-packet lookup is off too via *enable); after
+ * load, attach and pin them, and remove pins of other owner hooks an
+ * earlier run left.
  */
 void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
-				   struct bpf_program *send, struct bpf_program *recv,
-				   volatile bool *enable);
+				   struct bpf_object *obj, volatile bool *enable);
 int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
-				 struct bpf_program *send, struct bpf_program *recv, char *err,
-				 size_t errlen);
+				 struct bpf_object *obj, char *err, size_t errlen);
 
 /* Detach the pinned link (even if others hold it) and remove its pin; 0 or -1. */
 int loader_unload_link(const char *pin_path, const char *name, char *err, size_t errlen);

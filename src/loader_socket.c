@@ -2,6 +2,7 @@
 /* Socket mode: cgroup_skb egress and ingress on the cgroup v2 root. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "pdtt_socket.skel.h"
+#include "pdtt_socket_compat.skel.h"
 #include "pins.h"
 
 #define PIN_LINK_EGRESS PDTT_PIN_LINK_SOCK_EGRESS
@@ -127,15 +129,17 @@ static int socket_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, 
 		return PDTT_EXIT_UNAVAILABLE;
 	rc = leave_other_cgroup(cfg, cgroup_fd, dir, err, errlen);
 	if (!rc)
-		rc = loader_attach_owner_tracking(cfg, ld, skel->progs.pdtt_owner_send,
-						  skel->progs.pdtt_owner_recv, err, errlen);
+		rc = loader_attach_owner_tracking(cfg, ld, skel->obj, err, errlen);
 	if (!rc)
-		rc = loader_attach_pinned(skel->progs.pdtt_sock_egress, cfg->pin_path,
-					  PIN_LINK_EGRESS, attach_to_cgroup, &cgroup_fd, err, errlen);
+		rc = loader_attach_pinned(loader_counting_program(skel->obj, PDTT_MODE_SOCKET, ld,
+								  false),
+					  cfg->pin_path, PIN_LINK_EGRESS, attach_to_cgroup,
+					  &cgroup_fd, err, errlen);
 	if (!rc)
-		rc = loader_attach_pinned(skel->progs.pdtt_sock_ingress, cfg->pin_path,
-					  PIN_LINK_INGRESS, attach_to_cgroup, &cgroup_fd, err,
-					  errlen);
+		rc = loader_attach_pinned(loader_counting_program(skel->obj, PDTT_MODE_SOCKET, ld,
+								  true),
+					  cfg->pin_path, PIN_LINK_INGRESS, attach_to_cgroup,
+					  &cgroup_fd, err, errlen);
 	close(cgroup_fd);
 	return rc;
 }
@@ -144,13 +148,17 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		       size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = cfg->pin_path);
-	struct pdtt_socket_bpf *skel = pdtt_socket_bpf__open_opts(&opts);
+	struct pdtt_socket_bpf *skel = calloc(1, sizeof(*skel));
 	struct loader_maps maps;
-	int e;
+	int rc, e;
 
-	if (!skel)
-		return loader_bpf_failure(errno, "cannot open the socket-mode BPF object", err,
-					  errlen);
+	if (!skel || (e = pdtt_socket_bpf__create_skeleton(skel)) ||
+	    (e = loader_open_skeleton(skel->skeleton, pdtt_socket_compat_bpf__elf_bytes, &opts,
+				      ld))) {
+		e = skel ? -e : ENOMEM;
+		pdtt_socket_bpf__destroy(skel);
+		return loader_bpf_failure(e, "cannot open the socket-mode BPF object", err, errlen);
+	}
 	maps = (struct loader_maps){
 		.counters = skel->maps.pdtt_counters, .slots = skel->maps.pdtt_slots,
 		.buckets = skel->maps.pdtt_buckets, .meta = skel->maps.pdtt_meta,
@@ -158,8 +166,12 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		.local_nets_count = &skel->bss->pdtt_local_nets_count,
 	};
 	loader_size_maps(&maps, cfg);
-	loader_prepare_owner_tracking(cfg, ld, skel->progs.pdtt_owner_send,
-				      skel->progs.pdtt_owner_recv, &skel->rodata->pdtt_owner_tracking);
+	rc = loader_prepare_programs(skel->obj, PDTT_MODE_SOCKET, ld, err, errlen);
+	if (rc) {
+		pdtt_socket_bpf__destroy(skel);
+		return rc;
+	}
+	loader_prepare_owner_tracking(cfg, ld, skel->obj, &skel->rodata->pdtt_owner_tracking);
 	if (pdtt_socket_bpf__load(skel)) {
 		e = errno;
 		pdtt_socket_bpf__destroy(skel);

@@ -29,6 +29,7 @@
 #include "loader_tc.h"
 #include "log.h"
 #include "pdtt_tc.skel.h"
+#include "pdtt_tc_compat.skel.h"
 #include "pins.h"
 #include "tc_devices.h"
 
@@ -46,13 +47,25 @@ struct tc_state {
 };
 
 const struct tc_hook_kind tc_hooks[TC_N_HOOKS] = {
-	{ "ingress", BPF_TC_INGRESS, PDTT_BPF_TCX_INGRESS, "pdtt_tc_ingress" },
-	{ "egress", BPF_TC_EGRESS, PDTT_BPF_TCX_EGRESS, "pdtt_tc_egress" },
+	{ "ingress", BPF_TC_INGRESS, PDTT_BPF_TCX_INGRESS },
+	{ "egress", BPF_TC_EGRESS, PDTT_BPF_TCX_EGRESS },
 };
 
-static struct bpf_program *hook_prog(struct pdtt_tc_bpf *skel, size_t h)
+static struct bpf_program *hook_prog(struct pdtt_tc_bpf *skel, const struct pdtt_loader *ld,
+				     size_t h)
 {
-	return h == 0 ? skel->progs.pdtt_tc_ingress : skel->progs.pdtt_tc_egress;
+	return loader_counting_program(skel->obj, PDTT_MODE_TC, ld, h == 0);
+}
+
+bool tc_is_hook_prog(const char *name, size_t h)
+{
+	for (enum pins_access a = PINS_ACCESS_CAST; a < PINS_ACCESS_UNKNOWN; a++) {
+		const struct pins_programs *p = pins_programs_of(PDTT_MODE_TC, a);
+
+		if (p && strncmp(name, h == 0 ? p->ingress : p->egress, BPF_OBJ_NAME_LEN - 1) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* --- interfaces ---------------------------------------------------------- */
@@ -310,9 +323,11 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		tc_destroy(st);
 		return rc;
 	}
-	st->skel = pdtt_tc_bpf__open_opts(&opts);
-	if (!st->skel) {
-		e = errno;
+	st->skel = calloc(1, sizeof(*st->skel));
+	if (!st->skel || (e = pdtt_tc_bpf__create_skeleton(st->skel)) ||
+	    (e = loader_open_skeleton(st->skel->skeleton, pdtt_tc_compat_bpf__elf_bytes, &opts,
+				      ld))) {
+		e = st->skel ? -e : ENOMEM;
 		tc_destroy(st);
 		return loader_bpf_failure(e, "cannot open the tc-mode BPF object", err, errlen);
 	}
@@ -323,8 +338,12 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		.local_nets_count = &st->skel->bss->pdtt_local_nets_count,
 	};
 	loader_size_maps(&maps, cfg);
-	loader_prepare_owner_tracking(cfg, ld, st->skel->progs.pdtt_owner_send,
-				      st->skel->progs.pdtt_owner_recv,
+	rc = loader_prepare_programs(st->skel->obj, PDTT_MODE_TC, ld, err, errlen);
+	if (rc) {
+		tc_destroy(st);
+		return rc;
+	}
+	loader_prepare_owner_tracking(cfg, ld, st->skel->obj,
 				      &st->skel->rodata->pdtt_owner_tracking);
 	if (pdtt_tc_bpf__load(st->skel)) {
 		e = errno;
@@ -344,8 +363,7 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 	int fd, rc = 0;
 
 	st->tcx = tcx;
-	rc = loader_attach_owner_tracking(cfg, ld, st->skel->progs.pdtt_owner_send,
-					  st->skel->progs.pdtt_owner_recv, err, errlen);
+	rc = loader_attach_owner_tracking(cfg, ld, st->skel->obj, err, errlen);
 	if (rc)
 		return rc;
 	/* Records of classic filters: pruned (all of them when using tcx), or kept and reused. */
@@ -359,10 +377,10 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 		rc = PDTT_EXIT_FAILURE;
 	for (size_t i = 0; !rc && i < st->n_ifaces; i++)
 		for (size_t h = 0; !rc && h < TC_N_HOOKS; h++)
-			rc = tcx ? tcx_attach_one(hook_prog(st->skel, h), cfg->pin_path,
+			rc = tcx ? tcx_attach_one(hook_prog(st->skel, ld, h), cfg->pin_path,
 						  &st->ifaces[i], h, err, errlen)
-				 : tc_classic_attach_one(fd, hook_prog(st->skel, h), &st->ifaces[i],
-							 h, err, errlen);
+				 : tc_classic_attach_one(fd, hook_prog(st->skel, ld, h),
+							 &st->ifaces[i], h, err, errlen);
 	if (fd >= 0 && tcx && !rc) {
 		/* Every record is gone: drop the map too. */
 		char path[PDTT_PATH_MAX + 32];
@@ -404,16 +422,17 @@ static void leave_iface(const char *pin_path, const struct tc_state *st, const s
 }
 
 /* Start counting on an interface that appeared (or came up). */
-static void join_iface(const char *pin_path, const struct tc_state *st, int records,
+static void join_iface(const char *pin_path, const struct pdtt_loader *ld, int records,
 		       const struct tc_iface *i)
 {
+	const struct tc_state *st = ld->skel;
 	char err[PDTT_PATH_MAX + 512];
 	int rc = 0;
 
 	for (size_t h = 0; !rc && h < TC_N_HOOKS; h++)
-		rc = st->tcx ? tcx_attach_one(hook_prog(st->skel, h), pin_path, i, h, err,
+		rc = st->tcx ? tcx_attach_one(hook_prog(st->skel, ld, h), pin_path, i, h, err,
 					      sizeof(err))
-			     : tc_classic_attach_one(records, hook_prog(st->skel, h), i, h, err,
+			     : tc_classic_attach_one(records, hook_prog(st->skel, ld, h), i, h, err,
 						     sizeof(err));
 	if (rc)
 		log_err("tc mode: %s appeared but %s", i->name, err);
@@ -452,7 +471,7 @@ static void tc_links_changed(const struct pdtt_config *cfg, struct pdtt_loader *
 			leave_iface(cfg->pin_path, st, &st->ifaces[i]);
 	for (size_t i = 0; i < now.n_ifaces; i++)
 		if (!has_iface(st, &now.ifaces[i]))
-			join_iface(cfg->pin_path, st, records, &now.ifaces[i]);
+			join_iface(cfg->pin_path, ld, records, &now.ifaces[i]);
 	if (records >= 0)
 		close(records);
 	free(st->ifaces);

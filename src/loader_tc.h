@@ -23,11 +23,16 @@ struct tc_hook_kind {
 	const char *name; /* in pin names and messages */
 	enum bpf_tc_attach_point point;
 	int tcx_type;
-	const char *prog_name;
 };
 
 #define TC_N_HOOKS 2
 extern const struct tc_hook_kind tc_hooks[TC_N_HOOKS];
+
+/*
+ * Whether a program called name (as the kernel keeps it) is pdtt's for hook
+ * h, built for any way of reading the kernel (pins_programs_of).
+ */
+bool tc_is_hook_prog(const char *name, size_t h);
 
 /*
  * The records map of classic filters, or -1 with err (errno ENOENT when

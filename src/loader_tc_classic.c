@@ -154,8 +154,7 @@ static bool filter_is_ours(const struct pdtt_tc_record_key *key, const struct pd
 	fd = bpf_prog_get_fd_by_id(opts.prog_id);
 	if (fd < 0)
 		return false;
-	ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-	       strcmp(info.name, tc_hooks[h].prog_name) == 0;
+	ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && tc_is_hook_prog(info.name, h);
 	close(fd);
 	return ours;
 }

@@ -3,7 +3,8 @@
  * pdtt: what pdttd counts, read from its pinned maps and its state file
  * without changing anything: it makes no pin, mounts nothing, takes no lock
  * and writes no file. Wires configuration, pins, state file, totals (the
- * daemon's own rule) and the show and status formats together.
+ * daemon's own rule) and the show and status formats together, and the
+ * usage history's query and formats.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +20,8 @@
 #include "pdtt_config.h"
 #include "cgroup_find.h"
 #include "exitcodes.h"
+#include "history_query.h"
+#include "history_render.h"
 #include "lock.h"
 #include "mounts.h"
 #include "pdtt_options.h"
@@ -247,6 +250,82 @@ static int show(const struct pdtt_cli *cli, const struct pdtt_config *cfg)
 	return rc;
 }
 
+/* The request of 'pdtt history' from the command line; 0 or an exit code. */
+static int history_request(const struct pdtt_cli *cli, struct history_request *req)
+{
+	time_t now = time(NULL);
+	char err[ERRLEN];
+	int rc = 0;
+
+	memset(req, 0, sizeof(*req));
+	req->tier = cli->tier;
+	req->top = cli->top;
+	history_default_range(cli->tier, now, &req->since, &req->until);
+	if (cli->since && history_parse_date(cli->since, now, false, &req->since, err, sizeof(err)))
+		rc = PDTT_EXIT_USAGE;
+	if (!rc && cli->until &&
+	    history_parse_date(cli->until, now, true, &req->until, err, sizeof(err)))
+		rc = PDTT_EXIT_USAGE;
+	if (!rc && req->until <= req->since) {
+		snprintf(err, sizeof(err), "--until is before --since: the range is empty");
+		rc = PDTT_EXIT_USAGE;
+	}
+	if (!rc && cli->user) {
+		req->one_user = true;
+		return resolve_user(cli->user, &req->uid);
+	}
+	if (rc)
+		say("%s", err);
+	return rc;
+}
+
+static int history(const struct pdtt_cli *cli, const struct pdtt_config *cfg)
+{
+	struct history_result res;
+	struct history_request req;
+	struct history_view view = { .res = &res, .user_name = cache_name };
+	char err[ERRLEN];
+	sqlite3 *db;
+	int rc = history_request(cli, &req), e;
+
+	if (rc)
+		return rc;
+	if (!cfg->history_file[0]) {
+		say("history_file is \"\" in %s: pdttd keeps no usage history", cli->config_path);
+		return PDTT_EXIT_NOINPUT;
+	}
+	if (access(cfg->history_file, R_OK) < 0 && (errno == EACCES || errno == EPERM)) {
+		say("not allowed to read history_file %s: run as root", cfg->history_file);
+		return PDTT_EXIT_NOPERM;
+	}
+	if (usage_db_open_readonly(cfg->history_file, &db, err, sizeof(err)) < 0) {
+		say("%s", err);
+		return errno == ENOENT ? PDTT_EXIT_NOINPUT : PDTT_EXIT_FAILURE;
+	}
+	if (history_query(db, &req, &res, err, sizeof(err)) < 0) {
+		say("%s", err);
+		sqlite3_close(db);
+		return PDTT_EXIT_FAILURE;
+	}
+	sqlite3_close(db);
+	view.names = usercache_new();
+	if (!view.names) {
+		history_result_free(&res);
+		say("%s", strerror(ENOMEM));
+		return PDTT_EXIT_FAILURE;
+	}
+	e = cli->json  ? history_json_write(stdout, &view)
+	    : cli->csv ? history_csv_write(stdout, &view)
+		       : history_table_write(stdout, &view);
+	if (e) {
+		say("%s", strerror(-e));
+		rc = PDTT_EXIT_FAILURE;
+	}
+	usercache_free(view.names);
+	history_result_free(&res);
+	return rc;
+}
+
 /*
  * UIDs with an entry in fd: the counter map (layouts 1 and 2), or with
  * slots set, the slots map (layout 3), whose entries count only once they
@@ -384,7 +463,10 @@ int main(int argc, char **argv)
 		return PDTT_EXIT_CONFIG;
 	}
 	libbpf_set_print(quiet_libbpf);
-	rc = cli.command == PDTT_CMD_SHOW ? show(&cli, &cfg) : status(&cfg);
+	if (cli.command == PDTT_CMD_HISTORY)
+		rc = history(&cli, &cfg);
+	else
+		rc = cli.command == PDTT_CMD_SHOW ? show(&cli, &cfg) : status(&cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		say("cannot write the output: %s", strerror(errno));
 		rc = rc ? rc : PDTT_EXIT_FAILURE;

@@ -14,6 +14,7 @@
 #define PDTT_MAX_INTERFACES 64
 #define PDTT_MAX_NETWORKS 256
 #define PDTT_PATH_MAX 4096
+#define PDTT_GROUP_MAX 256
 
 enum pdtt_config_mode {
 	PDTT_CONFIG_MODE_SOCKET,
@@ -33,6 +34,8 @@ struct pdtt_config {
 	char log_file[PDTT_PATH_MAX];
 	char json_log[PDTT_PATH_MAX];         /* "" = no JSON lines log */
 	char prometheus_textfile[PDTT_PATH_MAX]; /* "" = no Prometheus textfile */
+	char prometheus_textfile_group[PDTT_GROUP_MAX]; /* as written; "" = its directory's */
+	long prometheus_textfile_gid;                   /* that group's GID; -1 = its directory's */
 	enum pdtt_config_mode mode;
 	unsigned int max_users;               /* UID map size */
 	char interfaces[PDTT_MAX_INTERFACES][16];
@@ -43,6 +46,12 @@ struct pdtt_config {
 	char state_file[PDTT_PATH_MAX];
 	char cgroup_path[PDTT_PATH_MAX];      /* "" = the cgroup v2 root from /proc/mounts */
 	bool owner_tracking;                  /* charge the process UID that last used a socket */
+	char history_file[PDTT_PATH_MAX];     /* "" = no usage history (usage_db.h) */
+	int history_period;                   /* seconds between history writes */
+	int history_5min_hours;               /* retention of each history tier */
+	int history_hourly_days;
+	int history_daily_days;
+	int history_monthly_months;
 };
 
 /* Fill cfg with the built-in defaults (DESIGN.md's table). */

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The pdtt command's command line: pdtt [-c FILE] show|status [OPTION]... */
+/* The pdtt command's command line: pdtt [-c FILE] show|status|history [OPTION]... */
 #ifndef PDTT_PDTT_OPTIONS_H
 #define PDTT_PDTT_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+#include "usage_db.h"
 
 enum pdtt_command {
 	PDTT_CMD_SHOW,
 	PDTT_CMD_STATUS,
+	PDTT_CMD_HISTORY,
 	PDTT_CMD_VERSION,
 	PDTT_CMD_HELP,
 };
@@ -16,9 +19,13 @@ enum pdtt_command {
 struct pdtt_cli {
 	const char *config_path;
 	enum pdtt_command command;
-	const char *user;  /* show --user NAME|UID; NULL: every user */
-	bool json;         /* show --json */
+	const char *user;  /* show, history --user NAME|UID; NULL: every user */
+	bool json;         /* show, history --json */
 	bool bytes;        /* show --bytes: exact byte counts, no units */
+	bool csv;          /* history --csv */
+	size_t top;        /* history --top N; 0: not asked */
+	enum usage_tier tier;      /* history: --5min, --hourly, --daily (default), --monthly */
+	const char *since, *until; /* history --since, --until; NULL: the tier's default */
 };
 
 /*

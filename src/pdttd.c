@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include "pdtt_config.h"
@@ -50,8 +51,8 @@ struct daemon {
 	bool state_failing;           /* the last state file could not be written */
 };
 
-/* Read the configuration; a missing file means the defaults, said once. */
-static int read_config(const char *path, struct pdtt_config *cfg, bool quiet)
+/* Read the configuration at start; a missing file means the defaults, said once. */
+static int read_config(const char *path, struct pdtt_config *cfg)
 {
 	char err[ERRLEN];
 	int rc = config_load(path, cfg, err, sizeof(err));
@@ -60,7 +61,7 @@ static int read_config(const char *path, struct pdtt_config *cfg, bool quiet)
 		log_err("%s", err);
 		return -1;
 	}
-	if (rc == 1 && !quiet)
+	if (rc == 1)
 		log_info("%s does not exist: using the built-in defaults", path);
 	return 0;
 }
@@ -127,7 +128,7 @@ static void save_state(struct daemon *d)
 	}
 }
 
-static void write_report(struct daemon *d)
+static void write_report(struct daemon *d, bool final)
 {
 	const struct pdtt_snapshot *snap;
 	struct pdtt_report report;
@@ -137,11 +138,19 @@ static void write_report(struct daemon *d)
 		log_err("cannot read the counters: %s", strerror(-err));
 		return;
 	}
+	/*
+	 * The state file first: published counters must never be ahead of it, or
+	 * a crash and reboot between the two would make them go down, which
+	 * Prometheus takes for a counter reset; and the usage history, which adds
+	 * what the totals counted beyond what it holds, must never find them
+	 * lower after a crash.
+	 */
+	save_state(d);
 	usercache_begin_report(d->names);
-	outputs_prepare(d->outputs, snap, &report);
+	outputs_prepare(d->outputs, snap, totals_kernel(d->totals), &report);
+	report.final = final;
 	check_overflow(d);
 	outputs_write(d->outputs, &report);
-	save_state(d);
 }
 
 /* Apply what can change without re-attaching; say what needs a restart. */
@@ -168,14 +177,25 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 	d->cfg.n_local_networks = next->n_local_networks;
 }
 
-/* SIGHUP: reopen the log (logrotate), forget cached names, reload the config. */
+/*
+ * SIGHUP: reopen the log (logrotate), forget cached names, reload the config.
+ * Only a valid file changes anything: a missing one (deleted, or moved away
+ * while being edited) would otherwise turn the outputs off, remove the
+ * textfile and clear local_networks.
+ */
 static void reload(struct daemon *d)
 {
 	struct pdtt_config next;
+	char err[ERRLEN];
+	int rc;
 
 	outputs_reopen(d->outputs);
 	usercache_flush(d->names);
-	if (read_config(d->config_path, &next, true) < 0) {
+	rc = config_load(d->config_path, &next, err, sizeof(err));
+	if (rc == 1)
+		snprintf(err, sizeof(err), "%s does not exist", d->config_path);
+	if (rc != 0) {
+		log_err("%s", err);
 		log_err("reload: keeping the running configuration");
 		return;
 	}
@@ -221,9 +241,9 @@ static void run_loop(struct daemon *d)
 			loader_links_changed(&d->cfg, &d->loader);
 		if (fds[0].revents & POLLIN &&
 		    read(d->timer_fd, &expirations, sizeof(expirations)) > 0)
-			write_report(d);
+			write_report(d, false);
 	}
-	write_report(d);
+	write_report(d, true);
 }
 
 static int take_lock(const char *pin_path)
@@ -335,9 +355,10 @@ static int start(struct daemon *d)
 		log_err("cannot set up signal handling: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
 	}
-	if (ensure_pin_dir(d->cfg.pin_path, err, sizeof(err)) < 0) {
+	rc = ensure_pin_dir(d->cfg.pin_path, err, sizeof(err));
+	if (rc) {
 		log_err("%s", err);
-		return PDTT_EXIT_FAILURE;
+		return rc == PDTT_PIN_NOT_ON_BPFFS ? PDTT_EXIT_CONFIG : PDTT_EXIT_FAILURE;
 	}
 	if (take_lock(d->cfg.pin_path) < 0)
 		return PDTT_EXIT_RUNNING;
@@ -378,7 +399,7 @@ static int start(struct daemon *d)
 		log_err("cannot read the counters: %s", strerror(-rc));
 		return PDTT_EXIT_FAILURE;
 	}
-	outputs_start(d->outputs, snap, d->names);
+	outputs_start(d->outputs, snap, totals_kernel(d->totals), d->names);
 	return 0;
 }
 
@@ -413,11 +434,58 @@ static int run_daemon(struct daemon *d)
 				log_warn("cannot start the username lookup thread (%s): names are "
 					 "looked up in the report loop",
 					 strerror(errno));
+			/*
+			 * Under systemd (Type=notify, pdttd -f) the start
+			 * succeeds only now, once counting runs: an error
+			 * before is the main process's exit status, which
+			 * RestartPreventExitStatus= sees. A no-op elsewhere.
+			 */
+			sd_notifyf(0, "READY=1\nSTATUS=counting in %s mode",
+				   config_mode_name(d->cfg.mode));
 			run_loop(d);
+			sd_notify(0, "STOPPING=1");
 		}
 	}
 	stop(d);
 	return rc;
+}
+
+/*
+ * The pin_path --unload removes, said with where it comes from: --pin-path,
+ * else the configuration, else (missing or invalid file) the default. Package
+ * removal relies on this: a configuration an admin broke must not leave the
+ * programs attached.
+ */
+static int unload_pin_path(const struct pdttd_options *opts, struct pdtt_config *cfg)
+{
+	char err[ERRLEN];
+	int rc;
+
+	if (opts->pin_path) {
+		config_defaults(cfg);
+		if ((size_t)snprintf(cfg->pin_path, sizeof(cfg->pin_path), "%s", opts->pin_path) >=
+		    sizeof(cfg->pin_path)) {
+			log_err("--pin-path %s is too long: at most %zu bytes", opts->pin_path,
+				sizeof(cfg->pin_path) - 1);
+			return PDTT_EXIT_USAGE;
+		}
+		log_info("unloading pin_path %s (from --pin-path)", cfg->pin_path);
+		return 0;
+	}
+	rc = config_load(opts->config_path, cfg, err, sizeof(err));
+	if (rc < 0) {
+		config_defaults(cfg);
+		log_warn("%s", err);
+		log_info("unloading pin_path %s (the default: %s is invalid; use --pin-path if "
+			 "pdttd used another one)",
+			 cfg->pin_path, opts->config_path);
+	} else if (rc == 1) {
+		log_info("unloading pin_path %s (the default: %s does not exist)", cfg->pin_path,
+			 opts->config_path);
+	} else {
+		log_info("unloading pin_path %s (from %s)", cfg->pin_path, opts->config_path);
+	}
+	return 0;
 }
 
 static int unload(const struct pdtt_config *cfg)
@@ -461,8 +529,12 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	d.config_path = opts.config_path;
 	d.foreground = opts.foreground;
-	if (read_config(d.config_path, &d.cfg, false) < 0)
-		return PDTT_EXIT_CONFIG;
+	if (opts.action == PDTT_ACTION_UNLOAD)
+		rc = unload_pin_path(&opts, &d.cfg);
+	else if (read_config(d.config_path, &d.cfg) < 0)
+		rc = PDTT_EXIT_CONFIG;
+	if (rc)
+		return rc;
 	if (opts.action == PDTT_ACTION_CHECK_CONFIG) {
 		config_print(stdout, &d.cfg);
 		return PDTT_EXIT_OK;

@@ -5,15 +5,19 @@
 #include "pdttd_options.h"
 #include "exitcodes.h"
 
+/* One option a line. */
+/* clang-format off */
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "check-config", no_argument, NULL, 'C' },
 	{ "unload", no_argument, NULL, 'U' },
+	{ "pin-path", required_argument, NULL, 'P' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+/* clang-format on */
 
 void pdttd_options_usage(FILE *out, const char *default_config)
 {
@@ -24,6 +28,8 @@ void pdttd_options_usage(FILE *out, const char *default_config)
 		"  -f, --foreground    stay in the foreground; messages and reports to the terminal\n"
 		"      --check-config  validate the configuration, print it, and exit\n"
 		"      --unload        detach pdtt's programs, remove its pins, and exit\n"
+		"      --pin-path DIR  with --unload: the pins to remove (default: the\n"
+		"                      configuration's pin_path, even if the rest is invalid)\n"
 		"  -V, --version       print the version and exit\n"
 		"  -h, --help          print this help and exit\n",
 		default_config);
@@ -64,6 +70,9 @@ int pdttd_options_parse(int argc, char **argv, const char *default_config,
 		case 'U':
 			rc = set_action(opts, PDTT_ACTION_UNLOAD, "--unload", err);
 			break;
+		case 'P':
+			opts->pin_path = optarg;
+			break;
 		case 'V':
 			rc = set_action(opts, PDTT_ACTION_VERSION, "--version", err);
 			break;
@@ -84,6 +93,15 @@ int pdttd_options_parse(int argc, char **argv, const char *default_config,
 	}
 	if (rc == 0 && optind < argc) {
 		fprintf(err, "pdttd: unexpected argument '%s'; try 'pdttd --help'\n", argv[optind]);
+		rc = PDTT_EXIT_USAGE;
+	}
+	if (rc == 0 && opts->pin_path && opts->action != PDTT_ACTION_UNLOAD) {
+		fprintf(err, "pdttd: --pin-path goes with --unload only (pdttd takes pin_path from "
+			     "the configuration); try 'pdttd --help'\n");
+		rc = PDTT_EXIT_USAGE;
+	}
+	if (rc == 0 && opts->pin_path && opts->pin_path[0] != '/') {
+		fprintf(err, "pdttd: --pin-path %s: expected an absolute path\n", opts->pin_path);
 		rc = PDTT_EXIT_USAGE;
 	}
 	return rc;

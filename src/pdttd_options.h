@@ -16,6 +16,7 @@ enum pdtt_action {
 
 struct pdttd_options {
 	const char *config_path;
+	const char *pin_path; /* --pin-path (--unload only), or NULL */
 	bool foreground;
 	enum pdtt_action action;
 };

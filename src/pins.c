@@ -22,6 +22,68 @@ static const struct pins_layout layouts[] = {
 	  BPF_MAP_TYPE_PERCPU_ARRAY },
 };
 
+/* The programs' names in bpf/pdtt_socket.bpf.c and bpf/pdtt_tc.bpf.c. */
+static const struct pins_programs programs[] = {
+	{ PDTT_MODE_SOCKET, PINS_ACCESS_CAST, "pdtt_sock_egress", "pdtt_sock_ingress" },
+	{ PDTT_MODE_SOCKET, PINS_ACCESS_PROBE, "pdtt_sockr_egress", "pdtt_sockr_ingress" },
+	{ PDTT_MODE_SOCKET, PINS_ACCESS_SOCKET_UID, "pdtt_socku_egress", "pdtt_socku_ingress" },
+	{ PDTT_MODE_TC, PINS_ACCESS_CAST, "pdtt_tc_egress", "pdtt_tc_ingress" },
+	{ PDTT_MODE_TC, PINS_ACCESS_PROBE, "pdtt_tcr_egress", "pdtt_tcr_ingress" },
+};
+
+/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters of a program's name. */
+#define KERNEL_NAME_MAX 15
+
+const struct pins_programs *pins_programs_of(enum pdtt_mode mode, enum pins_access access)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(programs); i++)
+		if (programs[i].mode == mode && programs[i].access == access)
+			return &programs[i];
+	return NULL;
+}
+
+enum pins_access pins_access_of(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(programs); i++)
+		if (strncmp(name, programs[i].egress, KERNEL_NAME_MAX) == 0 ||
+		    strncmp(name, programs[i].ingress, KERNEL_NAME_MAX) == 0)
+			return programs[i].access;
+	return PINS_ACCESS_UNKNOWN;
+}
+
+const char *pins_access_text(enum pins_access access)
+{
+	switch (access) {
+	case PINS_ACCESS_CAST:
+		return "sk_uid through bpf_rdonly_cast (Linux 6.2+)";
+	case PINS_ACCESS_PROBE:
+		return "sk_uid through bpf_probe_read_kernel (CO-RE)";
+	case PINS_ACCESS_SOCKET_UID:
+		return "bpf_get_socket_uid (UIDs as the user namespace of the socket's network "
+		       "namespace sees them; RSTs the kernel sends count for root)";
+	case PINS_ACCESS_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+const struct pins_owner_link pins_owner_links[] = {
+	{ PINS_OWNER_TRACEPOINTS, PDTT_PIN_LINK_OWNER_SEND, "pdtt_owner_send", "tp_btf",
+	  "sock_send_length" },
+	{ PINS_OWNER_TRACEPOINTS, PDTT_PIN_LINK_OWNER_RECV, "pdtt_owner_recv", "tp_btf",
+	  "sock_recv_length" },
+	{ PINS_OWNER_FEXIT, "link_owner_inet_sendmsg", "pdtt_owner_inet_send", "fexit",
+	  "inet_sendmsg" },
+	{ PINS_OWNER_FEXIT, "link_owner_inet6_sendmsg", "pdtt_owner_inet6_send", "fexit",
+	  "inet6_sendmsg" },
+	{ PINS_OWNER_FEXIT, "link_owner_inet_recvmsg", "pdtt_owner_inet_recv", "fexit",
+	  "inet_recvmsg" },
+	{ PINS_OWNER_FEXIT, "link_owner_inet6_recvmsg", "pdtt_owner_inet6_recv", "fexit",
+	  "inet6_recvmsg" },
+};
+
+const size_t pins_n_owner_links = ARRAY_SIZE(pins_owner_links);
+
 void pins_tc_link_name(char *out, size_t outlen, const char *ifname, const char *hook)
 {
 	size_t n = snprintf(out, outlen, "%s", PDTT_PIN_LINK_TC_PREFIX);
@@ -343,6 +405,7 @@ static struct pins_hook *add_hook(struct hook_list *l, enum pins_hook_kind kind,
 	l->hooks = more;
 	memset(&more[l->n], 0, sizeof(more[l->n]));
 	more[l->n].kind = kind;
+	more[l->n].access = PINS_ACCESS_UNKNOWN;
 	snprintf(more[l->n].hook, sizeof(more[l->n].hook), "%s", hook);
 	return &more[l->n++];
 }
@@ -364,37 +427,69 @@ static int link_info(const char *pin_path, const char *name, void *info, __u32 l
 	return e ? e : 1;
 }
 
-/* The pinned links of socket mode or of owner tracking (kind), one entry a hook. */
-static int linked_hooks(const char *pin_path, enum pins_hook_kind kind, struct hook_list *l)
+/* The way the program with kernel id prog_id reads the kernel. */
+static enum pins_access access_of_prog(__u32 prog_id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	enum pins_access access = PINS_ACCESS_UNKNOWN;
+	int fd = prog_id ? bpf_prog_get_fd_by_id(prog_id) : -1;
+
+	if (fd < 0)
+		return access;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+		access = pins_access_of(info.name);
+	close(fd);
+	return access;
+}
+
+/* The pinned links of socket mode, one entry a hook. */
+static int cgroup_links(const char *pin_path, struct hook_list *l)
 {
 	static const struct {
 		const char *pin, *hook;
-		enum pins_hook_kind kind;
 	} links[] = {
-		{ PDTT_PIN_LINK_SOCK_INGRESS, "ingress", PINS_HOOK_CGROUP },
-		{ PDTT_PIN_LINK_SOCK_EGRESS, "egress", PINS_HOOK_CGROUP },
-		{ PDTT_PIN_LINK_OWNER_SEND, "sock_send_length", PINS_HOOK_OWNER },
-		{ PDTT_PIN_LINK_OWNER_RECV, "sock_recv_length", PINS_HOOK_OWNER },
+		{ PDTT_PIN_LINK_SOCK_INGRESS, "ingress" },
+		{ PDTT_PIN_LINK_SOCK_EGRESS, "egress" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		struct bpf_link_info info;
 		struct pins_hook *h;
-		int rc;
+		int rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
 
-		if (links[i].kind != kind)
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
 			continue;
-		rc = link_info(pin_path, links[i].pin, &info, sizeof(info));
-		if (rc <= 0) {
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (!(h = add_hook(l, links[i].kind, links[i].hook)))
+		if (!(h = add_hook(l, PINS_HOOK_CGROUP, links[i].hook)))
 			return -ENOMEM;
 		/* A cgroup link whose cgroup was removed is defunct: id 0. */
-		h->cgroup_id = links[i].kind == PINS_HOOK_CGROUP ? info.cgroup.cgroup_id : 0;
-		h->live = links[i].kind != PINS_HOOK_CGROUP || info.cgroup.cgroup_id != 0;
+		h->cgroup_id = info.cgroup.cgroup_id;
+		h->live = info.cgroup.cgroup_id != 0;
+		h->access = access_of_prog(info.prog_id);
+	}
+	return 0;
+}
+
+/* The pinned links of owner tracking, one entry a hook. */
+static int owner_links(const char *pin_path, struct hook_list *l)
+{
+	for (size_t i = 0; i < pins_n_owner_links; i++) {
+		const struct pins_owner_link *o = &pins_owner_links[i];
+		struct bpf_link_info info;
+		struct pins_hook *h;
+		char hook[sizeof(h->hook)];
+		int rc = link_info(pin_path, o->pin, &info, sizeof(info));
+
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		snprintf(hook, sizeof(hook), "%s %s", o->kind, o->hook);
+		if (!(h = add_hook(l, PINS_HOOK_OWNER, hook)))
+			return -ENOMEM;
+		h->live = true;
 	}
 	return 0;
 }
@@ -434,6 +529,7 @@ static int tcx_links(const char *pin_path, struct hook_list *l)
 		}
 		snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
 		h->live = info.type == PDTT_BPF_LINK_TYPE_TCX && info.ifindex != 0;
+		h->access = access_of_prog(info.prog_id);
 	}
 	closedir(dir);
 	if (!rc && l->n > first)
@@ -441,8 +537,12 @@ static int tcx_links(const char *pin_path, struct hook_list *l)
 	return rc;
 }
 
-/* Whether the recorded classic filter is on its hook (in this network namespace). */
-static bool filter_present(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec)
+/*
+ * Whether the recorded classic filter is on its hook (in this network
+ * namespace); if so, *prog_id is its program's.
+ */
+static bool filter_present(const struct pdtt_tc_record_key *key, const struct pdtt_tc_record *rec,
+			   __u32 *prog_id)
 {
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = rec->handle, .priority = rec->priority);
 	struct bpf_tc_hook hook;
@@ -452,7 +552,10 @@ static bool filter_present(const struct pdtt_tc_record_key *key, const struct pd
 	hook.sz = sizeof(hook);
 	hook.ifindex = (int)key->ifindex;
 	hook.attach_point = key->hook;
-	return rec->handle && bpf_tc_query(&hook, &opts) == 0;
+	if (!rec->handle || bpf_tc_query(&hook, &opts) != 0)
+		return false;
+	*prog_id = opts.prog_id;
+	return true;
 }
 
 static int tc_filters(const char *pin_path, struct hook_list *l)
@@ -462,6 +565,7 @@ static int tc_filters(const char *pin_path, struct hook_list *l)
 	struct pdtt_tc_record rec, ns;
 	size_t first = l->n;
 	struct stat here;
+	__u32 prog_id = 0;
 	bool same_ns;
 	int fd;
 
@@ -489,7 +593,8 @@ static int tc_filters(const char *pin_path, struct hook_list *l)
 		h->handle = rec.handle;
 		h->priority = rec.priority;
 		h->other_netns = !same_ns;
-		h->live = same_ns && filter_present(&key, &rec);
+		h->live = same_ns && filter_present(&key, &rec, &prog_id);
+		h->access = h->live ? access_of_prog(prog_id) : PINS_ACCESS_UNKNOWN;
 	}
 	close(fd);
 	if (l->n > first)
@@ -501,14 +606,14 @@ int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *
 	       size_t errlen)
 {
 	struct hook_list l = { NULL, 0 };
-	int e = linked_hooks(pin_path, PINS_HOOK_CGROUP, &l);
+	int e = cgroup_links(pin_path, &l);
 
 	if (!e)
 		e = tcx_links(pin_path, &l);
 	if (!e)
 		e = tc_filters(pin_path, &l);
 	if (!e)
-		e = linked_hooks(pin_path, PINS_HOOK_OWNER, &l);
+		e = owner_links(pin_path, &l);
 	if (e) {
 		free(l.hooks);
 		snprintf(err, errlen, "cannot read the links pinned in %s: %s", pin_path,

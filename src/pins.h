@@ -18,7 +18,8 @@
 /* Links (the maps' names are PDTT_PIN_* in pdtt_shared.h). */
 #define PDTT_PIN_LINK_SOCK_EGRESS "link_sock_egress"   /* socket mode: cgroup_skb */
 #define PDTT_PIN_LINK_SOCK_INGRESS "link_sock_ingress"
-#define PDTT_PIN_LINK_OWNER_SEND "link_owner_send"     /* owner tracking: tp_btf */
+/* Owner tracking: see pins_owner_links. */
+#define PDTT_PIN_LINK_OWNER_SEND "link_owner_send"
 #define PDTT_PIN_LINK_OWNER_RECV "link_owner_recv"
 /* tc mode, tcx links: link_tc_<interface>_<ingress|egress> (see pins_tc_link_name). */
 #define PDTT_PIN_LINK_TC_PREFIX "link_tc_"
@@ -70,6 +71,58 @@ struct pdtt_tc_record {
 	__u32 prog_id;
 };
 _Static_assert(sizeof(struct pdtt_tc_record) == 48, "the pinned records keep their value size");
+
+/*
+ * How the counting programs read the kernel's structs (enum pdtt_access in
+ * bpf/pdtt_kernel.bpf.h): each way has its own pair of programs, and the
+ * loader loads the pair of the best way the kernel allows.
+ */
+enum pins_access {
+	PINS_ACCESS_CAST,       /* bpf_rdonly_cast, bpf_cast_to_kern_ctx (6.2+) */
+	PINS_ACCESS_PROBE,      /* bpf_probe_read_kernel with CO-RE offsets */
+	PINS_ACCESS_SOCKET_UID, /* socket mode: bpf_get_socket_uid */
+	PINS_ACCESS_UNKNOWN,
+};
+
+/* The programs of one mode and way. */
+struct pins_programs {
+	enum pdtt_mode mode;
+	enum pins_access access;
+	const char *egress, *ingress;
+};
+
+/* The pair of mode's programs for access; NULL when the mode has none. */
+const struct pins_programs *pins_programs_of(enum pdtt_mode mode, enum pins_access access);
+
+/*
+ * The way the counting program called name reads the kernel; name may be
+ * cut to the 15 characters the kernel keeps. PINS_ACCESS_UNKNOWN for
+ * another program.
+ */
+enum pins_access pins_access_of(const char *name);
+
+/* What access means for the person reading pdtt status or the log. */
+const char *pins_access_text(enum pins_access access);
+
+/*
+ * Owner tracking's links: the 6.3 tracepoints, or fexit programs on the
+ * inet send and receive calls before them. One link (and pin) a hook.
+ */
+enum pins_owner_via {
+	PINS_OWNER_TRACEPOINTS = 1,
+	PINS_OWNER_FEXIT = 2,
+};
+
+struct pins_owner_link {
+	enum pins_owner_via via;
+	const char *pin;
+	const char *prog; /* the program in each mode's object */
+	const char *kind; /* "tp_btf", "fexit" */
+	const char *hook; /* the tracepoint or kernel function */
+};
+
+extern const struct pins_owner_link pins_owner_links[];
+extern const size_t pins_n_owner_links;
 
 /*
  * The pin name of the tcx link on interface ifname, hook "ingress" or
@@ -163,17 +216,18 @@ enum pins_hook_kind {
 	PINS_HOOK_CGROUP,    /* socket mode: a cgroup_skb link */
 	PINS_HOOK_TCX,       /* tc mode: a tcx link */
 	PINS_HOOK_TC_FILTER, /* tc mode: a classic filter, as recorded */
-	PINS_HOOK_OWNER,     /* owner tracking: a tp_btf link */
+	PINS_HOOK_OWNER,     /* owner tracking: a tp_btf or fexit link */
 };
 
 struct pins_hook {
 	enum pins_hook_kind kind;
-	char hook[24];             /* "ingress", "egress"; owner: the tracepoint */
+	char hook[40];             /* "ingress", "egress"; owner: "tp_btf sock_send_length"... */
 	char ifname[IF_NAMESIZE];  /* tc */
 	__u64 cgroup_id;           /* cgroup: the cgroup's id (its inode), 0 once removed */
 	__u32 handle, priority;    /* classic filter */
 	bool live;                 /* still attached: not to a removed interface or cgroup */
 	bool other_netns;          /* classic filter in another network namespace: not checked */
+	enum pins_access access;   /* of the counting program attached; UNKNOWN for owner links */
 };
 
 /*

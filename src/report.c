@@ -26,8 +26,7 @@ static struct pdtt_value value_delta(const struct pdtt_value *now, const struct 
 	return d;
 }
 
-/* prev's entry for uid (users are sorted by UID), or NULL. */
-static const struct pdtt_usage *find_user(const struct pdtt_snapshot *snap, uint32_t uid)
+const struct pdtt_usage *report_find_user(const struct pdtt_snapshot *snap, uint32_t uid)
 {
 	size_t lo = 0, hi = snap->n_users;
 
@@ -51,7 +50,7 @@ struct pdtt_value report_user_delta(const struct pdtt_report *r, size_t i)
 
 	if (!r->prev)
 		return zero;
-	before = find_user(r->prev, u->uid);
+	before = report_find_user(r->prev, u->uid);
 	return value_delta(&u->v, before ? &before->v : &zero);
 }
 

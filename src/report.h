@@ -14,8 +14,14 @@
 
 struct pdtt_report {
 	const struct pdtt_snapshot *now;  /* the cumulative totals reported */
+	/*
+	 * The kernel counters alone, for the gauges of the map (now also holds
+	 * UIDs known only from the state file); NULL: now is them.
+	 */
+	const struct pdtt_snapshot *kernel;
 	const struct pdtt_snapshot *prev; /* the reading the interval starts from; NULL: none */
 	double interval;                  /* seconds from prev to now (monotonic clock) */
+	bool final;                       /* the last report before pdttd stops */
 	const char *host;                 /* host name, for the JSON log */
 	bool split;                       /* local_networks is not empty */
 	/* The UID's user name, or NULL when it has none. */
@@ -32,6 +38,9 @@ const char *report_user_name(const struct pdtt_report *r, uint32_t uid);
  * back (counts reset) counted its whole new value. All zero without prev.
  */
 struct pdtt_value report_user_delta(const struct pdtt_report *r, size_t i);
+
+/* snap's entry for uid (users are sorted by UID), or NULL. */
+const struct pdtt_usage *report_find_user(const struct pdtt_snapshot *snap, uint32_t uid);
 
 /* The same for a special bucket. */
 struct pdtt_value report_bucket_delta(const struct pdtt_report *r, enum pdtt_bucket b);

@@ -94,7 +94,7 @@ static void write_hook(FILE *out, const struct pdtt_status *s, const struct pins
 			fputs(" (the filter is gone: not counting)", out);
 		break;
 	case PINS_HOOK_OWNER:
-		fprintf(out, "tp_btf %s (owner tracking)", h->hook);
+		fprintf(out, "%s (owner tracking)", h->hook);
 		break;
 	}
 	fputc('\n', out);
@@ -140,6 +140,20 @@ static void write_interfaces(FILE *out, const struct pdtt_status *s)
 		fputs("none\n", out);
 }
 
+/* How the counting programs attached find a socket's UID (the first one's way). */
+static void write_uid_read(FILE *out, const struct pdtt_status *s)
+{
+	key(out, "uid read");
+	for (size_t i = 0; i < s->n_hooks; i++) {
+		if (s->hooks[i].kind != PINS_HOOK_OWNER &&
+		    s->hooks[i].access != PINS_ACCESS_UNKNOWN) {
+			fprintf(out, "%s\n", pins_access_text(s->hooks[i].access));
+			return;
+		}
+	}
+	fputs("-\n", out);
+}
+
 static void write_map(FILE *out, const struct pdtt_status *s)
 {
 	uint64_t permille = s->capacity ? (s->entries * 1000 + s->capacity / 2) / s->capacity : 0;
@@ -182,6 +196,7 @@ void status_write(FILE *out, const struct pdtt_status *s)
 	fprintf(out, "%s\n", s->mode ? s->mode : "-");
 	write_hooks(out, s);
 	write_interfaces(out, s);
+	write_uid_read(out, s);
 	key(out, "owner tracking");
 	fprintf(out, "%s\n", any_hook(s, PINS_HOOK_OWNER) ? "on" : "off");
 	write_map(out, s);

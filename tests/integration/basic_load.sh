@@ -14,12 +14,14 @@ echo "ok: pins exist"
 
 cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 for hook in egress ingress; do
-	prog_id=$(bpftool -j link show pinned "$PIN_PATH/link_sock_$hook" |
-		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])')
-	bpftool cgroup show "$cgroot" | grep -Eq "^\s*$prog_id\s+cgroup_inet_$hook" ||
-		fail "program $prog_id is not attached to $cgroot $hook"
-	bpftool prog show id "$prog_id" | grep -q "name pdtt_sock_$hook" ||
-		fail "link_sock_$hook does not hold pdtt_sock_$hook"
+	# From the link itself: Debian 12's 'bpftool cgroup show' lists nothing on 5.10.
+	read -r prog_id cgroup_id attach_type < <(bpftool -j link show pinned "$PIN_PATH/link_sock_$hook" |
+		"$PYTHON" -c 'import json,sys; l = json.load(sys.stdin); print(l["prog_id"], l["cgroup_id"], l["attach_type"])')
+	[ "$cgroup_id" = "$(stat -c %i "$cgroot")" ] && [ "$attach_type" = "cgroup_inet_$hook" ] ||
+		fail "program $prog_id is not attached to $cgroot $hook (cgroup id $cgroup_id, $attach_type)"
+	# pdtt_sock_*, or before Linux 6.2 pdtt_sockr_* (bpf_probe_read_kernel).
+	bpftool prog show id "$prog_id" | grep -Eq "name pdtt_sockr?_$hook" ||
+		fail "link_sock_$hook does not hold pdtt_sock_$hook or pdtt_sockr_$hook"
 done
 echo "ok: programs attached to the cgroup v2 root ($cgroot)"
 

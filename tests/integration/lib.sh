@@ -7,6 +7,9 @@
 
 set -u
 PYTHON=/usr/bin/python3      # not a user's shim: the test UIDs must be able to run it
+# The traffic generator the test UIDs run: copied into the test's work
+# directory (use_readable_helpers), since the source tree may be in a
+# directory only root can enter (/root, rpmbuild's ~/rpmbuild, mktemp -d).
 TRAFFIC="$PDTT_TESTS/integration/traffic.py"
 TEST_NAME=$(basename "$0" .sh)
 WORK=""
@@ -28,6 +31,23 @@ skip() {
 	fi
 	echo "SKIP: $TEST_NAME: $*" >&2
 	exit 77
+}
+
+# A feature this kernel does not have, and pdtt documents as missing there
+# (its device types, owner tracking before 5.11): a skip even with
+# PDTT_REQUIRE_BPF=1, since nothing pdtt could do would make the test run.
+skip_kernel_lacks() {
+	echo "SKIP: $TEST_NAME: kernel $(uname -r) lacks $*" >&2
+	exit 77
+}
+
+# Owner tracking hooks the 6.3 tracepoints, or before them fexit programs
+# with socket storage (5.11+); on older kernels pdtt has none to test.
+require_owner_tracking_kernel() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q 'btf_trace_sock_send_length' &&
+		return 0
+	[ "$(printf '5.11\n%s\n' "$(uname -r)" | sort -V | head -n 1)" = 5.11 ] && return 0
+	skip_kernel_lacks "both the sock_send_length tracepoint (6.3+) and fexit with socket storage (5.11+): pdtt has no owner tracking there"
 }
 
 require_root_and_bpf() {
@@ -58,7 +78,8 @@ cleanup() {
 	for hook in "${CLEANUP_HOOKS[@]}"; do
 		eval "$hook" 2>/dev/null
 	done
-	[ -n "$WORK" ] && [ -f "$WORK/pdtt.conf" ] && pdttd_cmd --unload -c "$WORK/pdtt.conf" >/dev/null 2>&1
+	# By pin_path, not by the configuration: a test may end with a broken one.
+	[ -n "${PIN_PATH:-}" ] && pdttd_cmd --unload --pin-path "$PIN_PATH" >/dev/null 2>&1
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
 	for ns in $PEER_NS $EXTRA_NS; do ip netns del "$ns" 2>/dev/null; done
 	if [ $rc -ne 0 ] && [ -n "$WORK" ]; then
@@ -75,6 +96,7 @@ setup() {
 	require_root_and_bpf
 	WORK=$(mktemp -d "/tmp/pdtt-$TEST_NAME.XXXXXX")
 	chmod 755 "$WORK"
+	use_readable_helpers
 	PIN_PATH="/sys/fs/bpf/pdtt-test-$TEST_NAME-$$"
 	NETNS="pdtt-$TEST_NAME-$$"
 	trap cleanup EXIT
@@ -84,6 +106,14 @@ setup() {
 	ip -n "$NETNS" link set lo up
 }
 
+# use_readable_helpers: what the test UIDs run (traffic.py), copied into
+# $WORK (mode 0755), which they can read wherever the source tree is.
+use_readable_helpers() {
+	install -m 644 "$PDTT_TESTS/integration/traffic.py" "$WORK/traffic.py" ||
+		fail "cannot copy traffic.py into $WORK"
+	TRAFFIC="$WORK/traffic.py"
+}
+
 # write_config EXTRA...: the test's pdtt.conf, with extra lines appended.
 write_config() {
 	{
@@ -91,6 +121,8 @@ write_config() {
 		echo "pin_path = \"$PIN_PATH\";"
 		echo "state_file = \"$WORK/state\";"
 		printf '%s\n' "$@"
+		# Last, so that the lines given keep their numbers; never the host's history.
+		echo "history_file = \"${HISTORY_FILE:-$WORK/history.db}\";"
 	} >"$WORK/pdtt.conf"
 }
 
@@ -393,4 +425,26 @@ state_field() {
 # add_counts "A B C D" "E F G H": the sum, field by field.
 add_counts() {
 	echo "$1 $2" | awk '{ printf "%.0f %.0f %.0f %.0f\n", $1 + $5, $2 + $6, $3 + $7, $4 + $8 }'
+}
+
+# pinned_link_ids DIR: "LINK_ID PROG_ID" of each socket-mode link pinned in
+# DIR (egress, then ingress), one a line.
+pinned_link_ids() {
+	local hook
+	for hook in egress ingress; do
+		bpftool -j link show pinned "$1/link_sock_$hook" |
+			"$PYTHON" -c 'import json,sys; l = json.load(sys.stdin); print(l["id"], l["prog_id"])' ||
+			fail "cannot read the link pinned in $1/link_sock_$hook"
+	done
+}
+
+# expect_detached "IDS": none of these links or programs (pinned_link_ids'
+# lines) exists any more.
+expect_detached() {
+	local link prog
+	while read -r link prog; do
+		bpftool link show id "$link" >/dev/null 2>&1 && fail "BPF link $link still exists"
+		bpftool prog show id "$prog" >/dev/null 2>&1 && fail "BPF program $prog is still loaded"
+	done <<<"$1"
+	return 0
 }

@@ -6,8 +6,7 @@
 for tool in /usr/sbin/sshd ssh scp sftp rsync ssh-keygen useradd userdel; do
 	command -v "$tool" >/dev/null || skip "needs $tool (openssh-server, openssh-client, rsync)"
 done
-bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q 'btf_trace_sock_send_length' ||
-	fail "kernel lacks the sock_send_length tracepoint: owner tracking cannot be tested"
+require_owner_tracking_kernel
 
 SSH_USER="pdtt-ssh-$$"
 SSH_UID=$(test_uid 90)

@@ -9,6 +9,7 @@
 # max_users = 16, the UIDs of the rest of the machine (other tests' among
 # them) could otherwise take the slots and push this test's into overflow.
 . "$PDTT_TESTS/integration/lib.sh"
+. "$PDTT_TESTS/integration/lib_history.sh"
 setup
 use_own_cgroup
 write_config "interval = 1;" "cgroup_path = \"$CGROUP\";"
@@ -87,6 +88,8 @@ expect_counts $U1 "$((1300 * NCPUS + 640)) $((13 * NCPUS + 5)) $((2000 * NCPUS))
 expect_counts $U2 "0 0 640 5"
 stop_daemon
 echo "ok: max_users 1024 -> 16 migrated, counts kept"
+# The usage history went through both migrations: it still sums to the totals.
+expect_history_sums $U1 $U2
 
 # -- a migration interrupted after its first step: completed at the next start
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
@@ -127,6 +130,7 @@ expect_counts $U2 "0 0 256 2"
 [ "$(state_field accounting_start)" = 1600000000 ] || fail "accounting_start of the state file not kept"
 stop_daemon
 echo "ok: layout 2 pins migrated, counts kept"
+expect_history_sums $U1 $U2
 
 # -- an unknown (newer) layout: refused, left alone
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"

@@ -62,6 +62,7 @@ done
 
 WORK=$(mktemp -d /tmp/pdtt-pkg-deb.XXXXXX)
 chmod 755 "$WORK" # make check of the build runs traffic as test UIDs
+use_readable_helpers
 NETNS="pdtt-pkg-$$"
 POLICY_CREATED=""
 
@@ -355,13 +356,7 @@ echo "ok: postrotate reloads pdttd through the init script; totals continue acro
 
 ### Purge while pdttd runs: it is stopped, its programs unloaded, all removed.
 [ -n "$(package_daemon_pids)" ] || fail "pdttd is not running before the purge"
-ids=""
-for hook in egress ingress; do
-	ids="$ids $(bpftool -j link show pinned "$PINS/link_sock_$hook" |
-		"$PYTHON" -c 'import json,sys; l = json.load(sys.stdin); print(l["id"], l["prog_id"])')" ||
-		fail "cannot read the link pinned in $PINS/link_sock_$hook"
-done
-read -r LINK_E PROG_E LINK_I PROG_I <<<"$ids"
+ids=$(pinned_link_ids "$PINS")
 run_logged "$WORK/purge.log" allowed dpkg --purge pdtt
 grep -q '^Stopping pdtt' "$WORK/purge.log" || fail "the prerm did not stop pdtt: $(cat "$WORK/purge.log")"
 [ -z "$(package_daemon_pids)" ] || fail "pdttd still runs after the purge"
@@ -373,11 +368,6 @@ done
 ls "$LOG".* >/dev/null 2>&1 && fail "rotated logs are left: $(ls "$LOG".*)"
 [ ! -e "$PROM" ] || fail "the Prometheus file $PROM is left after the removal"
 ls /etc/rc?.d/*pdtt >/dev/null 2>&1 && fail "init links are left: $(ls /etc/rc?.d/*pdtt)"
-for id in "$LINK_E" "$LINK_I"; do
-	bpftool link show id "$id" >/dev/null 2>&1 && fail "BPF link $id of the package's pdttd still exists"
-done
-for id in "$PROG_E" "$PROG_I"; do
-	bpftool prog show id "$id" >/dev/null 2>&1 && fail "BPF program $id of the package's pdttd is still loaded"
-done
-echo "ok: purged: no pdtt file, pin, link, program or process left (links $LINK_E $LINK_I, programs $PROG_E $PROG_I gone)"
+expect_detached "$ids"
+echo "ok: purged: no pdtt file, pin, link, program or process left (links and programs" $ids "gone)"
 exit 0

@@ -21,7 +21,7 @@ print(f"ok: {sys.argv[1]}: {n} JSON lines")
 ' "$f" || { echo "FAIL: $f does not parse as JSON lines" >&2; rc=1; }
 done
 # pdtt show --json: one document, its integers exact.
-for f in "$GOLDEN"/*.json; do
+for f in "$GOLDEN"/show*.json; do
 	"$PYTHON" -c '
 import json, sys
 with open(sys.argv[1], "rb") as f:
@@ -31,6 +31,19 @@ for u in doc["users"] + doc["buckets"]:
     assert all(isinstance(v, int) for k, v in u["cumulative"].items() if k.endswith(("bytes", "packets")))
 n = len(doc["users"])
 print(f"ok: {sys.argv[1]}: one JSON document, {n} users")
+' "$f" || { echo "FAIL: $f does not parse as a JSON document" >&2; rc=1; }
+done
+# pdtt history --json: one document, its integers exact.
+for f in "$GOLDEN"/history*.json; do
+	"$PYTHON" -c '
+import json, sys
+with open(sys.argv[1], "rb") as f:
+    doc = json.loads(f.read().decode("utf-8", errors="strict"))
+assert isinstance(doc, dict) and isinstance(doc["rows"], list), "not a pdtt history document"
+for r in doc["rows"]:
+    assert all(isinstance(v, int) for k, v in r.items() if k.endswith(("bytes", "packets")))
+n = len(doc["rows"])
+print(f"ok: {sys.argv[1]}: one JSON document, {n} rows")
 ' "$f" || { echo "FAIL: $f does not parse as a JSON document" >&2; rc=1; }
 done
 if command -v promtool >/dev/null 2>&1; then

@@ -84,7 +84,7 @@ static void test_usage_errors(void)
 	check_error(ARGV("-c", "/x.conf"),
 		    "pdtt: no command: say 'show' or 'status'; try 'pdtt --help'\n");
 	check_error(ARGV("list"),
-		    "pdtt: unknown command 'list' (the commands are show and status); try "
+		    "pdtt: unknown command 'list' (the commands are show, status and history); try "
 		    "'pdtt --help'\n");
 	check_error(ARGV("show", "status"), "pdtt: unexpected argument 'status'; try 'pdtt --help'\n");
 	check_error(ARGV("show", "--bogus"), "pdtt: unknown option --bogus; try 'pdtt --help'\n");
@@ -92,9 +92,10 @@ static void test_usage_errors(void)
 	check_error(ARGV("show", "--user"),
 		    "pdtt: option --user needs an argument; try 'pdtt --help'\n");
 	check_error(ARGV("-c"), "pdtt: option -c needs an argument; try 'pdtt --help'\n");
-	check_error(ARGV("status", "--json"), "pdtt: --json is an option of 'show'; try 'pdtt --help'\n");
+	check_error(ARGV("status", "--json"),
+		    "pdtt: --json is an option of 'show' and 'history'; try 'pdtt --help'\n");
 	check_error(ARGV("status", "--user", "x"),
-		    "pdtt: --user is an option of 'show'; try 'pdtt --help'\n");
+		    "pdtt: --user is an option of 'show' and 'history'; try 'pdtt --help'\n");
 	check_error(ARGV("show", "--user="), "pdtt: --user needs a user name or UID; try 'pdtt --help'\n");
 	check_error(ARGV("show", "--json", "--bytes"),
 		    "pdtt: --bytes is for the table: --json always has exact counts; try "
@@ -112,8 +113,48 @@ static void test_usage_text(void)
 	CHECK(strstr(buf, "(default: /etc/pdtt.conf)"));
 }
 
+/* pdtt history: the billing export's command line, and each misuse. */
+static void test_history(void)
+{
+	struct pdtt_cli c;
+	char err[256];
+
+	CHECK(parse(&c, err, sizeof(err),
+		    ARGV("history", "--monthly", "--csv", "--since", "last-month", "--until",
+			 "last-month")) == 0);
+	CHECK(c.command == PDTT_CMD_HISTORY && c.tier == USAGE_MONTHLY && c.csv && !c.json);
+	CHECK_STR_EQ(c.since, "last-month");
+	CHECK_STR_EQ(c.until, "last-month");
+	CHECK(parse(&c, err, sizeof(err), ARGV("history")) == 0);
+	CHECK(c.tier == USAGE_DAILY && !c.top && !c.since && !c.user);
+	CHECK(parse(&c, err, sizeof(err), ARGV("history", "--top", "10", "--hourly", "-j")) == 0);
+	CHECK(c.top == 10 && c.tier == USAGE_HOURLY && c.json);
+	CHECK(parse(&c, err, sizeof(err), ARGV("history", "--5min", "-u", "alice")) == 0);
+	CHECK(c.tier == USAGE_5MIN && !strcmp(c.user, "alice"));
+	check_error(ARGV("history", "--top", "0"),
+		    "pdtt: --top '0' is not accepted: expected a number of users from 1 to 1000000; "
+		    "try 'pdtt --help'\n");
+	check_error(ARGV("history", "--top", "-3"),
+		    "pdtt: --top '-3' is not accepted: expected a number of users from 1 to 1000000; "
+		    "try 'pdtt --help'\n");
+	check_error(ARGV("history", "--daily", "--monthly"),
+		    "pdtt: choose one of --5min, --hourly, --daily and --monthly, not --monthly too; "
+		    "try 'pdtt --help'\n");
+	check_error(ARGV("history", "--csv", "--json"),
+		    "pdtt: --json and --csv: choose one; try 'pdtt --help'\n");
+	check_error(ARGV("history", "--top", "3", "--user", "bob"),
+		    "pdtt: --top ranks users: it does not go with --user; try 'pdtt --help'\n");
+	check_error(ARGV("show", "--csv"),
+		    "pdtt: --csv is an option of 'history'; try 'pdtt --help'\n");
+	check_error(ARGV("history", "--bytes"),
+		    "pdtt: --bytes is an option of 'show'; try 'pdtt --help'\n");
+	check_error(ARGV("history", "--since"),
+		    "pdtt: option --since needs an argument; try 'pdtt --help'\n");
+}
+
 int main(void)
 {
+	test_history();
 	test_commands();
 	test_options();
 	test_usage_errors();

@@ -32,7 +32,34 @@ static void test_defaults(void)
 	CHECK_STR_EQ(o.config_path, DEFAULT_CONF);
 	CHECK(!o.foreground);
 	CHECK(o.action == PDTT_ACTION_RUN);
+	CHECK(o.pin_path == NULL);
 	CHECK_STR_EQ(err, "");
+}
+
+/* --pin-path: what --unload removes when the configuration cannot say. */
+static void test_pin_path(void)
+{
+	struct pdttd_options o;
+	char err[256] = "";
+
+	CHECK(parse(&o, err, sizeof(err), ARGV("--unload", "--pin-path", "/sys/fs/bpf/x")) == 0);
+	CHECK(o.action == PDTT_ACTION_UNLOAD);
+	CHECK_STR_EQ(o.pin_path, "/sys/fs/bpf/x");
+	CHECK(parse(&o, err, sizeof(err), ARGV("--pin-path=/p", "-c", "/c.conf", "--unload")) == 0);
+	CHECK_STR_EQ(o.pin_path, "/p");
+	CHECK_STR_EQ(o.config_path, "/c.conf");
+	CHECK(parse(&o, err, sizeof(err), ARGV("--unload")) == 0);
+	CHECK(o.pin_path == NULL);
+	CHECK(parse(&o, err, sizeof(err), ARGV("--pin-path", "/p")) == PDTT_EXIT_USAGE);
+	CHECK_STR_EQ(err, "pdttd: --pin-path goes with --unload only (pdttd takes pin_path from "
+			  "the configuration); try 'pdttd --help'\n");
+	CHECK(parse(&o, err, sizeof(err), ARGV("--check-config", "--pin-path=/p")) ==
+	      PDTT_EXIT_USAGE);
+	CHECK(parse(&o, err, sizeof(err), ARGV("--unload", "--pin-path", "rel/p")) ==
+	      PDTT_EXIT_USAGE);
+	CHECK_STR_EQ(err, "pdttd: --pin-path rel/p: expected an absolute path\n");
+	CHECK(parse(&o, err, sizeof(err), ARGV("--unload", "--pin-path")) == PDTT_EXIT_USAGE);
+	CHECK_STR_EQ(err, "pdttd: option --pin-path needs an argument; try 'pdttd --help'\n");
 }
 
 static void test_each_option(void)
@@ -85,5 +112,6 @@ int main(void)
 	test_defaults();
 	test_each_option();
 	test_usage_errors();
+	test_pin_path();
 	return check_summary("test_pdttd_options");
 }

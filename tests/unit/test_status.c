@@ -12,8 +12,22 @@
 static const struct pins_hook socket_hooks[] = {
 	{ .kind = PINS_HOOK_CGROUP, .hook = "ingress", .cgroup_id = 1, .live = true },
 	{ .kind = PINS_HOOK_CGROUP, .hook = "egress", .cgroup_id = 1, .live = true },
-	{ .kind = PINS_HOOK_OWNER, .hook = "sock_send_length", .live = true },
-	{ .kind = PINS_HOOK_OWNER, .hook = "sock_recv_length", .live = true },
+	{ .kind = PINS_HOOK_OWNER, .hook = "tp_btf sock_send_length", .live = true },
+	{ .kind = PINS_HOOK_OWNER, .hook = "tp_btf sock_recv_length", .live = true },
+};
+
+/* Before Linux 6.2: the UID read with bpf_probe_read_kernel. */
+static const struct pins_hook socket_probe_hooks[] = {
+	{ .kind = PINS_HOOK_CGROUP,
+	  .hook = "ingress",
+	  .cgroup_id = 1,
+	  .live = true,
+	  .access = PINS_ACCESS_PROBE },
+	{ .kind = PINS_HOOK_CGROUP,
+	  .hook = "egress",
+	  .cgroup_id = 1,
+	  .live = true,
+	  .access = PINS_ACCESS_PROBE },
 };
 
 static const struct pins_hook tc_hooks[] = {
@@ -73,6 +87,7 @@ static void test_stopped_full(void)
 	struct pdtt_status s = running_socket();
 
 	s.daemon_pid = 0;
+	s.hooks = socket_probe_hooks;
 	s.n_hooks = 2;
 	s.cgroup_id = 7;
 	s.entries = s.capacity = 4;

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pdtt history: see history_query.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "history_query.h"
+#include "snapshot.h"
+
+#define DATE_FORMS "YYYY-MM-DD, YYYY-MM, today, yesterday, this-month or last-month"
+
+static time_t day_start(time_t t)
+{
+	return usage_bucket_start(USAGE_DAILY, t);
+}
+
+/* The number in arg[from, from + n), all digits; -1 otherwise. */
+static int digits(const char *arg, size_t from, size_t n)
+{
+	int v = 0;
+
+	for (size_t i = from; i < from + n; i++) {
+		if (arg[i] < '0' || arg[i] > '9')
+			return -1;
+		v = v * 10 + (arg[i] - '0');
+	}
+	return v;
+}
+
+/* YYYY-MM-DD or YYYY-MM, strictly: the day must exist. */
+static bool parse_calendar(const char *arg, time_t *first, time_t *after)
+{
+	size_t len = strlen(arg);
+	bool with_day = len == 10;
+	int year = digits(arg, 0, 4), month, day = 1;
+	struct tm tm = { 0 }, back;
+
+	if ((len != 7 && len != 10) || arg[4] != '-' || (with_day && arg[7] != '-'))
+		return false;
+	month = digits(arg, 5, 2);
+	if (with_day)
+		day = digits(arg, 8, 2);
+	if (year < 1970 || month < 1 || month > 12 || day < 1)
+		return false;
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	*first = timegm(&tm);
+	gmtime_r(first, &back);
+	if (back.tm_mday != day)
+		return false; /* 2026-02-30 */
+	*after = with_day ? *first + 86400 : usage_month_start(*first, 1);
+	return true;
+}
+
+int history_parse_date(const char *arg, time_t now, bool end, time_t *out, char *err, size_t errlen)
+{
+	time_t first, after;
+
+	if (!strcmp(arg, "today")) {
+		first = day_start(now);
+		after = first + 86400;
+	} else if (!strcmp(arg, "yesterday")) {
+		after = day_start(now);
+		first = after - 86400;
+	} else if (!strcmp(arg, "this-month")) {
+		first = usage_month_start(now, 0);
+		after = usage_month_start(now, 1);
+	} else if (!strcmp(arg, "last-month")) {
+		first = usage_month_start(now, -1);
+		after = usage_month_start(now, 0);
+	} else if (!parse_calendar(arg, &first, &after)) {
+		snprintf(err, errlen, "%s '%s' is not a date: expected %s (UTC)",
+			 end ? "--until" : "--since", arg, DATE_FORMS);
+		return -1;
+	}
+	*out = end ? after : first;
+	return 0;
+}
+
+void history_default_range(enum usage_tier tier, time_t now, time_t *since, time_t *until)
+{
+	switch (tier) {
+	case USAGE_5MIN:
+	case USAGE_HOURLY:
+		*since = day_start(now);
+		*until = *since + 86400;
+		break;
+	case USAGE_DAILY:
+		*since = usage_month_start(now, 0);
+		*until = day_start(now) + 86400;
+		break;
+	default:
+		*since = usage_month_start(now, -11);
+		*until = usage_month_start(now, 1);
+		break;
+	}
+}
+
+void history_result_free(struct history_result *res)
+{
+	for (size_t i = 0; i < res->n_classes; i++)
+		free(res->class_names[i]);
+	free(res->class_names);
+	free(res->rows);
+	free(res->values);
+	memset(res, 0, sizeof(*res));
+}
+
+static int fail(sqlite3 *db, int rc, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot query the history: %s",
+		 rc == SQLITE_NOMEM ? strerror(ENOMEM) : sqlite3_errmsg(db));
+	return -1;
+}
+
+/* The classes table: names by position; ids are looked up in class_ids. */
+static int load_classes(sqlite3 *db, struct history_result *res, long long **ids)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "SELECT id, name FROM classes ORDER BY id", -1, &st, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t n = res->n_classes + 1;
+		char **names = realloc(res->class_names, n * sizeof(*names));
+		long long *grown = names ? realloc(*ids, n * sizeof(**ids)) : NULL;
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		if (names)
+			res->class_names = names;
+		if (grown)
+			*ids = grown;
+		if (!names || !grown || !(names[n - 1] = strdup(name ? name : ""))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		grown[n - 1] = sqlite3_column_int64(st, 0);
+		res->n_classes = n;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static long class_index(const struct history_result *res, const long long *ids, long long id)
+{
+	for (size_t i = 0; i < res->n_classes; i++)
+		if (ids[i] == id)
+			return (long)i;
+	return -1;
+}
+
+/* A new row for (start, uid) with its classes zeroed; SQLITE_NOMEM when memory ran out. */
+static int new_row(struct history_result *res, size_t *cap, time_t start, time_t end, uint32_t uid)
+{
+	if (res->n_rows == *cap) {
+		size_t n = *cap ? *cap * 2 : 256;
+		struct history_row *rows = realloc(res->rows, n * sizeof(*rows));
+		struct pdtt_counters *values = rows ? realloc(res->values,
+							      n * res->n_classes * sizeof(*values))
+						    : NULL;
+
+		if (rows)
+			res->rows = rows;
+		if (!rows || (!values && res->n_classes))
+			return SQLITE_NOMEM;
+		res->values = values;
+		*cap = n;
+	}
+	memset(&res->rows[res->n_rows], 0, sizeof(res->rows[0]));
+	memset(&res->values[res->n_rows * res->n_classes], 0,
+	       res->n_classes * sizeof(res->values[0]));
+	res->rows[res->n_rows].start = start;
+	res->rows[res->n_rows].end = end;
+	res->rows[res->n_rows].uid = uid;
+	res->n_rows++;
+	return SQLITE_OK;
+}
+
+static void build_sql(const struct history_request *req, char *sql, size_t len)
+{
+	const char *group = req->top ? "uid, class" : "start, uid, class";
+
+	snprintf(sql, len,
+		 "SELECT %s, sum(tx_bytes), sum(tx_packets), sum(rx_bytes), sum(rx_packets), "
+		 "sum(CASE WHEN catch_up THEN tx_bytes + rx_bytes ELSE 0 END) FROM %s "
+		 "WHERE start >= ?1 AND start < ?2 AND uid >= 0%s GROUP BY %s ORDER BY %s",
+		 group, usage_tier_table(req->tier), req->one_user ? " AND uid = ?3" : "", group,
+		 group);
+}
+
+/* The rows of the query, one per (bucket, uid), or per uid for --top. */
+static int load_rows(sqlite3 *db, const struct history_request *req, struct history_result *res,
+		     const long long *ids)
+{
+	int col = req->top ? 0 : 1, rc;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	char sql[512];
+
+	build_sql(req, sql, sizeof(sql));
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, req->since);
+	sqlite3_bind_int64(st, 2, req->until);
+	if (req->one_user)
+		sqlite3_bind_int64(st, 3, req->uid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		time_t start = req->top ? req->since : (time_t)sqlite3_column_int64(st, 0);
+		uint32_t uid = (uint32_t)sqlite3_column_int64(st, col);
+		long cls = class_index(res, ids, sqlite3_column_int64(st, col + 1));
+		struct history_row *row = res->n_rows ? &res->rows[res->n_rows - 1] : NULL;
+		struct pdtt_counters c = {
+			.tx_bytes = (uint64_t)sqlite3_column_int64(st, col + 2),
+			.tx_packets = (uint64_t)sqlite3_column_int64(st, col + 3),
+			.rx_bytes = (uint64_t)sqlite3_column_int64(st, col + 4),
+			.rx_packets = (uint64_t)sqlite3_column_int64(st, col + 5),
+		};
+
+		if (!row || row->start != start || row->uid != uid) {
+			rc = new_row(res, &cap, start,
+				     req->top ? req->until : usage_bucket_next(req->tier, start),
+				     uid);
+			if (rc != SQLITE_OK)
+				break;
+			row = &res->rows[res->n_rows - 1];
+		}
+		if (cls >= 0)
+			counters_add(&res->values[(res->n_rows - 1) * res->n_classes + cls], &c);
+		counters_add(&row->total, &c);
+		row->catch_up_bytes += (uint64_t)sqlite3_column_int64(st, col + 6);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int by_total(const struct history_row *a, const struct history_row *b)
+{
+	uint64_t ta = counters_total_bytes(&a->total), tb = counters_total_bytes(&b->total);
+
+	if (ta != tb)
+		return ta > tb ? -1 : 1;
+	return a->uid < b->uid ? -1 : a->uid > b->uid;
+}
+
+/* Buckets in time order, users in a bucket biggest first. */
+static int by_start_then_total(const void *pa, const void *pb)
+{
+	const struct history_row *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return by_total(a, b);
+}
+
+static int by_total_only(const void *a, const void *b)
+{
+	return by_total(a, b);
+}
+
+/* Sort rows (and the values with them) and keep the top ones. */
+static int order_rows(struct history_result *res, const struct history_request *req)
+{
+	struct pdtt_counters *values;
+
+	/* Sorting moves the rows: each carries its values' index in by_class until then. */
+	for (size_t i = 0; i < res->n_rows; i++)
+		res->rows[i].by_class = (struct pdtt_counters *)(uintptr_t)i;
+	qsort(res->rows, res->n_rows, sizeof(res->rows[0]),
+	      req->top ? by_total_only : by_start_then_total);
+	if (req->top && res->n_rows > req->top)
+		res->n_rows = req->top;
+	values = malloc((res->n_rows * res->n_classes + 1) * sizeof(*values));
+	if (!values)
+		return SQLITE_NOMEM;
+	for (size_t i = 0; i < res->n_rows; i++) {
+		size_t from = (uintptr_t)res->rows[i].by_class;
+
+		memcpy(&values[i * res->n_classes], &res->values[from * res->n_classes],
+		       res->n_classes * sizeof(*values));
+		res->rows[i].by_class = &values[i * res->n_classes];
+	}
+	free(res->values);
+	res->values = values;
+	return SQLITE_OK;
+}
+
+int history_query(sqlite3 *db, const struct history_request *req, struct history_result *res,
+		  char *err, size_t errlen)
+{
+	long long *ids = NULL;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->tier = req->tier;
+	res->since = req->since;
+	res->until = req->until;
+	res->top = req->top;
+	rc = load_classes(db, res, &ids);
+	if (rc == SQLITE_OK)
+		rc = load_rows(db, req, res, ids);
+	if (rc == SQLITE_OK)
+		rc = order_rows(res, req);
+	free(ids);
+	if (rc != SQLITE_OK) {
+		history_result_free(res);
+		return fail(db, rc, err, errlen);
+	}
+	return 0;
+}

@@ -1,0 +1,858 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The usage history database: schema and migrations, opening (a corrupt
+ * file is moved aside), writing a period with its rollups in one
+ * transaction, retention, and periods kept in memory while the disk is full.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "log.h"
+#include "report.h"
+#include "usage_db.h"
+
+/*
+ * The schema, in one place: SCHEMA[v] takes a database from version v to
+ * v + 1 (version 0 is an empty file). A new version appends its migration
+ * here and raises USAGE_DB_VERSION; pdtt-history(5) documents the result.
+ */
+/* The schema reads as SQL: */
+/* clang-format off */
+#define TIER_TABLE(name)                                                                    \
+	"CREATE TABLE " name " (\n"                                                         \
+	"  start INTEGER NOT NULL,\n"                                                       \
+	"  uid INTEGER NOT NULL,\n"                                                         \
+	"  class INTEGER NOT NULL REFERENCES classes(id),\n"                                \
+	"  catch_up INTEGER NOT NULL,\n"                                                    \
+	"  tx_bytes INTEGER NOT NULL, tx_packets INTEGER NOT NULL,\n"                       \
+	"  rx_bytes INTEGER NOT NULL, rx_packets INTEGER NOT NULL,\n"                       \
+	"  PRIMARY KEY (start, uid, class, catch_up)) WITHOUT ROWID;\n"
+
+static const char *const SCHEMA[USAGE_DB_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE classes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n"
+	"INSERT INTO classes VALUES (0, 'local'), (1, 'external');\n"
+	"CREATE TABLE periods (\n"
+	"  time INTEGER NOT NULL, bucket INTEGER NOT NULL,\n"
+	"  catch_up INTEGER NOT NULL, rows INTEGER NOT NULL);\n"
+	"CREATE INDEX periods_bucket ON periods (bucket);\n"
+	TIER_TABLE("usage_5min")
+	TIER_TABLE("usage_hourly")
+	TIER_TABLE("usage_daily")
+	TIER_TABLE("usage_monthly")
+	"CREATE TABLE usage_expired (\n"
+	"  tier TEXT NOT NULL, uid INTEGER NOT NULL, class INTEGER NOT NULL,\n"
+	"  tx_bytes INTEGER NOT NULL, tx_packets INTEGER NOT NULL,\n"
+	"  rx_bytes INTEGER NOT NULL, rx_packets INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (tier, uid, class)) WITHOUT ROWID;\n"
+	"CREATE TABLE usage_offsets (\n"
+	"  uid INTEGER NOT NULL, class INTEGER NOT NULL,\n"
+	"  tx_bytes INTEGER NOT NULL, tx_packets INTEGER NOT NULL,\n"
+	"  rx_bytes INTEGER NOT NULL, rx_packets INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (uid, class)) WITHOUT ROWID;\n"
+	"CREATE VIEW usage AS\n"
+	"  SELECT '5min' AS tier, * FROM usage_5min UNION ALL\n"
+	"  SELECT 'hourly', * FROM usage_hourly UNION ALL\n"
+	"  SELECT 'daily', * FROM usage_daily UNION ALL\n"
+	"  SELECT 'monthly', * FROM usage_monthly;\n",
+};
+/* clang-format on */
+
+/* A full disk can last: beyond this, the oldest kept periods merge into the next. */
+#define PENDING_MAX_BYTES (32u << 20)
+
+/* A reading that could not be written yet: its totals, and where they go. */
+struct pending {
+	struct pdtt_snapshot snap;
+	time_t bucket;
+	bool catch_up;
+};
+
+struct usage_db {
+	char path[4096];
+	int period;
+	int retention[USAGE_TIER_COUNT];
+	sqlite3 *db; /* NULL: not open (yet) */
+	sqlite3_stmt *add_delta, *upsert[USAGE_TIER_COUNT], *add_period, *add_offset;
+	struct pdtt_snapshot recorded; /* the totals the database holds */
+	bool fresh;                    /* the database was just created */
+	bool off;                      /* a newer pdtt's database: left alone */
+	bool failing;                  /* the last write failed, and was said */
+	struct pending *pending;
+	size_t n_pending;
+	time_t last_seen; /* the time of the last reading */
+};
+
+const char *usage_tier_name(enum usage_tier t)
+{
+	static const char *const names[USAGE_TIER_COUNT] = { "5min", "hourly", "daily", "monthly" };
+
+	return names[t];
+}
+
+const char *usage_tier_table(enum usage_tier t)
+{
+	static const char *const tables[USAGE_TIER_COUNT] = { "usage_5min", "usage_hourly",
+							      "usage_daily", "usage_monthly" };
+
+	return tables[t];
+}
+
+time_t usage_month_start(time_t when, int months_later)
+{
+	struct tm tm;
+
+	gmtime_r(&when, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mon += months_later;
+	return timegm(&tm);
+}
+
+time_t usage_bucket_start(enum usage_tier t, time_t when)
+{
+	static const time_t seconds[USAGE_TIER_COUNT] = { 300, 3600, 86400, 0 };
+
+	if (t == USAGE_MONTHLY)
+		return usage_month_start(when, 0);
+	return when - ((when % seconds[t]) + seconds[t]) % seconds[t];
+}
+
+time_t usage_bucket_next(enum usage_tier t, time_t start)
+{
+	static const time_t seconds[USAGE_TIER_COUNT] = { 300, 3600, 86400, 0 };
+
+	return t == USAGE_MONTHLY ? usage_month_start(start, 1) : start + seconds[t];
+}
+
+/* The first bucket of tier t that retention keeps, when bucket is being written. */
+static time_t retention_cutoff(const struct usage_db *h, enum usage_tier t, time_t bucket)
+{
+	int keep = h->retention[t];
+
+	switch (t) {
+	case USAGE_5MIN:
+		return usage_bucket_start(t, bucket) - (time_t)keep * 3600 + 300;
+	case USAGE_HOURLY:
+		return usage_bucket_start(t, bucket) - (time_t)keep * 86400 + 3600;
+	case USAGE_DAILY:
+		return usage_bucket_start(t, bucket) - (time_t)(keep - 1) * 86400;
+	default:
+		return usage_month_start(bucket, 1 - keep);
+	}
+}
+
+void usage_db_configure(struct usage_db *h, const struct usage_settings *s)
+{
+	h->period = s->period > 0 ? s->period : 300;
+	memcpy(h->retention, s->retention, sizeof(h->retention));
+}
+
+struct usage_db *usage_db_open(const struct usage_settings *s, char *err, size_t errlen)
+{
+	struct usage_db *h;
+	char *copy = strdup(s->path), *dir;
+
+	if (!copy) {
+		snprintf(err, errlen, "cannot set up the history: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	dir = dirname(copy);
+	/* Like the state file's: its directory is made at the first start (0750: personal data). */
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s, the directory of history_file %s: %s", dir,
+			 s->path, strerror(errno));
+		free(copy);
+		return NULL;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		snprintf(err, errlen, "cannot write history_file %s: its directory %s: %s", s->path,
+			 dir, strerror(errno));
+		free(copy);
+		return NULL;
+	}
+	free(copy);
+	h = calloc(1, sizeof(*h));
+	if (!h || strlen(s->path) >= sizeof(h->path)) {
+		snprintf(err, errlen, "cannot set up the history: %s", strerror(ENOMEM));
+		free(h);
+		return NULL;
+	}
+	snprintf(h->path, sizeof(h->path), "%s", s->path);
+	usage_db_configure(h, s);
+	return h;
+}
+
+static void free_pending(struct usage_db *h)
+{
+	for (size_t i = 0; i < h->n_pending; i++)
+		snapshot_release(&h->pending[i].snap);
+	free(h->pending);
+	h->pending = NULL;
+	h->n_pending = 0;
+}
+
+static void close_db(struct usage_db *h)
+{
+	sqlite3_finalize(h->add_delta);
+	sqlite3_finalize(h->add_period);
+	sqlite3_finalize(h->add_offset);
+	for (int t = 0; t < USAGE_TIER_COUNT; t++)
+		sqlite3_finalize(h->upsert[t]);
+	h->add_delta = h->add_period = h->add_offset = NULL;
+	memset(h->upsert, 0, sizeof(h->upsert));
+	sqlite3_close(h->db);
+	h->db = NULL;
+}
+
+void usage_db_close(struct usage_db *h)
+{
+	if (!h)
+		return;
+	close_db(h);
+	free_pending(h);
+	snapshot_release(&h->recorded);
+	free(h);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static bool is_corrupt(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
+/* An error of the database, as SQLite says it; rc for the caller. */
+static int db_error(struct usage_db *h, int rc, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc));
+	return rc;
+}
+
+static int exec(struct usage_db *h, const char *sql, char *err, size_t errlen)
+{
+	int rc = sqlite3_exec(h->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(h, rc, err, errlen);
+}
+
+/* One integer from sql (a PRAGMA): SQLITE_OK, or the error. */
+static int query_int(sqlite3 *db, const char *sql, long long *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * The file is made here, not by SQLite: mode 0640 (per-user traffic is
+ * personal data; SQLite gives its -wal and -shm files the same mode), no
+ * symlink followed, and it must be a regular file.
+ */
+static int make_file(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s", fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return SQLITE_CANTOPEN;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Bring the schema to USAGE_DB_VERSION, in one transaction. */
+static int migrate(struct usage_db *h, char *err, size_t errlen)
+{
+	long long version = 0, tables = 0;
+	int rc = query_int(h->db, "PRAGMA user_version", &version);
+
+	if (rc == SQLITE_OK)
+		rc = query_int(h->db, "SELECT count(*) FROM sqlite_schema", &tables);
+	if (rc != SQLITE_OK)
+		return db_error(h, rc, err, errlen);
+	if (version > USAGE_DB_VERSION) {
+		snprintf(err, errlen,
+			 "has schema version %lld, which this pdttd (version %d) does "
+			 "not know: it was written by a newer pdtt",
+			 version, USAGE_DB_VERSION);
+		h->off = true;
+		return SQLITE_ERROR;
+	}
+	if (version == 0 && tables > 0) {
+		snprintf(err, errlen, "is not a pdtt history: it has tables but no schema version");
+		return SQLITE_NOTADB;
+	}
+	if (version == USAGE_DB_VERSION)
+		return 0;
+	h->fresh = version == 0;
+	rc = exec(h, "BEGIN IMMEDIATE", err, errlen);
+	for (long long v = version; !rc && v < USAGE_DB_VERSION; v++)
+		rc = exec(h, SCHEMA[v], err, errlen);
+	if (!rc) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", USAGE_DB_VERSION);
+		rc = exec(h, sql, err, errlen);
+	}
+	if (!rc)
+		rc = exec(h, "COMMIT", err, errlen);
+	if (rc)
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The statements of a write, prepared once. */
+static int prepare(struct usage_db *h, char *err, size_t errlen)
+{
+	char sql[768];
+	int rc = exec(h,
+		      "CREATE TEMP TABLE IF NOT EXISTS delta (uid INTEGER, class INTEGER, "
+		      "tx_bytes INTEGER, tx_packets INTEGER, rx_bytes INTEGER, rx_packets INTEGER)",
+		      err, errlen);
+
+	if (!rc)
+		rc = sqlite3_prepare_v3(h->db, "INSERT INTO temp.delta VALUES (?, ?, ?, ?, ?, ?)",
+					-1, SQLITE_PREPARE_PERSISTENT, &h->add_delta, NULL);
+	if (!rc)
+		rc = sqlite3_prepare_v3(h->db, "INSERT INTO periods VALUES (?, ?, ?, ?)", -1,
+					SQLITE_PREPARE_PERSISTENT, &h->add_period, NULL);
+	if (!rc)
+		rc = sqlite3_prepare_v3(h->db,
+					"INSERT INTO usage_offsets VALUES (?, ?, ?, ?, ?, ?) "
+					"ON CONFLICT DO UPDATE SET "
+					"tx_bytes = tx_bytes + excluded.tx_bytes, "
+					"tx_packets = tx_packets + excluded.tx_packets, "
+					"rx_bytes = rx_bytes + excluded.rx_bytes, "
+					"rx_packets = rx_packets + excluded.rx_packets",
+					-1, SQLITE_PREPARE_PERSISTENT, &h->add_offset, NULL);
+	for (int t = 0; !rc && t < USAGE_TIER_COUNT; t++) {
+		/* One statement per tier for every row of the period: no per-row round trip. */
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO %s SELECT ?1, uid, class, ?2, tx_bytes, tx_packets, rx_bytes, "
+			 "rx_packets FROM temp.delta WHERE true ON CONFLICT DO UPDATE SET "
+			 "tx_bytes = tx_bytes + excluded.tx_bytes, "
+			 "tx_packets = tx_packets + excluded.tx_packets, "
+			 "rx_bytes = rx_bytes + excluded.rx_bytes, "
+			 "rx_packets = rx_packets + excluded.rx_packets",
+			 usage_tier_table(t));
+		rc = sqlite3_prepare_v3(h->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &h->upsert[t],
+					NULL);
+	}
+	return rc ? db_error(h, rc, err, errlen) : 0;
+}
+
+/* Add one row of the recorded totals: a user, or a bucket (uid < 0). */
+static int add_recorded(struct pdtt_snapshot *rec, long long uid, int cls,
+			const struct pdtt_counters *c)
+{
+	struct pdtt_value *v;
+
+	if (cls < 0 || cls >= PDTT_CLASS_COUNT)
+		return 0; /* a class this pdtt does not count */
+	if (uid == USAGE_UID_UNATTRIBUTED || uid == USAGE_UID_OVERFLOW) {
+		v = &rec->buckets[uid == USAGE_UID_UNATTRIBUTED ? PDTT_BUCKET_UNATTRIBUTED
+								: PDTT_BUCKET_OVERFLOW];
+	} else if (uid >= 0 && uid <= UINT32_MAX) {
+		if (!rec->n_users || rec->users[rec->n_users - 1].uid != (uint32_t)uid) {
+			if (snapshot_reserve(rec, rec->n_users + 1))
+				return -ENOMEM;
+			memset(&rec->users[rec->n_users], 0, sizeof(rec->users[0]));
+			rec->users[rec->n_users++].uid = (uint32_t)uid;
+		}
+		v = &rec->users[rec->n_users - 1].v;
+	} else {
+		return 0;
+	}
+	counters_add(&v->by_class[cls], c);
+	return 0;
+}
+
+/*
+ * The totals the database holds: its monthly tier and what expired from it,
+ * less what it holds from before a reset of the totals.
+ */
+static int load_recorded(struct usage_db *h, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT uid, class, sum(tx_bytes), sum(tx_packets), sum(rx_bytes), sum(rx_packets) "
+		"FROM (SELECT uid, class, tx_bytes, tx_packets, rx_bytes, rx_packets "
+		"FROM usage_monthly UNION ALL SELECT uid, class, tx_bytes, tx_packets, rx_bytes, "
+		"rx_packets FROM usage_expired WHERE tier = 'monthly' UNION ALL SELECT uid, class, "
+		"-tx_bytes, -tx_packets, -rx_bytes, -rx_packets FROM usage_offsets) "
+		"GROUP BY uid, class ORDER BY uid, class";
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(h->db, sql, -1, &st, NULL);
+
+	h->recorded.n_users = 0;
+	memset(h->recorded.buckets, 0, sizeof(h->recorded.buckets));
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pdtt_counters c = {
+			.tx_bytes = (uint64_t)sqlite3_column_int64(st, 2),
+			.tx_packets = (uint64_t)sqlite3_column_int64(st, 3),
+			.rx_bytes = (uint64_t)sqlite3_column_int64(st, 4),
+			.rx_packets = (uint64_t)sqlite3_column_int64(st, 5),
+		};
+
+		if (add_recorded(&h->recorded, sqlite3_column_int64(st, 0),
+				 sqlite3_column_int(st, 1), &c))
+			rc = SQLITE_NOMEM;
+		else
+			rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(h, rc, err, errlen);
+}
+
+/* PRAGMA quick_check: a damaged file is SQLITE_CORRUPT, with SQLite's first complaint. */
+static int check_integrity(struct usage_db *h, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(h->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	const char *said;
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		said = (const char *)sqlite3_column_text(st, 0);
+		rc = said && !strcmp(said, "ok") ? SQLITE_OK : SQLITE_CORRUPT;
+		if (rc)
+			snprintf(err, errlen, "%s", said ? said : "quick_check failed");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return db_error(h, rc, err, errlen);
+}
+
+/*
+ * synchronous = NORMAL: in WAL mode a commit survives pdttd's own death
+ * (kill -9, OOM) and the file stays consistent across a power loss, which
+ * can only take back the last commits. Those are not lost either: the
+ * history records the totals minus what it holds, so the next write finds
+ * them again. FULL would add an fsync to every write for nothing.
+ */
+static int open_db(struct usage_db *h, char *err, size_t errlen)
+{
+	int rc = make_file(h->path, err, errlen);
+
+	if (rc)
+		return rc;
+	h->fresh = false;
+	rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc)
+		return db_error(h, rc, err, errlen);
+	sqlite3_extended_result_codes(h->db, 1);
+	sqlite3_busy_timeout(h->db, 5000);
+	rc = exec(h,
+		  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+		  "PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF",
+		  err, errlen);
+	/* Corruption where no write goes yet would surface at a query, or never. */
+	if (!rc)
+		rc = check_integrity(h, err, errlen);
+	if (!rc)
+		rc = migrate(h, err, errlen);
+	if (!rc)
+		rc = prepare(h, err, errlen);
+	if (!rc)
+		rc = load_recorded(h, err, errlen);
+	if (rc)
+		close_db(h);
+	return rc;
+}
+
+/* Keep a corrupt file (and its WAL) for inspection; a new one takes its place. */
+static void move_aside(struct usage_db *h, const char *why)
+{
+	char aside[4200], from[4200], to[4300], when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
+	snprintf(aside, sizeof(aside), "%s.corrupt-%s", h->path, when);
+	if (rename(h->path, aside) < 0) {
+		log_err("history_file %s is corrupt (%s), and cannot be moved aside: %s; the "
+			"history is off until it is removed",
+			h->path, why, strerror(errno));
+		h->off = true;
+		return;
+	}
+	snprintf(from, sizeof(from), "%s-wal", h->path);
+	snprintf(to, sizeof(to), "%s-wal", aside);
+	if (rename(from, to) < 0 && errno != ENOENT)
+		unlink(from);
+	snprintf(from, sizeof(from), "%s-shm", h->path);
+	unlink(from);
+	log_err("history_file %s is corrupt (%s): kept as %s; counting goes on in a new "
+		"history, whose first period holds the totals so far (marked catch_up)",
+		h->path, why, aside);
+}
+
+/* Open the database if it is not; a corrupt one is replaced. SQLITE_OK or the error. */
+static int ensure_open(struct usage_db *h, char *err, size_t errlen)
+{
+	int rc;
+
+	if (h->db)
+		return 0;
+	rc = open_db(h, err, errlen);
+	if (is_corrupt(rc)) {
+		move_aside(h, err);
+		if (h->off)
+			return rc;
+		free_pending(h);
+		rc = open_db(h, err, errlen);
+	}
+	if (rc && h->off)
+		log_err("history_file %s %s; the history is off (counting goes on)", h->path, err);
+	return rc;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static int add_delta(struct usage_db *h, long long uid, const struct pdtt_value *v, int *rows)
+{
+	int rc = SQLITE_OK;
+
+	for (int cls = 0; cls < PDTT_CLASS_COUNT && rc == SQLITE_OK; cls++) {
+		const struct pdtt_counters *c = &v->by_class[cls];
+
+		if (counters_is_zero(c))
+			continue;
+		sqlite3_bind_int64(h->add_delta, 1, uid);
+		sqlite3_bind_int(h->add_delta, 2, cls);
+		sqlite3_bind_int64(h->add_delta, 3, (sqlite3_int64)c->tx_bytes);
+		sqlite3_bind_int64(h->add_delta, 4, (sqlite3_int64)c->tx_packets);
+		sqlite3_bind_int64(h->add_delta, 5, (sqlite3_int64)c->rx_bytes);
+		sqlite3_bind_int64(h->add_delta, 6, (sqlite3_int64)c->rx_packets);
+		rc = sqlite3_step(h->add_delta);
+		sqlite3_reset(h->add_delta);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		(*rows)++;
+	}
+	return rc;
+}
+
+static int step_once(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static uint64_t went_back(uint64_t now, uint64_t before)
+{
+	return now < before ? before : 0;
+}
+
+/*
+ * A counter below what the history holds was reset (the state file removed,
+ * the maps unloaded): its whole new value is added, as in every output, and
+ * what the history held before goes to usage_offsets, so that the totals
+ * read back at the next start are the new ones.
+ */
+static int add_offsets(struct usage_db *h, long long uid, const struct pdtt_value *now,
+		       const struct pdtt_value *before)
+{
+	int rc = SQLITE_OK;
+
+	for (int cls = 0; cls < PDTT_CLASS_COUNT && rc == SQLITE_OK; cls++) {
+		const struct pdtt_counters *n = &now->by_class[cls], *b = &before->by_class[cls];
+		const struct pdtt_counters o = {
+			went_back(n->tx_bytes, b->tx_bytes),
+			went_back(n->tx_packets, b->tx_packets),
+			went_back(n->rx_bytes, b->rx_bytes),
+			went_back(n->rx_packets, b->rx_packets),
+		};
+
+		if (counters_is_zero(&o))
+			continue;
+		sqlite3_bind_int64(h->add_offset, 1, uid);
+		sqlite3_bind_int(h->add_offset, 2, cls);
+		sqlite3_bind_int64(h->add_offset, 3, (sqlite3_int64)o.tx_bytes);
+		sqlite3_bind_int64(h->add_offset, 4, (sqlite3_int64)o.tx_packets);
+		sqlite3_bind_int64(h->add_offset, 5, (sqlite3_int64)o.rx_bytes);
+		sqlite3_bind_int64(h->add_offset, 6, (sqlite3_int64)o.rx_packets);
+		rc = step_once(h->add_offset);
+	}
+	return rc;
+}
+
+/*
+ * One period: what now counted beyond base (the delta rule every output
+ * uses), added to its bucket in every tier, so that the rollups are in the
+ * same transaction as the rows they come from.
+ */
+static int write_period(struct usage_db *h, const struct pdtt_snapshot *base,
+			const struct pdtt_snapshot *now, time_t bucket, bool catch_up)
+{
+	const struct pdtt_report r = { .now = now, .prev = base };
+	int rc = sqlite3_exec(h->db, "DELETE FROM temp.delta", NULL, NULL, NULL), rows = 0;
+
+	for (size_t i = 0; rc == SQLITE_OK && i < now->n_users; i++) {
+		const struct pdtt_usage *u = &now->users[i], *b = report_find_user(base, u->uid);
+		struct pdtt_value v = report_user_delta(&r, i);
+
+		rc = add_delta(h, u->uid, &v, &rows);
+		if (rc == SQLITE_OK && b)
+			rc = add_offsets(h, u->uid, &u->v, &b->v);
+	}
+	/* A UID the totals no longer have was reset to zero. */
+	for (size_t i = 0; rc == SQLITE_OK && i < base->n_users; i++) {
+		static const struct pdtt_value zero;
+
+		if (!report_find_user(now, base->users[i].uid))
+			rc = add_offsets(h, base->users[i].uid, &zero, &base->users[i].v);
+	}
+	for (int b = 0; rc == SQLITE_OK && b < PDTT_BUCKET_COUNT; b++) {
+		struct pdtt_value v = report_bucket_delta(&r, b);
+		long long uid = b == PDTT_BUCKET_UNATTRIBUTED ? USAGE_UID_UNATTRIBUTED
+							      : USAGE_UID_OVERFLOW;
+
+		rc = add_delta(h, uid, &v, &rows);
+		if (rc == SQLITE_OK)
+			rc = add_offsets(h, uid, &now->buckets[b], &base->buckets[b]);
+	}
+	for (int t = 0; rc == SQLITE_OK && rows && t < USAGE_TIER_COUNT; t++) {
+		sqlite3_bind_int64(h->upsert[t], 1, usage_bucket_start(t, bucket));
+		sqlite3_bind_int(h->upsert[t], 2, catch_up);
+		rc = step_once(h->upsert[t]);
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(h->add_period, 1, now->taken_at);
+		sqlite3_bind_int64(h->add_period, 2, bucket);
+		sqlite3_bind_int(h->add_period, 3, catch_up);
+		sqlite3_bind_int(h->add_period, 4, rows);
+		rc = step_once(h->add_period);
+	}
+	return rc;
+}
+
+/*
+ * Rows older than a tier's retention are deleted. The daily and monthly
+ * tiers keep the sums of theirs per UID in usage_expired, so that each of
+ * them plus its expired rows is the totals for all time (pdttd reads its
+ * totals back from the monthly one). The 5-minute and hourly tiers' rows are
+ * in those already: summing 200,000 of them into usage_expired every 5
+ * minutes would double the cost of a write for nothing.
+ */
+static int expire(struct usage_db *h, time_t bucket)
+{
+	char sql[1024];
+	int rc = SQLITE_OK;
+
+	for (int t = 0; rc == SQLITE_OK && t < USAGE_TIER_COUNT; t++) {
+		long long cutoff = (long long)retention_cutoff(h, t, bucket);
+		const char *table = usage_tier_table(t);
+		size_t len = 0;
+
+		sql[0] = '\0';
+		if (t == USAGE_DAILY || t == USAGE_MONTHLY)
+			len = (size_t)snprintf(
+				sql, sizeof(sql),
+				"INSERT INTO usage_expired SELECT '%s', uid, class, sum(tx_bytes), "
+				"sum(tx_packets), sum(rx_bytes), sum(rx_packets) FROM %s WHERE start < "
+				"%lld GROUP BY uid, class ON CONFLICT DO UPDATE SET "
+				"tx_bytes = tx_bytes + excluded.tx_bytes, "
+				"tx_packets = tx_packets + excluded.tx_packets, "
+				"rx_bytes = rx_bytes + excluded.rx_bytes, "
+				"rx_packets = rx_packets + excluded.rx_packets;",
+				usage_tier_name(t), table, cutoff);
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					"DELETE FROM %s WHERE start < %lld;", table, cutoff);
+		if (t == USAGE_5MIN)
+			snprintf(sql + len, sizeof(sql) - len,
+				 "DELETE FROM periods WHERE bucket < %lld;", cutoff);
+		rc = sqlite3_exec(h->db, sql, NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+/* The kept periods, then now, in one transaction: all of them or none. */
+static int write_all(struct usage_db *h, const struct pdtt_snapshot *now, time_t bucket,
+		     bool catch_up)
+{
+	const struct pdtt_snapshot *base = &h->recorded;
+	int rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	for (size_t i = 0; rc == SQLITE_OK && i < h->n_pending; i++) {
+		const struct pending *p = &h->pending[i];
+
+		rc = write_period(h, base, &p->snap, p->bucket, p->catch_up || h->fresh);
+		base = &p->snap;
+	}
+	if (rc == SQLITE_OK)
+		rc = write_period(h, base, now, bucket, catch_up || h->fresh);
+	if (rc == SQLITE_OK)
+		rc = expire(h, bucket);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(h->db))
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int copy_snapshot(struct pdtt_snapshot *dst, const struct pdtt_snapshot *src)
+{
+	if (snapshot_reserve(dst, src->n_users))
+		return -ENOMEM;
+	memcpy(dst->users, src->users, src->n_users * sizeof(src->users[0]));
+	dst->n_users = src->n_users;
+	memcpy(dst->buckets, src->buckets, sizeof(dst->buckets));
+	dst->taken_at = src->taken_at;
+	dst->accounting_start = src->accounting_start;
+	return 0;
+}
+
+/* Keep now for a later write; the oldest kept periods merge into the next beyond the cap. */
+static void keep_pending(struct usage_db *h, const struct pdtt_snapshot *now, time_t bucket,
+			 bool catch_up)
+{
+	struct pending *grown = realloc(h->pending, (h->n_pending + 1) * sizeof(*grown));
+	size_t bytes = now->n_users * sizeof(now->users[0]);
+
+	if (!grown) {
+		log_err("cannot keep a history period in memory: %s; its counts go to the next",
+			strerror(ENOMEM));
+		return;
+	}
+	h->pending = grown;
+	memset(&grown[h->n_pending], 0, sizeof(*grown));
+	if (copy_snapshot(&grown[h->n_pending].snap, now)) {
+		log_err("cannot keep a history period in memory: %s; its counts go to the next",
+			strerror(ENOMEM));
+		snapshot_release(&grown[h->n_pending].snap);
+		return;
+	}
+	grown[h->n_pending].bucket = bucket;
+	grown[h->n_pending].catch_up = catch_up;
+	h->n_pending++;
+	for (size_t i = 0; i + 1 < h->n_pending; i++)
+		bytes += h->pending[i].snap.n_users * sizeof(now->users[0]);
+	/* Dropping a kept reading merges what it counted into the next: no count is lost. */
+	while (h->n_pending > 1 && bytes > PENDING_MAX_BYTES) {
+		bytes -= h->pending[0].snap.n_users * sizeof(now->users[0]);
+		h->pending[1].catch_up |= h->pending[0].catch_up;
+		snapshot_release(&h->pending[0].snap);
+		memmove(h->pending, h->pending + 1, --h->n_pending * sizeof(*h->pending));
+	}
+}
+
+static void write_or_keep(struct usage_db *h, const struct pdtt_snapshot *now, time_t bucket,
+			  bool catch_up)
+{
+	char err[1024] = "";
+	size_t kept = h->n_pending;
+	int rc = ensure_open(h, err, sizeof(err));
+
+	if (h->off)
+		return;
+	if (rc == SQLITE_OK) {
+		rc = write_all(h, now, bucket, catch_up);
+		if (rc != SQLITE_OK)
+			db_error(h, rc, err, sizeof(err));
+		if (is_corrupt(rc)) {
+			/* A new database holds nothing: its first period is the totals so far. */
+			close_db(h);
+			move_aside(h, err);
+			free_pending(h);
+			rc = h->off ? rc : ensure_open(h, err, sizeof(err));
+			if (rc == SQLITE_OK)
+				rc = write_all(h, now, bucket, true);
+			if (rc != SQLITE_OK && h->db)
+				db_error(h, rc, err, sizeof(err));
+		}
+	}
+	if (rc == SQLITE_OK && copy_snapshot(&h->recorded, now) == 0) {
+		if (h->failing)
+			log_info("wrote history_file %s again, with the %zu periods kept in memory",
+				 h->path, kept);
+		h->failing = false;
+		h->fresh = false;
+		free_pending(h);
+		return;
+	}
+	if (rc == SQLITE_OK) {
+		/* The database has it, memory does not: read the totals back from it. */
+		close_db(h);
+		return;
+	}
+	if (!h->failing && !h->off)
+		log_err("cannot write history_file %s: %s; the periods are kept in memory and "
+			"written once it can be",
+			h->path, err);
+	h->failing = true;
+	keep_pending(h, now, bucket, catch_up);
+}
+
+void usage_db_record(struct usage_db *h, const struct pdtt_snapshot *snap, enum usage_when when)
+{
+	time_t t = snap->taken_at, bucket;
+	bool due;
+
+	if (!h || h->off)
+		return;
+	bucket = usage_bucket_start(USAGE_5MIN, when == USAGE_AT_START ? t : h->last_seen);
+	due = when != USAGE_AT_REPORT || t / h->period != h->last_seen / h->period;
+	h->last_seen = t;
+	/*
+	 * What the reading adds goes to the 5-minute bucket of the reading
+	 * before it, where it was counted (to within one interval); at start, to
+	 * the start's own bucket, marked catch_up: it was counted while pdttd
+	 * was not running.
+	 */
+	if (due)
+		write_or_keep(h, snap, bucket, when == USAGE_AT_START);
+}
+
+int usage_db_open_readonly(const char *path, sqlite3 **db, char *err, size_t errlen)
+{
+	long long version = 0;
+	int rc;
+
+	*db = NULL;
+	if (access(path, F_OK) < 0) {
+		snprintf(err, errlen, "cannot read history_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(*db, 5000);
+		rc = query_int(*db, "PRAGMA user_version", &version);
+	}
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot read history_file %s: %s", path,
+			 *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+	} else if (version != USAGE_DB_VERSION) {
+		snprintf(err, errlen,
+			 "history_file %s has schema version %lld; this pdtt reads "
+			 "version %d%s",
+			 path, version, USAGE_DB_VERSION,
+			 version == 0 ? " (pdttd has not written it yet)" : "");
+		rc = SQLITE_ERROR;
+	}
+	if (rc != SQLITE_OK) {
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	return 0;
+}
