@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ void config_defaults(struct pdtt_config *cfg)
 	cfg->history_hourly_days = 4;
 	cfg->history_daily_days = 62;
 	cfg->history_monthly_months = 25;
+	cfg->prometheus_textfile_gid = -1;
 }
 
 const char *config_mode_name(enum pdtt_config_mode mode)
@@ -185,6 +187,46 @@ static int parse_prometheus_textfile(struct config_reader *rd, const config_sett
 				   "or an absolute path ending in \"%s\" (node_exporter's textfile "
 				   "collector reads no other file)",
 				   config_shown(rd, s, value, sizeof(value)), suffix, suffix);
+	return 0;
+}
+
+/* A GID (digits) or a group name this system knows: one that does not exist is a typo. */
+static bool lookup_group(const char *name, long *gid)
+{
+	size_t digits = strspn(name, "0123456789");
+	struct group grp, *found = NULL;
+	char buf[4096];
+
+	if (digits > 0 && digits <= 9 && name[digits] == '\0') {
+		*gid = atol(name);
+		return true;
+	}
+	if (getgrnam_r(name, &grp, buf, sizeof(buf), &found) != 0 || !found)
+		return false;
+	*gid = (long)found->gr_gid;
+	return true;
+}
+
+/* The group node_exporter reads the textfile as (the file is 0640). */
+static int parse_prometheus_textfile_group(struct config_reader *rd, const config_setting_t *s,
+					   struct pdtt_config *cfg)
+{
+	static const char expected[] = "expected \"\" (the group of the textfile's directory), a "
+				       "group name or a GID (see getent group)";
+	const char *str = config_setting_get_string(s);
+	char value[SHOWN_MAX + 1];
+	long gid = -1;
+
+	if (!str)
+		return config_fail(rd, s, "prometheus_textfile_group = %s has the wrong type: %s",
+				   config_shown(rd, s, value, sizeof(value)), expected);
+	if (strlen(str) >= PDTT_GROUP_MAX || (str[0] && !lookup_group(str, &gid)))
+		return config_fail(rd, s,
+				   "prometheus_textfile_group = %s is not a group of this system: "
+				   "%s",
+				   config_shown(rd, s, value, sizeof(value)), expected);
+	snprintf(cfg->prometheus_textfile_group, sizeof(cfg->prometheus_textfile_group), "%s", str);
+	cfg->prometheus_textfile_gid = gid;
 	return 0;
 }
 
@@ -431,6 +473,7 @@ static const struct key keys[] = {
 	{ "log_file", parse_log_file },
 	{ "json_log", parse_json_log },
 	{ "prometheus_textfile", parse_prometheus_textfile },
+	{ "prometheus_textfile_group", parse_prometheus_textfile_group },
 	{ "mode", parse_mode },
 	{ "max_users", parse_max_users },
 	{ "interfaces", parse_interfaces },
@@ -573,6 +616,7 @@ void config_print(FILE *out, const struct pdtt_config *cfg)
 	print_path(out, "log_file", cfg->log_file);
 	print_path(out, "json_log", cfg->json_log);
 	print_path(out, "prometheus_textfile", cfg->prometheus_textfile);
+	print_path(out, "prometheus_textfile_group", cfg->prometheus_textfile_group);
 	fprintf(out, "mode = \"%s\";\n", config_mode_name(cfg->mode));
 	fprintf(out, "max_users = %u;\n", cfg->max_users);
 	print_list(out, "interfaces", cfg->interfaces[0], sizeof(cfg->interfaces[0]),

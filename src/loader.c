@@ -491,6 +491,12 @@ int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *er
 	return rc;
 }
 
+void loader_links_changed(const struct pdtt_config *cfg, struct pdtt_loader *ld)
+{
+	if (ld->mode && ld->mode->links_changed)
+		ld->mode->links_changed(cfg, ld);
+}
+
 void loader_close(struct pdtt_loader *ld)
 {
 	/* Destroying the skeleton closes fds only: maps and links stay pinned. */

@@ -51,6 +51,12 @@ const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_
 void loader_close(struct pdtt_loader *ld);
 
 /*
+ * Network interfaces came or went (link notifications): tc mode attaches to
+ * those it now counts on and leaves the others; socket mode needs nothing.
+ */
+void loader_links_changed(const struct pdtt_config *cfg, struct pdtt_loader *ld);
+
+/*
  * Detach everything pdtt attached under pin_path, in any mode, and remove its
  * pins. Returns 0, or a PDTT_EXIT_* status with a message in err.
  */

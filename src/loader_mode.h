@@ -24,6 +24,8 @@ struct loader_mode {
 	void (*destroy)(void *skel);
 	/* Detach what this mode may have left under pin_path; 0 or -1 with err. */
 	int (*unload)(const char *pin_path, char *err, size_t errlen);
+	/* Optional: interfaces came or went (link notifications); logs what it does. */
+	void (*links_changed)(const struct pdtt_config *cfg, struct pdtt_loader *ld);
 };
 
 extern const struct loader_mode loader_socket_mode;

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
+#include "cgroup_find.h"
 #include "exitcodes.h"
 #include "loader_mode.h"
+#include "log.h"
 #include "mounts.h"
 #include "pdtt_socket.skel.h"
 #include "pdtt_socket_compat.skel.h"
@@ -16,12 +20,14 @@
 #define PIN_LINK_EGRESS PDTT_PIN_LINK_SOCK_EGRESS
 #define PIN_LINK_INGRESS PDTT_PIN_LINK_SOCK_INGRESS
 
-static int open_cgroup(const struct pdtt_config *cfg, char *err, size_t errlen)
+/* The cgroup to attach to, open, and its path in dir. */
+static int open_cgroup(const struct pdtt_config *cfg, char *dir, size_t dirlen, char *err,
+		       size_t errlen)
 {
 	char root[PDTT_PATH_MAX];
-	const char *dir = cfg->cgroup_path;
 	int fd;
 
+	snprintf(dir, dirlen, "%s", cfg->cgroup_path);
 	if (!dir[0]) {
 		if (find_cgroup2_root("/proc/mounts", root, sizeof(root)) < 0) {
 			snprintf(err, errlen, "no cgroup v2 hierarchy in /proc/mounts: socket mode "
@@ -29,7 +35,7 @@ static int open_cgroup(const struct pdtt_config *cfg, char *err, size_t errlen)
 				 "/sys/fs/cgroup/unified', or use mode = \"tc\")");
 			return -1;
 		}
-		dir = root;
+		snprintf(dir, dirlen, "%s", root);
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -42,16 +48,88 @@ static struct bpf_link *attach_to_cgroup(const struct bpf_program *prog, void *c
 	return bpf_program__attach_cgroup(prog, *(int *)cgroup_fd);
 }
 
+/*
+ * The id of the cgroup the link pinned as name is on in *id (0 once that
+ * cgroup was removed); false when none is pinned.
+ */
+static bool pinned_cgroup_id(const char *pin_path, const char *name, __u64 *id)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[PDTT_PATH_MAX + 32];
+	int fd;
+
+	loader_pin_file(path, sizeof(path), pin_path, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		info.cgroup.cgroup_id = 0;
+	close(fd);
+	*id = info.cgroup.cgroup_id;
+	return true;
+}
+
+/* "cgroup /sys/fs/cgroup/x", or "cgroup id N" when no path has it. */
+static void name_cgroup(__u64 id, char *out, size_t outlen)
+{
+	char root[PDTT_PATH_MAX], path[PDTT_PATH_MAX];
+
+	if (!id)
+		snprintf(out, outlen, "a cgroup that was removed");
+	else if (find_cgroup2_root("/proc/mounts", root, sizeof(root)) == 0 &&
+		 cgroup_find_by_id(root, id, path, sizeof(path)) == 0)
+		snprintf(out, outlen, "cgroup %s", path);
+	else
+		snprintf(out, outlen, "cgroup id %llu", (unsigned long long)id);
+}
+
+/*
+ * Links pinned by an earlier run stay on the cgroup they were made on: when
+ * cgroup_path has changed since (or that cgroup was removed), they are
+ * detached so that new ones are made on dir. The counts are in the maps,
+ * pinned apart, and carry on.
+ */
+static int leave_other_cgroup(const struct pdtt_config *cfg, int cgroup_fd, const char *dir,
+			      char *err, size_t errlen)
+{
+	static const char *const links[] = { PIN_LINK_EGRESS, PIN_LINK_INGRESS };
+	char old[PDTT_PATH_MAX + 16];
+	bool said = false;
+	struct stat st;
+	__u64 id;
+
+	if (fstat(cgroup_fd, &st) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (!pinned_cgroup_id(cfg->pin_path, links[i], &id) || id == st.st_ino)
+			continue;
+		if (!said) {
+			name_cgroup(id, old, sizeof(old));
+			log_info("cgroup_path is now %s: moving the socket-mode programs there "
+				 "from %s (the counts carry on)",
+				 dir, old);
+			said = true;
+		}
+		if (loader_unload_link(cfg->pin_path, links[i], err, errlen) < 0)
+			return PDTT_EXIT_FAILURE;
+	}
+	return 0;
+}
+
 static int socket_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err,
 			 size_t errlen)
 {
 	struct pdtt_socket_bpf *skel = ld->skel;
-	int cgroup_fd = open_cgroup(cfg, err, errlen);
+	char dir[PDTT_PATH_MAX];
+	int cgroup_fd = open_cgroup(cfg, dir, sizeof(dir), err, errlen);
 	int rc;
 
 	if (cgroup_fd < 0)
 		return PDTT_EXIT_UNAVAILABLE;
-	rc = loader_attach_owner_tracking(cfg, ld, skel->obj, err, errlen);
+	rc = leave_other_cgroup(cfg, cgroup_fd, dir, err, errlen);
+	if (!rc)
+		rc = loader_attach_owner_tracking(cfg, ld, skel->obj, err, errlen);
 	if (!rc)
 		rc = loader_attach_pinned(loader_counting_program(skel->obj, PDTT_MODE_SOCKET, ld,
 								  false),

@@ -41,8 +41,9 @@
 /* What the mode keeps between load and attach (ld->skel). */
 struct tc_state {
 	struct pdtt_tc_bpf *skel;
-	struct tc_iface *ifaces;
+	struct tc_iface *ifaces; /* attached to */
 	size_t n_ifaces;
+	bool tcx; /* tcx links, else classic filters */
 };
 
 const struct tc_hook_kind tc_hooks[TC_N_HOOKS] = {
@@ -86,22 +87,25 @@ static int add_iface(struct tc_state *st, const char *name, unsigned int ifindex
 	return 0;
 }
 
-/* Add devs[i] to st if the rule attaches it; say why not if it is a port or stacked. */
+/*
+ * Add devs[i] to st if the rule attaches it; at start (say), say why not if
+ * it is a port or stacked.
+ */
 static int take_device(struct tc_state *st, const struct tc_device *devs, size_t n, size_t i,
-		       const struct tc_device_choice *choice)
+		       const struct tc_device_choice *choice, bool say)
 {
 	const struct tc_device *on = tc_device_by_index(devs, n, choice->counted_on);
 
 	if (choice->verdict == TC_DEVICE_ATTACH)
 		return add_iface(st, devs[i].name, devs[i].ifindex);
-	if (on)
+	if (on && say)
 		log_info("tc mode: not attaching to %s: it %s %s, whose hooks count its traffic",
 			 devs[i].name, tc_device_why(choice->verdict), on->name);
 	return 0;
 }
 
-/* The default devices (tc_devices.h), into st. */
-static int default_interfaces(struct tc_state *st, char *err, size_t errlen)
+/* The default devices (tc_devices.h), into st; none yet is waited for. */
+static int default_interfaces(struct tc_state *st, bool at_start, char *err, size_t errlen)
 {
 	struct tc_device_choice *choice = NULL;
 	struct tc_device *devs = NULL;
@@ -113,7 +117,7 @@ static int default_interfaces(struct tc_state *st, char *err, size_t errlen)
 	if (!e)
 		tc_devices_select(devs, n, choice);
 	for (size_t i = 0; !e && i < n; i++)
-		if (take_device(st, devs, n, i, &choice[i]) < 0)
+		if (take_device(st, devs, n, i, &choice[i], at_start) < 0)
 			e = ENOMEM;
 	free(choice);
 	free(devs);
@@ -121,33 +125,31 @@ static int default_interfaces(struct tc_state *st, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot list the network interfaces: %s", strerror(e));
 		return PDTT_EXIT_FAILURE;
 	}
-	if (!st->n_ifaces) {
-		snprintf(err, errlen,
-			 "interfaces = [ ] means every interface that is up, except "
-			 "loopback, ports of bridges and bonds, and VLANs on a counted device; there "
-			 "is none; list the interfaces to count on; nothing was attached");
-		return PDTT_EXIT_CONFIG;
-	}
+	if (!st->n_ifaces && at_start)
+		log_warn("tc mode: interfaces = [ ] means every interface that is up, except "
+			 "loopback, ports of bridges and bonds, and VLANs on a counted device; "
+			 "there is none yet: waiting for one");
 	return 0;
 }
 
 /*
- * The configured interfaces, or by default the devices tc_devices.h
- * chooses. All are resolved before anything is attached: a name that does
- * not exist attaches nothing.
+ * The configured interfaces that exist, or by default the devices
+ * tc_devices.h chooses. One that does not exist (yet) is waited for: the
+ * link notifications bring it (tc_links_changed).
  */
-static int resolve_interfaces(const struct pdtt_config *cfg, struct tc_state *st, char *err,
-			      size_t errlen)
+static int resolve_interfaces(const struct pdtt_config *cfg, struct tc_state *st, bool at_start,
+			      char *err, size_t errlen)
 {
 	unsigned int ifindex;
 
 	for (size_t i = 0; i < cfg->n_interfaces; i++) {
 		ifindex = if_nametoindex(cfg->interfaces[i]);
 		if (!ifindex) {
-			snprintf(err, errlen, "interfaces: \"%s\" does not exist in pdttd's network "
-				 "namespace (see 'ip link'); nothing was attached",
-				 cfg->interfaces[i]);
-			return PDTT_EXIT_CONFIG;
+			if (at_start)
+				log_warn("tc mode: interface %s does not exist in pdttd's network "
+					 "namespace (see 'ip link'): waiting for it",
+					 cfg->interfaces[i]);
+			continue;
 		}
 		if (add_iface(st, cfg->interfaces[i], ifindex) < 0) {
 			snprintf(err, errlen, "cannot resolve the interfaces: %s",
@@ -155,7 +157,7 @@ static int resolve_interfaces(const struct pdtt_config *cfg, struct tc_state *st
 			return PDTT_EXIT_FAILURE;
 		}
 	}
-	return cfg->n_interfaces ? 0 : default_interfaces(st, err, errlen);
+	return cfg->n_interfaces ? 0 : default_interfaces(st, at_start, err, errlen);
 }
 
 /* link_tc_<ifname>_<hook>, with '.' (refused by bpffs) and '%' escaped. */
@@ -316,7 +318,7 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		snprintf(err, errlen, "out of memory");
 		return PDTT_EXIT_FAILURE;
 	}
-	rc = resolve_interfaces(cfg, st, err, errlen);
+	rc = resolve_interfaces(cfg, st, true, err, errlen);
 	if (rc) {
 		tc_destroy(st);
 		return rc;
@@ -357,9 +359,10 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 		     size_t errlen)
 {
 	struct tc_state *st = ld->skel;
-	bool tcx = have_tcx(st->ifaces[0].ifindex);
+	bool tcx = have_tcx(st->n_ifaces ? st->ifaces[0].ifindex : if_nametoindex("lo"));
 	int fd, rc = 0;
 
+	st->tcx = tcx;
 	rc = loader_attach_owner_tracking(cfg, ld, st->skel->obj, err, errlen);
 	if (rc)
 		return rc;
@@ -395,6 +398,87 @@ static int tc_attach(const struct pdtt_config *cfg, struct pdtt_loader *ld, char
 	return rc;
 }
 
+/* --- interfaces that come and go ------------------------------------------ */
+
+static bool has_iface(const struct tc_state *st, const struct tc_iface *i)
+{
+	for (size_t j = 0; j < st->n_ifaces; j++)
+		if (st->ifaces[j].ifindex == i->ifindex && !strcmp(st->ifaces[j].name, i->name))
+			return true;
+	return false;
+}
+
+/* Stop counting on an interface that is gone or no longer chosen. */
+static void leave_iface(const char *pin_path, const struct tc_state *st, const struct tc_iface *i)
+{
+	char name[128], err[256];
+
+	log_info("tc mode: %s is gone (or no longer chosen): not counting on it", i->name);
+	for (size_t h = 0; st->tcx && h < TC_N_HOOKS; h++) {
+		link_pin_name(name, sizeof(name), i->name, h);
+		if (loader_unload_link(pin_path, name, err, sizeof(err)) < 0)
+			log_err("%s", err);
+	}
+}
+
+/* Start counting on an interface that appeared (or came up). */
+static void join_iface(const char *pin_path, const struct pdtt_loader *ld, int records,
+		       const struct tc_iface *i)
+{
+	const struct tc_state *st = ld->skel;
+	char err[PDTT_PATH_MAX + 512];
+	int rc = 0;
+
+	for (size_t h = 0; !rc && h < TC_N_HOOKS; h++)
+		rc = st->tcx ? tcx_attach_one(hook_prog(st->skel, ld, h), pin_path, i, h, err,
+					      sizeof(err))
+			     : tc_classic_attach_one(records, hook_prog(st->skel, ld, h), i, h, err,
+						     sizeof(err));
+	if (rc)
+		log_err("tc mode: %s appeared but %s", i->name, err);
+	else
+		log_info("tc mode: %s appeared: counting on it (%s)", i->name,
+			 st->tcx ? "tcx links" : "classic clsact filters");
+}
+
+/*
+ * After link notifications: the interfaces are chosen again as at start, and
+ * pdtt joins those that appeared and leaves those that went.
+ */
+static void tc_links_changed(const struct pdtt_config *cfg, struct pdtt_loader *ld)
+{
+	struct tc_state *st = ld->skel, now = { .skel = st->skel, .tcx = st->tcx };
+	char err[PDTT_PATH_MAX + 512];
+	int records = -1;
+
+	if (resolve_interfaces(cfg, &now, false, err, sizeof(err))) {
+		log_err("tc mode: %s", err);
+		free(now.ifaces);
+		return;
+	}
+	if (!st->tcx) {
+		records = tc_classic_open(cfg->pin_path, true, err, sizeof(err));
+		if (records < 0) {
+			log_err("tc mode: %s", err);
+			free(now.ifaces);
+			return;
+		}
+		if (tc_classic_prune(records, now.ifaces, now.n_ifaces, err, sizeof(err)) < 0)
+			log_err("tc mode: %s", err);
+	}
+	for (size_t i = 0; i < st->n_ifaces; i++)
+		if (!has_iface(&now, &st->ifaces[i]))
+			leave_iface(cfg->pin_path, st, &st->ifaces[i]);
+	for (size_t i = 0; i < now.n_ifaces; i++)
+		if (!has_iface(st, &now.ifaces[i]))
+			join_iface(cfg->pin_path, ld, records, &now.ifaces[i]);
+	if (records >= 0)
+		close(records);
+	free(st->ifaces);
+	st->ifaces = now.ifaces;
+	st->n_ifaces = now.n_ifaces;
+}
+
 static int tc_unload(const char *pin_path, char *err, size_t errlen)
 {
 	if (prune_links(pin_path, NULL, err, errlen) < 0)
@@ -409,4 +493,5 @@ const struct loader_mode loader_tc_mode = {
 	.attach = tc_attach,
 	.destroy = tc_destroy,
 	.unload = tc_unload,
+	.links_changed = tc_links_changed,
 };

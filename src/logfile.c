@@ -22,9 +22,14 @@ struct logfile {
 	char *buffer;  /* STREAM_BUFFER bytes, kept from report to report */
 };
 
+/* -errno as open_regular; errno set too, for logfile_open's callers. */
 static int open_append(const char *path)
 {
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	int fd = open_regular(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
+
+	if (fd < 0)
+		errno = -fd;
+	return fd;
 }
 
 struct logfile *logfile_open(const char *path)
@@ -61,7 +66,7 @@ int logfile_reopen(struct logfile *lf)
 	int fd = open_append(lf->path);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	close(lf->fd);
 	lf->fd = fd;
 	return 0;

@@ -14,7 +14,10 @@
 
 struct logfile;
 
-/* Open (creating with mode 0640) path for appending; NULL with errno set. */
+/*
+ * Open (creating with mode 0640) path for appending, only if it is a regular
+ * file (open_regular); NULL with errno set (file_error says why).
+ */
 struct logfile *logfile_open(const char *path);
 void logfile_close(struct logfile *lf);
 

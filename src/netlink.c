@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/rtnetlink.h>
 #include "netlink.h"
 
 /* Big enough for any one message of a link or filter dump. */
@@ -54,4 +55,38 @@ int netlink_dump(const struct nlmsghdr *req, int (*each)(const struct nlmsghdr *
 	}
 	close(fd);
 	return rc < 0 ? rc : 0;
+}
+
+int netlink_link_monitor(void)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+bool netlink_drain(int fd)
+{
+	char buf[NETLINK_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
+	bool any = false;
+	ssize_t len;
+
+	while ((len = recv(fd, buf, sizeof(buf), 0)) != 0) {
+		if (len < 0 && errno == ENOBUFS) {
+			any = true; /* lost some: look at every link anyway */
+			continue;
+		}
+		if (len < 0)
+			break;
+		any = true;
+	}
+	return any;
 }

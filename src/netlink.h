@@ -3,6 +3,7 @@
 #ifndef PDTT_NETLINK_H
 #define PDTT_NETLINK_H
 
+#include <stdbool.h>
 #include <linux/netlink.h>
 
 /*
@@ -13,5 +14,18 @@
  */
 int netlink_dump(const struct nlmsghdr *req, int (*each)(const struct nlmsghdr *nh, void *ctx),
 		 void *ctx);
+
+/*
+ * A non-blocking NETLINK_ROUTE socket that receives the link notifications
+ * (RTMGRP_LINK: interfaces created, deleted, up, down, renamed) of the
+ * current network namespace; -errno on failure.
+ */
+int netlink_link_monitor(void);
+
+/*
+ * Read every notification waiting on a monitor socket; true when there was
+ * any (or the socket overflowed and some were lost: the caller looks again).
+ */
+bool netlink_drain(int fd);
 
 #endif /* PDTT_NETLINK_H */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fileio.h"
 #include "log.h"
 #include "logfile.h"
 #include "outputs.h"
@@ -24,7 +25,7 @@ static void *json_open(const struct pdtt_config *cfg, FILE *echo, char *err, siz
 	}
 	if (cfg->json_log[0] && !(j->log = logfile_open(cfg->json_log))) {
 		snprintf(err, errlen, "cannot open json_log %s: %s", cfg->json_log,
-			 strerror(errno));
+			 file_error(cfg->json_log, errno));
 		free(j);
 		return NULL;
 	}
@@ -41,7 +42,8 @@ static void json_write(void *self, const struct pdtt_report *r)
 		return;
 	err = output_log_write(j->log, NULL, report_json_write, r);
 	if (err < 0)
-		log_err("cannot write the report to %s: %s", logfile_path(j->log), strerror(-err));
+		log_err("cannot write the report to %s: %s", logfile_path(j->log),
+			file_error(logfile_path(j->log), -err));
 }
 
 static void json_reopen(void *self)

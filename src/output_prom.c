@@ -9,15 +9,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "fileio.h"
 #include "log.h"
 #include "outputs.h"
 #include "report_prom.h"
 
 struct prom_output {
 	char path[PDTT_PATH_MAX]; /* "": no prometheus_textfile */
+	long gid;                 /* prometheus_textfile_gid; -1: the directory's group */
 	bool failing;             /* the last write failed, and was said */
 };
+
+/*
+ * The file is 0640: node_exporter reads it through its group, the configured
+ * one or else the directory's, looked up at each write so that a chgrp of the
+ * directory needs no reload.
+ */
+static gid_t textfile_group(const struct prom_output *p)
+{
+	char dir[PDTT_PATH_MAX];
+	size_t len = strrchr(p->path, '/') - p->path;
+	struct stat st;
+
+	if (p->gid >= 0)
+		return (gid_t)p->gid;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(len ? len : 1), p->path);
+	return stat(dir, &st) == 0 ? st.st_gid : (gid_t)-1;
+}
 
 /* The directory that will hold path must exist and be writable: said at start. */
 static int check_prom_dir(const char *path, char *err, size_t errlen)
@@ -46,6 +66,7 @@ static void *prom_open(const struct pdtt_config *cfg, FILE *echo, char *err, siz
 		return NULL;
 	}
 	snprintf(p->path, sizeof(p->path), "%s", cfg->prometheus_textfile);
+	p->gid = cfg->prometheus_textfile_gid;
 	return p;
 }
 
@@ -78,11 +99,11 @@ static void prom_write(void *self, const struct pdtt_report *r)
 
 	if (!p->path[0] || !(buf = format(r, &len)))
 		return;
-	err = report_prom_save(p->path, buf, len);
+	err = report_prom_save(p->path, buf, len, textfile_group(p));
 	free(buf);
 	if (err && !p->failing)
 		log_err("cannot write prometheus_textfile %s: %s; retrying at each report", p->path,
-			strerror(-err));
+			file_error(p->path, -err));
 	else if (!err && p->failing)
 		log_info("wrote prometheus_textfile %s again", p->path);
 	p->failing = err != 0;
@@ -95,6 +116,7 @@ static int prom_reload(void *self, const struct pdtt_config *next)
 	const char *path = next->prometheus_textfile;
 	char err[PDTT_PATH_MAX * 2 + 128];
 
+	p->gid = next->prometheus_textfile_gid;
 	if (!strcmp(path, p->path))
 		return 0;
 	if (path[0] && check_prom_dir(path, err, sizeof(err))) {

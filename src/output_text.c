@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fileio.h"
 #include "log.h"
 #include "logfile.h"
 #include "outputs.h"
@@ -42,7 +43,7 @@ static void *text_open(const struct pdtt_config *cfg, FILE *echo, char *err, siz
 			 cfg->log_file, dirname(copy));
 	else
 		snprintf(err, errlen, "cannot open log_file %s: %s", cfg->log_file,
-			 strerror(errno));
+			 file_error(cfg->log_file, errno));
 	free(copy);
 	free(t);
 	return NULL;
@@ -58,7 +59,7 @@ static void text_write(void *self, const struct pdtt_report *r)
 	if (err && !t->failing)
 		log_err("cannot write the report to %s: %s; nothing is lost (the kernel keeps "
 			"counting) and the next report is written in full once it can be",
-			logfile_path(t->log), strerror(-err));
+			logfile_path(t->log), file_error(logfile_path(t->log), -err));
 	else if (!err && t->failing)
 		log_info("writing reports to %s again", logfile_path(t->log));
 	t->failing = err != 0;

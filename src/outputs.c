@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fileio.h"
 #include "history.h"
 #include "log.h"
 #include "logfile.h"
@@ -60,7 +61,8 @@ void output_log_reopen(struct logfile *log)
 	int err = log ? logfile_reopen(log) : 0;
 
 	if (err)
-		log_err("cannot reopen %s: %s", logfile_path(log), strerror(-err));
+		log_err("cannot reopen %s: %s", logfile_path(log),
+			file_error(logfile_path(log), -err));
 }
 
 int output_log_switch(struct logfile **log, const char *key, const char *path)
@@ -71,8 +73,8 @@ int output_log_switch(struct logfile **log, const char *key, const char *path)
 	if (!strcmp(path, old))
 		return 0;
 	if (path[0] && !(opened = logfile_open(path))) {
-		log_err("reload: cannot open %s %s: %s; keeping %s", key, path, strerror(errno),
-			old[0] ? old : "none");
+		log_err("reload: cannot open %s %s: %s; keeping %s", key, path,
+			file_error(path, errno), old[0] ? old : "none");
 		return -1;
 	}
 	logfile_close(*log);
@@ -114,7 +116,8 @@ void outputs_close(struct outputs *o)
 	free(o);
 }
 
-void outputs_prepare(struct outputs *o, const struct pdtt_snapshot *snap, struct pdtt_report *r)
+void outputs_prepare(struct outputs *o, const struct pdtt_snapshot *snap,
+		     const struct pdtt_snapshot *kernel, struct pdtt_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	o->mono = history_clock();
@@ -123,18 +126,20 @@ void outputs_prepare(struct outputs *o, const struct pdtt_snapshot *snap, struct
 		snprintf(o->host, sizeof(o->host), "%s", "localhost");
 	o->host[sizeof(o->host) - 1] = '\0';
 	r->host = o->host;
+	r->kernel = kernel;
 	r->split = o->split;
 	r->user_name = cache_name;
 	r->names = o->names;
 }
 
-void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap, struct usercache *names)
+void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap,
+		   const struct pdtt_snapshot *kernel, struct usercache *names)
 {
 	struct pdtt_report r;
 	size_t i;
 
 	o->names = names;
-	outputs_prepare(o, snap, &r);
+	outputs_prepare(o, snap, kernel, &r);
 	for (i = 0; i < N_KINDS; i++)
 		if (kinds[i]->start)
 			kinds[i]->start(o->self[i], &r);

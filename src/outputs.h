@@ -75,12 +75,15 @@ void outputs_close(struct outputs *o);
 
 /*
  * The reading taken at start: the first interval starts here. Reports name
- * users from names from now on.
+ * users from names from now on. kernel: the kernel counters alone (see
+ * struct pdtt_report), or NULL.
  */
-void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap, struct usercache *names);
+void outputs_start(struct outputs *o, const struct pdtt_snapshot *snap,
+		   const struct pdtt_snapshot *kernel, struct usercache *names);
 
-/* Fill r for snap: valid until outputs_write. */
-void outputs_prepare(struct outputs *o, const struct pdtt_snapshot *snap, struct pdtt_report *r);
+/* Fill r for snap (and kernel, as outputs_start): valid until outputs_write. */
+void outputs_prepare(struct outputs *o, const struct pdtt_snapshot *snap,
+		     const struct pdtt_snapshot *kernel, struct pdtt_report *r);
 
 /* Give r to every output; r->now starts the next interval. */
 void outputs_write(struct outputs *o, const struct pdtt_report *r);

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "pdtt_config.h"
+#include "cgroup_find.h"
 #include "exitcodes.h"
 #include "history_query.h"
 #include "history_render.h"
@@ -361,6 +362,25 @@ static const char *mode_of(const struct source *src, const struct pins_hook *hoo
 	return NULL;
 }
 
+/* A cgroup the socket-mode hooks are on that is not cgroup_path: found by its id. */
+static void name_other_cgroup(struct pdtt_status *s, char *out, size_t outlen)
+{
+	char root[PDTT_PATH_MAX];
+
+	for (size_t i = 0; i < s->n_hooks; i++) {
+		const struct pins_hook *h = &s->hooks[i];
+
+		if (h->kind != PINS_HOOK_CGROUP || !h->live || h->cgroup_id == s->cgroup_id)
+			continue;
+		if (find_cgroup2_root("/proc/mounts", root, sizeof(root)) == 0 &&
+		    cgroup_find_by_id(root, h->cgroup_id, out, outlen) == 0) {
+			s->other_cgroup = out;
+			s->other_cgroup_id = h->cgroup_id;
+		}
+		return;
+	}
+}
+
 static int status(const struct pdtt_config *cfg)
 {
 	struct pdtt_status s = {
@@ -369,7 +389,7 @@ static int status(const struct pdtt_config *cfg)
 		.now = time(NULL),
 		.state_file = cfg->state_file,
 	};
-	char err[ERRLEN], cgroup[PDTT_PATH_MAX];
+	char err[ERRLEN], cgroup[PDTT_PATH_MAX], other[PDTT_PATH_MAX];
 	struct pins_hook *hooks = NULL;
 	struct source src;
 	struct stat st;
@@ -398,6 +418,7 @@ static int status(const struct pdtt_config *cfg)
 		s.cgroup_path = cgroup;
 		s.cgroup_id = st.st_ino;
 	}
+	name_other_cgroup(&s, other, sizeof(other));
 	s.maps = src.maps.present;
 	if (s.maps) {
 		/* From layout 3 a UID has an entry in the slots map; before, in the counters. */

@@ -14,6 +14,7 @@
 #define PDTT_MAX_INTERFACES 64
 #define PDTT_MAX_NETWORKS 256
 #define PDTT_PATH_MAX 4096
+#define PDTT_GROUP_MAX 256
 
 enum pdtt_config_mode {
 	PDTT_CONFIG_MODE_SOCKET,
@@ -33,6 +34,8 @@ struct pdtt_config {
 	char log_file[PDTT_PATH_MAX];
 	char json_log[PDTT_PATH_MAX];         /* "" = no JSON lines log */
 	char prometheus_textfile[PDTT_PATH_MAX]; /* "" = no Prometheus textfile */
+	char prometheus_textfile_group[PDTT_GROUP_MAX]; /* as written; "" = its directory's */
+	long prometheus_textfile_gid;                   /* that group's GID; -1 = its directory's */
 	enum pdtt_config_mode mode;
 	unsigned int max_users;               /* UID map size */
 	char interfaces[PDTT_MAX_INTERFACES][16];

@@ -21,6 +21,7 @@
 #include "lock.h"
 #include "log.h"
 #include "mounts.h"
+#include "netlink.h"
 #include "pdttd_options.h"
 #include "outputs.h"
 #include "pins.h"
@@ -29,6 +30,8 @@
 #include "usercache.h"
 
 #define ERRLEN 1024
+/* How long a report may wait for NSS in all (the names that miss it come later). */
+#define NSS_BUDGET_MS 500
 
 struct daemon {
 	const char *config_path;
@@ -40,6 +43,7 @@ struct daemon {
 	struct outputs *outputs;
 	int timer_fd;
 	int signal_fd;
+	int link_fd;                  /* tc mode: link notifications; else -1 */
 	struct pdtt_state state;      /* as loaded at start, until the totals hold it */
 	bool have_state;
 	bool state_was_present;      /* a state file existed at start */
@@ -47,8 +51,8 @@ struct daemon {
 	bool state_failing;           /* the last state file could not be written */
 };
 
-/* Read the configuration; a missing file means the defaults, said once. */
-static int read_config(const char *path, struct pdtt_config *cfg, bool quiet)
+/* Read the configuration at start; a missing file means the defaults, said once. */
+static int read_config(const char *path, struct pdtt_config *cfg)
 {
 	char err[ERRLEN];
 	int rc = config_load(path, cfg, err, sizeof(err));
@@ -57,7 +61,7 @@ static int read_config(const char *path, struct pdtt_config *cfg, bool quiet)
 		log_err("%s", err);
 		return -1;
 	}
-	if (rc == 1 && !quiet)
+	if (rc == 1)
 		log_info("%s does not exist: using the built-in defaults", path);
 	return 0;
 }
@@ -134,15 +138,18 @@ static void write_report(struct daemon *d, bool final)
 		log_err("cannot read the counters: %s", strerror(-err));
 		return;
 	}
-	outputs_prepare(d->outputs, snap, &report);
-	report.final = final;
-	check_overflow(d);
 	/*
-	 * The state file first: no output then ever holds more than the totals
-	 * it carries across a reboot (the usage history adds what the totals
-	 * counted beyond it, and must never find them lower after a crash).
+	 * The state file first: published counters must never be ahead of it, or
+	 * a crash and reboot between the two would make them go down, which
+	 * Prometheus takes for a counter reset; and the usage history, which adds
+	 * what the totals counted beyond what it holds, must never find them
+	 * lower after a crash.
 	 */
 	save_state(d);
+	usercache_begin_report(d->names);
+	outputs_prepare(d->outputs, snap, totals_kernel(d->totals), &report);
+	report.final = final;
+	check_overflow(d);
 	outputs_write(d->outputs, &report);
 }
 
@@ -170,14 +177,25 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 	d->cfg.n_local_networks = next->n_local_networks;
 }
 
-/* SIGHUP: reopen the log (logrotate), forget cached names, reload the config. */
+/*
+ * SIGHUP: reopen the log (logrotate), forget cached names, reload the config.
+ * Only a valid file changes anything: a missing one (deleted, or moved away
+ * while being edited) would otherwise turn the outputs off, remove the
+ * textfile and clear local_networks.
+ */
 static void reload(struct daemon *d)
 {
 	struct pdtt_config next;
+	char err[ERRLEN];
+	int rc;
 
 	outputs_reopen(d->outputs);
 	usercache_flush(d->names);
-	if (read_config(d->config_path, &next, true) < 0) {
+	rc = config_load(d->config_path, &next, err, sizeof(err));
+	if (rc == 1)
+		snprintf(err, sizeof(err), "%s does not exist", d->config_path);
+	if (rc != 0) {
+		log_err("%s", err);
 		log_err("reload: keeping the running configuration");
 		return;
 	}
@@ -203,14 +221,15 @@ static bool handle_signal(struct daemon *d)
 
 static void run_loop(struct daemon *d)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{ .fd = d->timer_fd, .events = POLLIN },
 		{ .fd = d->signal_fd, .events = POLLIN },
+		{ .fd = d->link_fd, .events = POLLIN }, /* poll skips it when -1 */
 	};
 	uint64_t expirations;
 
 	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -218,6 +237,8 @@ static void run_loop(struct daemon *d)
 		}
 		if (fds[1].revents & POLLIN && !handle_signal(d))
 			break;
+		if (fds[2].revents & POLLIN && netlink_drain(d->link_fd))
+			loader_links_changed(&d->cfg, &d->loader);
 		if (fds[0].revents & POLLIN &&
 		    read(d->timer_fd, &expirations, sizeof(expirations)) > 0)
 			write_report(d, false);
@@ -334,9 +355,10 @@ static int start(struct daemon *d)
 		log_err("cannot set up signal handling: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
 	}
-	if (ensure_pin_dir(d->cfg.pin_path, err, sizeof(err)) < 0) {
+	rc = ensure_pin_dir(d->cfg.pin_path, err, sizeof(err));
+	if (rc) {
 		log_err("%s", err);
-		return PDTT_EXIT_FAILURE;
+		return rc == PDTT_PIN_NOT_ON_BPFFS ? PDTT_EXIT_CONFIG : PDTT_EXIT_FAILURE;
 	}
 	if (take_lock(d->cfg.pin_path) < 0)
 		return PDTT_EXIT_RUNNING;
@@ -348,12 +370,20 @@ static int start(struct daemon *d)
 	rc = load_state(d);
 	if (rc)
 		return rc;
+	/* Before attaching: an interface that appears meanwhile is then not missed. */
+	if (d->cfg.mode == PDTT_CONFIG_MODE_TC) {
+		d->link_fd = netlink_link_monitor();
+		if (d->link_fd < 0) {
+			log_err("cannot watch the network interfaces: %s", strerror(-d->link_fd));
+			return PDTT_EXIT_FAILURE;
+		}
+	}
 	rc = loader_start(&d->cfg, &d->loader, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
 		return rc;
 	}
-	d->names = usercache_new();
+	d->names = usercache_new_async(NSS_BUDGET_MS);
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (!d->names || d->timer_fd < 0 ||
 	    arm_timer(d->timer_fd, d->cfg.interval) < 0) {
@@ -369,7 +399,7 @@ static int start(struct daemon *d)
 		log_err("cannot read the counters: %s", strerror(-rc));
 		return PDTT_EXIT_FAILURE;
 	}
-	outputs_start(d->outputs, snap, d->names);
+	outputs_start(d->outputs, snap, totals_kernel(d->totals), d->names);
 	return 0;
 }
 
@@ -380,6 +410,8 @@ static void stop(struct daemon *d)
 	outputs_close(d->outputs);
 	usercache_free(d->names);
 	loader_close(&d->loader);
+	if (d->link_fd >= 0)
+		close(d->link_fd);
 }
 
 static int run_daemon(struct daemon *d)
@@ -398,6 +430,10 @@ static int run_daemon(struct daemon *d)
 			rc = PDTT_EXIT_FAILURE;
 		} else {
 			log_to_syslog(!d->foreground);
+			if (usercache_start_worker(d->names) < 0)
+				log_warn("cannot start the username lookup thread (%s): names are "
+					 "looked up in the report loop",
+					 strerror(errno));
 			/*
 			 * Under systemd (Type=notify, pdttd -f) the start
 			 * succeeds only now, once counting runs: an error
@@ -472,7 +508,7 @@ static int unload(const struct pdtt_config *cfg)
 int main(int argc, char **argv)
 {
 	struct pdttd_options opts;
-	struct daemon d = { .timer_fd = -1, .signal_fd = -1 };
+	struct daemon d = { .timer_fd = -1, .signal_fd = -1, .link_fd = -1 };
 	int rc = pdttd_options_parse(argc, argv, SYSCONFDIR "/pdtt.conf", &opts, stderr);
 
 	if (rc)
@@ -495,7 +531,7 @@ int main(int argc, char **argv)
 	d.foreground = opts.foreground;
 	if (opts.action == PDTT_ACTION_UNLOAD)
 		rc = unload_pin_path(&opts, &d.cfg);
-	else if (read_config(d.config_path, &d.cfg, false) < 0)
+	else if (read_config(d.config_path, &d.cfg) < 0)
 		rc = PDTT_EXIT_CONFIG;
 	if (rc)
 		return rc;

@@ -14,6 +14,11 @@
 
 struct pdtt_report {
 	const struct pdtt_snapshot *now;  /* the cumulative totals reported */
+	/*
+	 * The kernel counters alone, for the gauges of the map (now also holds
+	 * UIDs known only from the state file); NULL: now is them.
+	 */
+	const struct pdtt_snapshot *kernel;
 	const struct pdtt_snapshot *prev; /* the reading the interval starts from; NULL: none */
 	double interval;                  /* seconds from prev to now (monotonic clock) */
 	bool final;                       /* the last report before pdttd stops */

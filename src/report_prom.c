@@ -77,21 +77,24 @@ static void write_gauge(FILE *out, const char *name, const char *help, long long
 
 void report_prom_write(FILE *out, const struct pdtt_report *r)
 {
+	const struct pdtt_snapshot *map = r->kernel ? r->kernel : r->now;
+
 	for (size_t f = 0; f < N_FAMILIES; f++)
 		write_users(out, r, &families[f]);
 	for (size_t f = 0; f < N_FAMILIES; f++)
 		write_buckets(out, r, &families[f]);
 	write_gauge(out, "users", "Users (UIDs) that have counters in the kernel map.",
-		    (long long)r->now->n_users);
-	write_gauge(out, "max_users", "Users the kernel map can hold (max_users); the traffic of "
+		    (long long)map->n_users);
+	write_gauge(out, "max_users",
+		    "Users the kernel map can hold (max_users); the traffic of "
 		    "further users is counted in the overflow bucket.",
-		    (long long)r->now->capacity);
+		    (long long)map->capacity);
 	write_gauge(out, "last_report_timestamp_seconds",
 		    "UNIX time of the reading this file reports.", (long long)r->now->taken_at);
 }
 
-int report_prom_save(const char *path, const char *buf, size_t len)
+int report_prom_save(const char *path, const char *buf, size_t len, gid_t group)
 {
-	/* Readable by node_exporter; no fsync: the next report rewrites it anyway. */
-	return replace_file(path, buf, len, 0644, false);
+	/* No fsync: the next report rewrites it anyway. */
+	return replace_file(path, buf, len, 0640, group, false);
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "report.h"
 
 void report_prom_write(FILE *out, const struct pdtt_report *r);
@@ -18,9 +19,10 @@ void report_prom_write(FILE *out, const struct pdtt_report *r);
 /*
  * Replace path with buf atomically: a temporary file in the same directory
  * (a hidden name that does not end in .prom, so the collector skips it),
- * mode 0644 so that node_exporter's user can read it, then rename.
- * 0 or -errno; on failure path is left as it was.
+ * mode 0640 and group (node_exporter's, so that only it and root read
+ * everyone's traffic; (gid_t)-1: root's), then rename. 0 or -errno; on
+ * failure path is left as it was.
  */
-int report_prom_save(const char *path, const char *buf, size_t len);
+int report_prom_save(const char *path, const char *buf, size_t len, gid_t group);
 
 #endif /* PDTT_REPORT_PROM_H */

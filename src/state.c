@@ -312,16 +312,17 @@ int state_parse(const char *text, size_t len, const char *path, struct pdtt_stat
 
 int state_load(const char *path, struct pdtt_state *st, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, e;
+	int fd = open_regular(path, O_RDONLY, 0), rc, e;
 	size_t len = 0, size = 0;
 	char *text = NULL, *bigger;
 	ssize_t n;
 
 	memset(st, 0, sizeof(*st));
-	if (fd < 0 && errno == ENOENT)
+	if (fd == -ENOENT)
 		return PDTT_STATE_ABSENT;
 	if (fd < 0)
-		return say(err, errlen, "cannot read state file %s: %s", path, strerror(errno));
+		return say(err, errlen, "cannot read state file %s: %s", path,
+			   file_error(path, -fd));
 	for (;;) {
 		if (len == size) {
 			size = size ? 2 * size : 65536;
@@ -505,7 +506,7 @@ int state_save(const char *path, const struct pdtt_state *st, char *err, size_t 
 {
 	struct replacement r;
 	struct sink *s = calloc(1, sizeof(*s));
-	int e = s ? replace_begin(&r, path, 0640) : -ENOMEM;
+	int e = s ? replace_begin(&r, path, 0640, (gid_t)-1) : -ENOMEM;
 
 	if (!e) {
 		s->fd = r.fd;
@@ -518,7 +519,7 @@ int state_save(const char *path, const struct pdtt_state *st, char *err, size_t 
 	free(s);
 	if (e)
 		say(err, errlen, "cannot write state file %s: %s (the previous one is kept)", path,
-		    strerror(-e));
+		    file_error(path, -e));
 	return e;
 }
 
@@ -545,7 +546,8 @@ int state_prepare_dir(const char *path, char *err, size_t errlen)
 	const char *dir = copy ? dirname(copy) : "/";
 	int e = 0;
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+	/* 0750: the totals name every user's traffic. */
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
 		e = -errno;
 		snprintf(err, errlen, "cannot create %s, the directory of state_file %s: %s", dir,
 			 path, strerror(-e));

@@ -73,6 +73,11 @@ static void write_hook(FILE *out, const struct pdtt_status *s, const struct pins
 			fputs("a cgroup that was removed (not counting)", out);
 		else if (s->cgroup_path && h->cgroup_id == s->cgroup_id)
 			fprintf(out, "cgroup %s", s->cgroup_path);
+		else if (s->other_cgroup && h->cgroup_id == s->other_cgroup_id)
+			fprintf(out,
+				"cgroup %s (cgroup_path is %s: pdttd moves the hooks there at its "
+				"next start)",
+				s->other_cgroup, s->cgroup_path ? s->cgroup_path : "-");
 		else
 			fprintf(out, "cgroup id %" PRIu64, (uint64_t)h->cgroup_id);
 		break;

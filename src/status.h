@@ -25,6 +25,8 @@ struct pdtt_status {
 	size_t n_hooks;
 	uint64_t cgroup_id;          /* of cgroup_path (socket mode), to name it; 0: unknown */
 	const char *cgroup_path;
+	uint64_t other_cgroup_id;    /* a cgroup the hooks are on that is not cgroup_path */
+	const char *other_cgroup;    /* its path; NULL: not found */
 	uint64_t entries;            /* UIDs in the counter map */
 	uint64_t capacity;           /* its max_entries */
 	unsigned int layout_version; /* of the maps */

@@ -6,12 +6,7 @@
 for tool in /usr/sbin/sshd ssh scp sftp rsync ssh-keygen useradd userdel; do
 	command -v "$tool" >/dev/null || skip "needs $tool (openssh-server, openssh-client, rsync)"
 done
-# Owner tracking hooks the 6.3 tracepoints, or before them fexit programs
-# with socket storage (5.11+); pdttd says which it got (owner_ssh*.sh check).
-if ! bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q 'btf_trace_sock_send_length' &&
-	[ "$(printf '5.11\n%s\n' "$(uname -r)" | sort -V | head -n 1)" != 5.11 ]; then
-	fail "kernel $(uname -r) has neither the sock_send_length tracepoint (6.3+) nor fexit with socket storage (5.11+): owner tracking cannot be tested"
-fi
+require_owner_tracking_kernel
 
 SSH_USER="pdtt-ssh-$$"
 SSH_UID=$(test_uid 90)

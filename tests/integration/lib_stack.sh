@@ -20,8 +20,7 @@ stack_device_add() {
 	if ! out=$(ip -n "$ns" link add "$@" 2>&1); then
 		case $out in
 		*"Unknown device type"*)
-			echo "SKIP: $TEST_NAME: this kernel cannot create the device (ip link add $*: $out)" >&2
-			exit 77
+			skip_kernel_lacks "the device type (ip link add $*: $out)"
 			;;
 		esac
 		fail "ip link add $*: $out"

@@ -16,6 +16,8 @@ U2=$(test_uid 2)
 U9=$(test_uid 9)
 DIR="$WORK/textfile"
 mkdir "$DIR"
+# The textfile is 0640 in its directory's group: the exporter reads it as that group.
+chgrp "$U9" "$DIR"
 ADDR=127.0.0.1:9100    # in the test's own network namespace
 
 write_config "interval = 1;" "prometheus_textfile = \"$DIR/pdtt.prom\";"

@@ -8,6 +8,7 @@
 # hooks pdttd said it uses.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
+require_owner_tracking_kernel
 U1=$(test_uid 1)
 U2=$(test_uid 2)
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # prometheus_textfile: written at start and at every report, atomically
-# (a reader never sees part of a file, no temporary file is left), mode 0644,
+# (a reader never sees part of a file, no temporary file is left), mode 0640 in its directory's group,
 # with the exact counters per UID and class, the buckets, the gauges and
 # their HELP and TYPE lines, passing promtool where it is installed. SIGHUP
 # moves it or turns it off (the old file is removed); a directory that does
@@ -64,8 +64,10 @@ for m in users max_users last_report_timestamp_seconds; do
 	expect_sample "$types" "TYPE pdtt_$m gauge"
 	grep -q "^# HELP pdtt_$m " "$PROM" || fail "no HELP line for pdtt_$m"
 done
-[ "$(stat -c %a "$PROM")" = 644 ] || fail "$PROM has mode $(stat -c %a "$PROM"), expected 644"
-echo "ok: mode 644"
+[ "$(stat -c %a "$PROM")" = 640 ] || fail "$PROM has mode $(stat -c %a "$PROM"), expected 640"
+[ "$(stat -c %g "$PROM")" = "$(stat -c %g "$DIR")" ] ||
+	fail "$PROM has group $(stat -c %g "$PROM"), expected its directory's, $(stat -c %g "$DIR")"
+echo "ok: mode 640, the directory's group"
 
 if command -v promtool >/dev/null 2>&1; then
 	promtool check metrics <"$PROM" || fail "promtool check metrics refuses $PROM"

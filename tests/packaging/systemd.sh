@@ -43,9 +43,10 @@ done
 
 CACHE=/var/cache/pdtt-nspawn
 # What the tree holds besides minbase: systemd as init, and pdtt's run-time
-# dependencies (libsystemd0 comes with systemd). A new list needs a new tree.
-TREE_PACKAGES=systemd,systemd-sysv,dbus,libbpf1,libconfig9,logrotate
-TREE="$CACHE/bookworm"
+# dependencies (libsystemd0 comes with systemd). A new list needs a new tree:
+# the tree's name carries the list's digest, so a changed list makes one.
+TREE_PACKAGES=systemd,systemd-sysv,dbus,libbpf1,libconfig9,libsqlite3-0,logrotate
+TREE="$CACHE/bookworm-$(printf %s "$TREE_PACKAGES" | md5sum | cut -c 1-8)"
 NAME="pdtt-test-nspawn-$$"
 CG="$CGROOT/$NAME"
 LOG=/var/log/pdtt_stats.log
@@ -77,7 +78,8 @@ make_tree() {
 		mirror=$(apt_mirror)
 		[ -n "$mirror" ] || exit 4
 		echo "debootstrap bookworm from $mirror into $TREE (once, about 2 minutes) ..."
-		rm -rf "$TREE.new"
+		# Trees of older lists are of no more use.
+		rm -rf "$TREE.new" "$CACHE"/bookworm "$CACHE"/bookworm-*
 		debootstrap --variant=minbase --include="$TREE_PACKAGES" bookworm "$TREE.new" "$mirror" \
 			>"$WORK/debootstrap.log" 2>&1 || exit 5
 		mv "$TREE.new" "$TREE"

@@ -96,8 +96,9 @@ static bool configs_equal(const struct pdtt_config *a, const struct pdtt_config 
 		    a->n_local_networks == b->n_local_networks &&
 		    !strcmp(a->log_file, b->log_file) && !strcmp(a->json_log, b->json_log) &&
 		    !strcmp(a->prometheus_textfile, b->prometheus_textfile) &&
-		    !strcmp(a->pin_path, b->pin_path) &&
-		    !strcmp(a->state_file, b->state_file) &&
+		    !strcmp(a->prometheus_textfile_group, b->prometheus_textfile_group) &&
+		    a->prometheus_textfile_gid == b->prometheus_textfile_gid &&
+		    !strcmp(a->pin_path, b->pin_path) && !strcmp(a->state_file, b->state_file) &&
 		    !strcmp(a->cgroup_path, b->cgroup_path) &&
 		    a->owner_tracking == b->owner_tracking;
 
@@ -163,6 +164,7 @@ static const char full_file[] =
 	"log_file = \"/srv/log/pdtt.log\";\n"
 	"json_log = \"/srv/log/pdtt.jsonl\";\n"
 	"prometheus_textfile = \"/var/lib/prometheus/node-exporter/pdtt.prom\";\n"
+	"prometheus_textfile_group = \"root\";\n"
 	"mode: \"tc\";   // colon assignment\n"
 	"max_users = 0x10000;\n"
 	"interfaces = ( \"eth0\", \"wlp2s0\",\n"
@@ -275,6 +277,7 @@ static void test_print(void)
 			   "log_file = \"/var/log/pdtt_stats.log\";\n"
 			   "json_log = \"\";\n"
 			   "prometheus_textfile = \"\";\n"
+			   "prometheus_textfile_group = \"\";\n"
 			   "mode = \"socket\";\n"
 			   "max_users = 1024;\n"
 			   "interfaces = [ ];\n"
@@ -299,6 +302,7 @@ static void test_print(void)
 			   "json_log = \"/srv/log/pdtt.jsonl\";\n"
 			   "prometheus_textfile = "
 			   "\"/var/lib/prometheus/node-exporter/pdtt.prom\";\n"
+			   "prometheus_textfile_group = \"root\";\n"
 			   "mode = \"tc\";\n"
 			   "max_users = 65536;\n"
 			   "interfaces = [ \"eth0\", \"wlp2s0\", \"br-lan.10\" ];\n"
@@ -408,13 +412,39 @@ static void test_history_keys(void)
 		     "string starting with \"/\"");
 }
 
+/* The textfile's group: "" (its directory's), a group name, or a GID. */
+static void test_textfile_group(void)
+{
+	struct pdtt_config cfg;
+	char path[TMP_PATH], err[1024];
+
+	config_defaults(&cfg);
+	CHECK(cfg.prometheus_textfile_gid == -1);
+	CHECK(load_text("prometheus_textfile_group = \"root\";\n", &cfg, err, sizeof(err), path,
+			sizeof(path)) == 0);
+	CHECK(cfg.prometheus_textfile_gid == 0);
+	CHECK(load_text("prometheus_textfile_group = \"4242\";\n", &cfg, err, sizeof(err), path,
+			sizeof(path)) == 0);
+	CHECK(cfg.prometheus_textfile_gid == 4242);
+	CHECK(load_text("prometheus_textfile_group = \"\";\n", &cfg, err, sizeof(err), path,
+			sizeof(path)) == 0);
+	CHECK(cfg.prometheus_textfile_gid == -1);
+	expect_error("\nprometheus_textfile_group = \"no-such-group-pdtt\";\n",
+		     ":2: prometheus_textfile_group = \"no-such-group-pdtt\" is not a group of this "
+		     "system: expected \"\" (the group of the textfile's directory), a group name "
+		     "or a GID (see getent group)");
+	expect_error("prometheus_textfile_group = 0;\n",
+		     ":1: prometheus_textfile_group = 0 has the wrong type: expected \"\" (the group "
+		     "of the textfile's directory), a group name or a GID (see getent group)");
+}
+
 static void test_unknown_key(void)
 {
 	expect_error("interval = 10;\nintervall = 10;\n",
 		     ":2: unknown key \"intervall\": accepted keys are interval, log_file, json_log, "
-		     "prometheus_textfile, mode, max_users, interfaces, local_networks, pin_path, "
-		     "state_file, cgroup_path, owner_tracking, history_file, history_period, "
-		     "history_5min_hours, history_hourly_days, history_daily_days, "
+		     "prometheus_textfile, prometheus_textfile_group, mode, max_users, interfaces, "
+		     "local_networks, pin_path, state_file, cgroup_path, owner_tracking, history_file, "
+		     "history_period, history_5min_hours, history_hourly_days, history_daily_days, "
 		     "history_monthly_months");
 	expect_refused("Interval = 10;", "unknown key \"Interval\"");
 	expect_refused("pdtt = { interval = 10; };", "unknown key \"pdtt\"");
@@ -712,6 +742,7 @@ int main(void)
 	test_print();
 	test_error_keeps_config();
 	test_syntax_errors();
+	test_textfile_group();
 	test_unknown_key();
 	test_history_keys();
 	test_integers();

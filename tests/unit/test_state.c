@@ -164,7 +164,45 @@ static void test_absent_and_unreadable(void)
 	CHECK(state_load(path, &st, err, sizeof(err)) == PDTT_STATE_INVALID);
 	CHECK(strstr(err, "cannot read state file") != NULL);
 	CHECK(strstr(err, path) != NULL);
+	CHECK(strstr(err, "it is a directory") != NULL);
+	CHECK(st.baseline.n_users == 0 && st.baseline.users == NULL && st.instance_id == 0);
 	rmdir(path);
+}
+
+/*
+ * Only a regular file is read or replaced: a symbolic link is not followed
+ * (its target stays as it was), a FIFO neither blocks nor is taken for zeros.
+ */
+static void test_not_regular(void)
+{
+	struct pdtt_usage bu[3], lu[3];
+	struct pdtt_state st, got;
+	char path[512], target[512], err[1024];
+	char *before, *after;
+	size_t len, len_after;
+
+	make_state(&st, bu, lu);
+	path_of(target, sizeof(target), "target");
+	path_of(path, sizeof(path), "planted");
+	CHECK(state_save(target, &st, err, sizeof(err)) == 0);
+	before = read_all(target, &len);
+	CHECK(symlink(target, path) == 0);
+	CHECK(state_load(path, &got, err, sizeof(err)) == PDTT_STATE_INVALID);
+	CHECK(strstr(err, "it is a symbolic link") != NULL);
+	CHECK(state_save(path, &st, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "it is a symbolic link") != NULL);
+	after = read_all(target, &len_after);
+	CHECK(before && after && len == len_after && !memcmp(before, after, len));
+	CHECK(unlink(path) == 0 && mkfifo(path, 0600) == 0);
+	CHECK(state_load(path, &got, err, sizeof(err)) == PDTT_STATE_INVALID);
+	CHECK(strstr(err, "it is a FIFO") != NULL);
+	CHECK(got.baseline.n_users == 0 && got.instance_id == 0);
+	CHECK(state_save(path, &st, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "it is a FIFO") != NULL);
+	free(before);
+	free(after);
+	unlink(path);
+	unlink(target);
 }
 
 /* The saved file's text, to damage. */
@@ -406,6 +444,7 @@ int main(void)
 	}
 	test_round_trip();
 	test_absent_and_unreadable();
+	test_not_regular();
 	test_torn();
 	test_damaged();
 	test_checksummed_nonsense();

@@ -95,6 +95,18 @@ static void test_stopped_full(void)
 	CHECK_OUTPUT_GOLDEN(write_status, &s, "status_stopped.txt");
 }
 
+/* cgroup_path changed since pdttd attached: where the hooks are, by path. */
+static void test_cgroup_elsewhere(void)
+{
+	struct pdtt_status s = running_socket();
+
+	s.cgroup_id = 7;
+	s.cgroup_path = "/sys/fs/cgroup/new";
+	s.other_cgroup_id = 1;
+	s.other_cgroup = "/sys/fs/cgroup/old";
+	CHECK_OUTPUT_GOLDEN(write_status, &s, "status_cgroup_elsewhere.txt");
+}
+
 static void test_tc(void)
 {
 	struct pdtt_status s = running_socket();
@@ -148,6 +160,7 @@ int main(void)
 	setenv("TZ", "UTC", 1);
 	test_socket();
 	test_stopped_full();
+	test_cgroup_elsewhere();
 	test_tc();
 	test_no_pins();
 	test_age();

@@ -52,6 +52,31 @@ static void test_flush(struct usercache *c)
 	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
 }
 
+/*
+ * With a lookup thread: nothing is named before it starts, and a name that
+ * comes within the report's budget is there in that report.
+ */
+static void test_async(void)
+{
+	struct usercache *c = usercache_new_async(10000);
+	struct passwd *root = getpwuid(0);
+
+	CHECK(c != NULL);
+	if (!c || !root)
+		return;
+	CHECK(usercache_lookup(c, 0) == NULL);
+	CHECK(usercache_start_worker(c) == 0);
+	usercache_begin_report(c);
+	CHECK_STR_EQ(usercache_lookup(c, 0), root->pw_name);
+	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
+	usercache_begin_report(c);
+	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
+	usercache_flush(c);
+	usercache_begin_report(c);
+	CHECK_STR_EQ(usercache_lookup(c, 0), root->pw_name);
+	usercache_free(c);
+}
+
 int main(void)
 {
 	struct usercache *c = usercache_new();
@@ -66,5 +91,6 @@ int main(void)
 	test_flush(c);
 	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
 	usercache_free(c);
+	test_async();
 	return check_summary("test_usercache");
 }
