@@ -282,6 +282,7 @@ static void test_print(void)
 			   "max_users = 1024;\n"
 			   "interfaces = [ ];\n"
 			   "local_networks = [ ];\n"
+			   "networks = ( );\n"
 			   "pin_path = \"/sys/fs/bpf/pdtt\";\n"
 			   "state_file = \"/var/lib/pdtt/state\";\n"
 			   "cgroup_path = \"\";\n"
