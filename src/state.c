@@ -216,11 +216,13 @@ static bool read_classes(struct cursor *c, struct pdtt_classes *classes)
 	while (token(c, &tok, &len)) {
 		if (classes->n == PDTT_CLASS_MAX || len >= PDTT_CLASS_NAME_LEN)
 			return false;
-		memcpy(classes->name[classes->n], tok, len);
-		classes->name[classes->n][len] = '\0';
-		if (classes_find(classes, classes->name[classes->n]) != (int)classes->n)
+		char name[PDTT_CLASS_NAME_LEN];
+
+		memcpy(name, tok, len);
+		name[len] = '\0';
+		if (classes_find(classes, name) >= 0)
 			return false; /* twice, or local or external */
-		classes->n++;
+		memcpy(classes->name[classes->n++], name, len + 1);
 	}
 	return classes->n > PDTT_CLASS_DEFAULT_COUNT;
 }

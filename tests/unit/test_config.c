@@ -534,7 +534,7 @@ static void test_unknown_key(void)
 	expect_error("interval = 10;\nintervall = 10;\n",
 		     ":2: unknown key \"intervall\": accepted keys are interval, log_file, json_log, "
 		     "prometheus_textfile, prometheus_textfile_group, mode, max_users, interfaces, "
-		     "local_networks, pin_path, state_file, cgroup_path, owner_tracking, history_file, "
+		     "local_networks, networks, pin_path, state_file, cgroup_path, owner_tracking, history_file, "
 		     "history_period, history_5min_hours, history_hourly_days, history_daily_days, "
 		     "history_monthly_months");
 	expect_refused("Interval = 10;", "unknown key \"Interval\"");
