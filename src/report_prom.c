@@ -52,8 +52,13 @@ static void write_users(FILE *out, const struct pdtt_report *r, const struct fam
 {
 	const struct pdtt_snapshot *snap = r->now;
 
-	fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by class of the "
-		"remote address (local or external).\n", f->name, f->help);
+	if (report_by_network(r))
+		fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by network of "
+			"the remote address (label network; label class, on local and external "
+			"only, is deprecated).\n", f->name, f->help);
+	else
+		fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by class of "
+			"the remote address (local or external).\n", f->name, f->help);
 	fprintf(out, "# TYPE pdtt_%s counter\n", f->name);
 	for (size_t i = 0; i < snap->n_users; i++) {
 		const struct pdtt_usage *u = &snap->users[i];
