@@ -5,6 +5,7 @@
 # the text log, in the JSON log and in pdtt show --by-network. A SIGHUP that
 # renames a network and moves a CIDR to another: the traffic after it counts
 # under the new names, the totals from before stay where they were.
+# It starts from an old configuration, whose counts migrate to the new maps.
 # NETWORKS_MODE=tc runs the same in tc mode (networks_tc.sh).
 . "$PDTT_TESTS/integration/lib.sh"
 setup
@@ -37,6 +38,17 @@ U2=$(test_uid 2)
 U3=$(test_uid 3)
 U4=$(test_uid 4)
 
+U5=$(test_uid 5)
+
+# An old configuration first (local_networks): its maps have two classes. The
+# first start with networks migrates their counts to maps with five.
+write_config "${MODE_CONF[@]}" "interval = 1;" 'local_networks = [ "10.199.1.0/24" ];'
+start_daemon
+udp_between "$NETNS" $U5 "$PEER_NS" $U2 10.199.1.2 6000 2 100    # local:     2 x 128
+wait_next_report
+expect_class $U5 Local "256 2 0 0"
+stop_daemon
+
 NETS_BEFORE='networks = (
   { name = "campus"; cidrs = [ "10.199.1.0/24", "fd99:1::/64" ]; },
   { name = "research"; cidrs = [ "10.199.2.0/24", "fd99:2::/64" ]; },
@@ -44,6 +56,8 @@ NETS_BEFORE='networks = (
 );'
 write_config "${MODE_CONF[@]}" "interval = 1;" "json_log = \"$WORK/pdtt.jsonl\";" "$NETS_BEFORE"
 start_daemon
+grep -q "have 2 classes of networks; migrating their counts to new maps with 5" "$WORK/stderr" ||
+	fail "no migration to maps with networks: $(cat "$WORK/stderr")"
 udp_between "$NETNS" $U1 "$PEER_NS" $U2 10.199.1.2 6001 10 1000  # campus:   10 x 1028
 udp_between "$NETNS" $U1 "$PEER_NS" $U2 fd99:1::2 6002 2 100     # campus:    2 x 148
 udp_between "$NETNS" $U1 "$PEER_NS" $U2 10.199.2.2 6003 5 500    # research:  5 x 528
@@ -78,6 +92,7 @@ expect_network $U1 research "2940 8 0 0"
 expect_network $U1 partner "1060 5 256 2"
 expect_class $U1 External "500 5 148 1"
 expect_class $U1 Local "0 0 0 0"
+expect_class $U5 Local "256 2 0 0"     # carried over from the old maps
 # In tc mode the peer's sockets are in another namespace: only routed past.
 if [ "$MODE" = socket ]; then
 	expect_network $U2 campus "0 0 10576 12"
@@ -140,6 +155,20 @@ wait_next_report
 expect_network $U1 research "2940 8 0 0"
 expect_network $U3 nren "256 2 0 0"
 stop_daemon
+
+# The history: a class per name, adding up to the same totals.
+got=$("$PYTHON" - "$WORK/history.db" "$U1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT c.name, sum(u.tx_bytes) FROM usage_monthly u JOIN classes c "
+                  "ON c.id = u.class WHERE u.uid = ? GROUP BY c.name ORDER BY c.name",
+                  (int(sys.argv[2]),))
+print(" ".join(f"{n}={b}" for n, b in rows))
+PY
+)
+[ "$got" = "campus=10576 external=500 nren=128 partner=1060 research=2940" ] ||
+	fail "history per network: '$got'"
+echo "ok: history per network: $got"
 
 # The counters have 4 names (research kept with its totals): 13 new ones make
 # 17, which cannot be counted. Refused at start, with why.
