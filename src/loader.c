@@ -484,7 +484,7 @@ static int add_network(struct pdtt_loader *ld, const struct pdtt_network *cidr, 
 	return bpf_map_update_elem(ld->local_nets_fd, &key, &cls, BPF_ANY);
 }
 
-int loader_set_local_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg)
+int loader_set_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg)
 {
 	struct pdtt_lpm_key key, next;
 
@@ -531,7 +531,7 @@ int loader_start(const struct pdtt_config *cfg, const struct pdtt_classes *class
 	ld->max_entries = cfg->max_users;
 	if (init_meta(ld) < 0)
 		rc = loader_bpf_failure(errno, "cannot initialise the meta map", err, errlen);
-	if (!rc && loader_set_local_networks(ld, cfg) < 0)
+	if (!rc && loader_set_networks(ld, cfg) < 0)
 		rc = loader_bpf_failure(errno, "cannot fill the networks map", err, errlen);
 	if (!rc && pin_class_names(cfg->pin_path, &ld->classes) < 0)
 		rc = loader_bpf_failure(errno, "cannot pin the network names", err, errlen);

@@ -49,7 +49,7 @@ int loader_start(const struct pdtt_config *cfg, const struct pdtt_classes *class
  * Replace the local_networks and networks the programs classify with (a CIDR
  * of a name that ld->classes lacks matches nothing); 0 or -errno.
  */
-int loader_set_local_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg);
+int loader_set_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg);
 
 /* One sentence for the log: who traffic is charged to, and why. */
 const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_loader *ld);

@@ -210,7 +210,7 @@ static bool reload_networks(struct daemon *d, const struct pdtt_config *next)
 	d->cfg.n_network_cidrs = next->n_network_cidrs;
 	if (want.n != d->loader.classes.n)
 		return renew_maps(d, &want) == 0;
-	if (loader_set_local_networks(&d->loader, &d->cfg) < 0)
+	if (loader_set_networks(&d->loader, &d->cfg) < 0)
 		log_err("reload: cannot update the networks: %s", strerror(errno));
 	return true;
 }
