@@ -25,6 +25,14 @@ int classes_find(const struct pdtt_classes *c, const char *name)
 	return -1;
 }
 
+bool classes_valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len >= 1 && len < PDTT_CLASS_NAME_LEN && name[0] >= 'a' && name[0] <= 'z' &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
+}
+
 bool classes_named(const struct pdtt_classes *c)
 {
 	return classes_count(c) > PDTT_CLASS_DEFAULT_COUNT;

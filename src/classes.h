@@ -29,6 +29,13 @@ const char *classes_name(const struct pdtt_classes *c, unsigned int i);
 /* The index of name, or -1. */
 int classes_find(const struct pdtt_classes *c, const char *name);
 
+/*
+ * Whether name may name a network: 1 to 31 lowercase letters, digits, '_' or
+ * '-', starting with a letter, so that it goes into every output as it is
+ * (a JSON key, a Prometheus label value, a column heading).
+ */
+bool classes_valid_name(const char *name);
+
 /* Whether there are classes beyond local and external (networks are counted). */
 bool classes_named(const struct pdtt_classes *c);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libconfig.h>
+#include "classes.h"
 #include "config_text.h"
 #include "escape.h"
 #include "pdtt_config.h"
@@ -477,15 +478,6 @@ static int parse_local_networks(struct config_reader *rd, const config_setting_t
 #define NAME_RULE                                                                         \
 	"a name of 1 to 31 lowercase letters, digits, '_' or '-', starting with a letter"
 
-/* A network name also makes a Prometheus label value and a JSON key: keep it plain. */
-static bool valid_network_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len >= 1 && len < PDTT_NETWORK_NAME_LEN && name[0] >= 'a' && name[0] <= 'z' &&
-	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
-}
-
 /* networks[i].name: valid, not "external", not given before. */
 static int parse_network_name(struct config_reader *rd, const config_setting_t *group, int i,
 			      struct pdtt_config *cfg)
@@ -500,7 +492,7 @@ static int parse_network_name(struct config_reader *rd, const config_setting_t *
 	if (!name)
 		return config_fail(rd, s, "networks[%d].name = %s has the wrong type: expected %s",
 				   i, config_shown(rd, s, value, sizeof(value)), NAME_RULE);
-	if (!valid_network_name(name))
+	if (!classes_valid_name(name))
 		return config_fail(rd, s, "networks[%d].name = %s is not a valid name: expected %s",
 				   i, config_shown(rd, s, value, sizeof(value)), NAME_RULE);
 	if (!strcmp(name, "external"))

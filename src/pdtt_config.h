@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "pdtt_shared.h"
 
 #define PDTT_INTERVAL_MIN 1
 #define PDTT_INTERVAL_MAX 86400
@@ -14,8 +15,8 @@
 #define PDTT_MAX_INTERFACES 64
 #define PDTT_MAX_NETWORKS 256
 /* networks: names (besides local and external) and CIDRs in all of them. */
-#define PDTT_NETWORK_NAMES_MAX 16
-#define PDTT_NETWORK_NAME_LEN 32   /* with the NUL */
+#define PDTT_NETWORK_NAMES_MAX (PDTT_CLASS_MAX - PDTT_CLASS_FIRST_NAMED)
+#define PDTT_NETWORK_NAME_LEN PDTT_CLASS_NAME_LEN /* with the NUL */
 #define PDTT_NETWORK_CIDRS_MAX 8192
 #define PDTT_PATH_MAX 4096
 #define PDTT_GROUP_MAX 256

@@ -412,9 +412,11 @@ void pins_read_classes(const char *dir, __u32 value_size, struct pdtt_classes *c
 	}
 	for (__u32 i = PDTT_CLASS_FIRST_NAMED; i < c->n; i++) {
 		/* A class without its name (the map is gone) is still counted, by number. */
-		if (fd < 0 || bpf_map_lookup_elem(fd, &i, c->name[i]) || !c->name[i][0])
-			snprintf(c->name[i], sizeof(c->name[i]), "network-%u", i);
+		bool named = fd >= 0 && !bpf_map_lookup_elem(fd, &i, c->name[i]);
+
 		c->name[i][PDTT_CLASS_NAME_LEN - 1] = '\0';
+		if (!named || !classes_valid_name(c->name[i]))
+			snprintf(c->name[i], sizeof(c->name[i]), "network-%u", i);
 	}
 	if (fd >= 0)
 		close(fd);

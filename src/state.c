@@ -220,7 +220,7 @@ static bool read_classes(struct cursor *c, struct pdtt_classes *classes)
 
 		memcpy(name, tok, len);
 		name[len] = '\0';
-		if (classes_find(classes, name) >= 0)
+		if (!classes_valid_name(name) || classes_find(classes, name) >= 0)
 			return false; /* twice, or local or external */
 		memcpy(classes->name[classes->n++], name, len + 1);
 	}
