@@ -8,7 +8,6 @@
 
 struct history {
 	struct pdtt_snapshot prev;
-	size_t allocated; /* entries in prev.users */
 	double mono;
 	bool have;
 };
@@ -22,7 +21,7 @@ void history_free(struct history *h)
 {
 	if (!h)
 		return;
-	free(h->prev.users);
+	snapshot_release(&h->prev);
 	free(h);
 }
 
@@ -36,23 +35,11 @@ void history_begin(const struct history *h, const struct pdtt_snapshot *snap, do
 
 int history_keep(struct history *h, const struct pdtt_snapshot *snap, double mono)
 {
-	struct pdtt_usage *users;
-
-	if (snap->n_users > h->allocated) {
-		users = realloc(h->prev.users, snap->n_users * sizeof(*users));
-		if (!users) {
-			/* Better no interval than a wrong one. */
-			h->have = false;
-			return -ENOMEM;
-		}
-		h->prev.users = users;
-		h->allocated = snap->n_users;
+	if (snapshot_copy(&h->prev, snap)) {
+		/* Better no interval than a wrong one. */
+		h->have = false;
+		return -ENOMEM;
 	}
-	users = h->prev.users;
-	h->prev = *snap;
-	h->prev.users = users;
-	if (snap->n_users)
-		memcpy(users, snap->users, snap->n_users * sizeof(*users));
 	h->mono = mono;
 	h->have = true;
 	return 0;

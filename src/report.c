@@ -47,11 +47,15 @@ struct pdtt_value report_user_delta(const struct pdtt_report *r, size_t i)
 {
 	static const struct pdtt_value zero;
 	const struct pdtt_usage *u = &r->now->users[i], *before;
+	struct pdtt_value now, then = zero;
 
 	if (!r->prev)
 		return zero;
 	before = report_find_user(r->prev, u->uid);
-	return value_delta(&u->v, before ? &before->v : &zero);
+	usage_value(r->now, u, &now);
+	if (before)
+		usage_value(r->prev, before, &then);
+	return value_delta(&now, &then);
 }
 
 struct pdtt_value report_bucket_delta(const struct pdtt_report *r, enum pdtt_bucket b)

@@ -103,7 +103,7 @@ static void write_report_line(FILE *out, const char *when, const struct pdtt_rep
 void report_json_write(FILE *out, const struct pdtt_report *r)
 {
 	const struct pdtt_snapshot *snap = r->now;
-	struct pdtt_value delta;
+	struct pdtt_value now, delta;
 	char when[32];
 	struct tm tm;
 
@@ -119,7 +119,8 @@ void report_json_write(FILE *out, const struct pdtt_report *r)
 		escape_json_string(out, report_user_name(r, u->uid));
 		fputs(",\"bucket\":null", out);
 		delta = report_user_delta(r, i);
-		write_figures(out, r, &u->v, &delta);
+		usage_value(snap, u, &now);
+		write_figures(out, r, &now, &delta);
 	}
 	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
 		if (value_is_zero(&snap->buckets[b]))

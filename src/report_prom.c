@@ -69,7 +69,7 @@ static void write_users(FILE *out, const struct pdtt_report *r, const struct fam
 			escape_prom_label(out, user ? user : "");
 			fputc('"', out);
 			write_class_labels(out, r, cls);
-			fprintf(out, "} %llu\n", figure(&u->v.by_class[cls], f));
+			fprintf(out, "} %llu\n", figure(usage_class(snap, u, cls), f));
 		}
 	}
 }

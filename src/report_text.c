@@ -114,9 +114,11 @@ static void write_user(FILE *out, const struct pdtt_report *r, const struct pdtt
 {
 	const char *name = report_user_name(r, u->uid);
 	char uid[DECIMAL_U64_MAX_LEN + 1];
+	struct pdtt_value v;
 
 	*put_u64(uid, u->uid) = '\0';
-	write_block(out, r, uid, name ? name : PDTT_NO_USERNAME, &u->v);
+	usage_value(r->now, u, &v);
+	write_block(out, r, uid, name ? name : PDTT_NO_USERNAME, &v);
 }
 
 /* A bucket reads "UID: - | Username: [unattributed]": same shape, never a user. */

@@ -36,20 +36,20 @@ void show_human_bytes(char *buf, size_t len, uint64_t bytes)
 	}
 }
 
-static uint64_t total_bytes(const struct pdtt_value *v)
+static uint64_t total_bytes(const struct pdtt_snapshot *snap, const struct pdtt_usage *u)
 {
-	struct pdtt_counters c = value_total(v);
+	struct pdtt_counters c = usage_total(snap, u);
 
 	return counters_total_bytes(&c);
 }
 
-/* Indices into the users (ctx), by total bytes, biggest first; ties by UID. */
+/* Indices into the users of the snapshot ctx, by total bytes, biggest first; ties by UID. */
 static int biggest_first(const void *a, const void *b, void *ctx)
 {
-	const struct pdtt_usage *users = ctx;
-	const struct pdtt_usage *x = &users[*(const size_t *)a];
-	const struct pdtt_usage *y = &users[*(const size_t *)b];
-	uint64_t tx = total_bytes(&x->v), ty = total_bytes(&y->v);
+	const struct pdtt_snapshot *snap = ctx;
+	const struct pdtt_usage *x = &snap->users[*(const size_t *)a];
+	const struct pdtt_usage *y = &snap->users[*(const size_t *)b];
+	uint64_t tx = total_bytes(snap, x), ty = total_bytes(snap, y);
 
 	if (tx != ty)
 		return tx > ty ? -1 : 1;
@@ -64,7 +64,7 @@ size_t show_order(const struct pdtt_show *s, size_t *order)
 	for (size_t i = 0; i < t->n_users; i++)
 		if (!s->filter || t->users[i].uid == s->uid)
 			order[n++] = i;
-	qsort_r(order, n, sizeof(*order), biggest_first, t->users);
+	qsort_r(order, n, sizeof(*order), biggest_first, (void *)t);
 	return n;
 }
 
@@ -223,9 +223,11 @@ int show_table_write(FILE *out, const struct pdtt_show *s)
 	for (size_t i = 0; i < n && !err; i++) {
 		const struct pdtt_usage *u = &snap->users[order[i]];
 		const char *name = s->user_name ? s->user_name(s->names, u->uid) : NULL;
+		struct pdtt_value v;
 
 		snprintf(uid, sizeof(uid), "%" PRIu32, u->uid);
-		err = add_row(&t, s, uid, name ? name : PDTT_NO_USERNAME, true, &u->v);
+		usage_value(snap, u, &v);
+		err = add_row(&t, s, uid, name ? name : PDTT_NO_USERNAME, true, &v);
 	}
 	if (s->filter && n == 0 && !err) {
 		/* The user asked for has counted nothing: say so with zeros. */
@@ -299,9 +301,12 @@ int show_json_write(FILE *out, const struct pdtt_show *s)
 	json_time(out, snap->accounting_start);
 	fprintf(out, ",\"source\":\"%s\",\"users\":[", s->state_file ? "state_file" : "maps");
 	for (size_t i = 0; i < n; i++) {
+		struct pdtt_value v;
+
 		if (i)
 			fputc(',', out);
-		json_user(out, s, snap->users[order[i]].uid, &snap->users[order[i]].v);
+		usage_value(snap, &snap->users[order[i]], &v);
+		json_user(out, s, snap->users[order[i]].uid, &v);
 	}
 	if (s->filter && n == 0) {
 		static const struct pdtt_value zero;

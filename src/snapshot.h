@@ -3,15 +3,25 @@
 #ifndef PDTT_SNAPSHOT_H
 #define PDTT_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 #include "classes.h"
 #include "pdtt_shared.h"
 
+/*
+ * One UID's counters. Local and external are inline; the classes of the
+ * networks, when there are any, are in the snapshot's side array (named),
+ * so that an entry is as large as the classes in use, not PDTT_CLASS_MAX:
+ * 72 bytes without networks, where a whole struct pdtt_value is 576. Read
+ * and write an entry's classes through usage_class and the usage_ helpers.
+ */
 struct pdtt_usage {
 	uint32_t uid;
-	struct pdtt_value v;
+	uint32_t named; /* where its named classes start in the snapshot's named array,
+			 * in entries of named_width counters */
+	struct pdtt_counters by_class[PDTT_CLASS_DEFAULT_COUNT]; /* local, external */
 };
 
 struct pdtt_snapshot {
@@ -19,17 +29,48 @@ struct pdtt_snapshot {
 	struct pdtt_usage *users; /* sorted by UID */
 	size_t n_users;
 	size_t capacity;
+	struct pdtt_counters *named; /* capacity * named_width: the users' named classes */
+	unsigned int named_width;    /* named classes per user held (0: no networks) */
 	struct pdtt_value buckets[PDTT_BUCKET_COUNT];
 	time_t accounting_start;  /* when the totals started from zero (0: unknown) */
 	struct pdtt_classes classes; /* what the values' classes are */
 };
 
-/* Make room for n users (keeping those there); 0 or -ENOMEM. */
+/* The classes a snapshot's values have: loops over classes stop here. */
+static inline unsigned int snapshot_n_classes(const struct pdtt_snapshot *snap)
+{
+	return classes_count(&snap->classes);
+}
+
+/*
+ * Make room for n users, each with the classes of snap->classes, keeping
+ * those there unless their classes changed (snapshot_widen keeps them);
+ * 0 or -ENOMEM.
+ */
 int snapshot_reserve(struct pdtt_snapshot *snap, size_t n);
+
+/*
+ * Make every user hold n_classes classes (the new ones zero), keeping their
+ * counts; snap->classes.n grows to match (the names are the caller's).
+ * 0 or -ENOMEM.
+ */
+int snapshot_widen(struct pdtt_snapshot *snap, unsigned int n_classes);
+
+/* Bytes of memory a user of snap takes: its entry and its named classes. */
+size_t snapshot_bytes_per_user(const struct pdtt_snapshot *snap);
 
 /* out = a + b, UID by UID (a and b sorted; out must be neither); 0 or -ENOMEM. */
 int snapshot_sum(struct pdtt_snapshot *out, const struct pdtt_snapshot *a,
 		 const struct pdtt_snapshot *b);
+
+/* dst = src (dst owns its copy); 0 or -ENOMEM, dst unchanged then. */
+int snapshot_copy(struct pdtt_snapshot *dst, const struct pdtt_snapshot *src);
+
+/*
+ * Append a user of value v (in UID order; there must be room: see
+ * snapshot_reserve); classes of v beyond the snapshot's are not kept.
+ */
+void snapshot_append(struct pdtt_snapshot *snap, uint32_t uid, const struct pdtt_value *v);
 
 /* Free what snapshot_reserve allocated; the snapshot is empty afterwards. */
 void snapshot_release(struct pdtt_snapshot *snap);
@@ -79,5 +120,39 @@ static inline int value_is_zero(const struct pdtt_value *v)
 
 	return counters_is_zero(&sum);
 }
+
+/* Class cls of u, a user of snap: zero beyond the classes snap holds. */
+static inline const struct pdtt_counters *usage_class(const struct pdtt_snapshot *snap,
+						      const struct pdtt_usage *u, unsigned int cls)
+{
+	static const struct pdtt_counters zero;
+
+	if (cls < PDTT_CLASS_FIRST_NAMED)
+		return &u->by_class[cls];
+	cls -= PDTT_CLASS_FIRST_NAMED;
+	return cls < snap->named_width ? &snap->named[(size_t)u->named * snap->named_width + cls]
+				       : &zero;
+}
+
+/* The same, to write: NULL beyond the classes snap holds. */
+static inline struct pdtt_counters *usage_class_mut(struct pdtt_snapshot *snap,
+						    struct pdtt_usage *u, unsigned int cls)
+{
+	if (cls < PDTT_CLASS_FIRST_NAMED)
+		return &u->by_class[cls];
+	cls -= PDTT_CLASS_FIRST_NAMED;
+	return cls < snap->named_width ? &snap->named[(size_t)u->named * snap->named_width + cls]
+				       : NULL;
+}
+
+/* u's counters as a whole value (on the stack: a struct pdtt_value is large). */
+void usage_value(const struct pdtt_snapshot *snap, const struct pdtt_usage *u,
+		 struct pdtt_value *v);
+
+/* Every class of u together. */
+struct pdtt_counters usage_total(const struct pdtt_snapshot *snap, const struct pdtt_usage *u);
+
+/* Whether u counted nothing. */
+bool usage_is_zero(const struct pdtt_snapshot *snap, const struct pdtt_usage *u);
 
 #endif /* PDTT_SNAPSHOT_H */

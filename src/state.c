@@ -190,11 +190,8 @@ static bool read_pair(struct cursor *c, struct pdtt_value *base, struct pdtt_val
 
 static void add_user(struct pdtt_snapshot *snap, uint32_t uid, const struct pdtt_value *v)
 {
-	if (value_is_zero(v))
-		return;
-	snap->users[snap->n_users].uid = uid;
-	snap->users[snap->n_users].v = *v;
-	snap->n_users++;
+	if (!value_is_zero(v))
+		snapshot_append(snap, uid, v);
 }
 
 /*
@@ -442,10 +439,22 @@ static void sink_put(struct sink *s, char *end)
 	s->len = (size_t)(end - s->buf);
 }
 
-static char *put_value(char *p, const struct pdtt_value *v, unsigned int n_classes)
+/* A value to write: user u of snap, or v when u is NULL (a bucket, a UID absent). */
+struct value_ref {
+	const struct pdtt_snapshot *snap;
+	const struct pdtt_usage *u;
+	const struct pdtt_value *v;
+};
+
+static const struct pdtt_counters *ref_class(const struct value_ref *d, unsigned int cls)
+{
+	return d->u ? usage_class(d->snap, d->u, cls) : &d->v->by_class[cls];
+}
+
+static char *put_value(char *p, const struct value_ref *d, unsigned int n_classes)
 {
 	for (unsigned int cls = 0; cls < n_classes; cls++) {
-		const struct pdtt_counters *k = &v->by_class[cls];
+		const struct pdtt_counters *k = ref_class(d, cls);
 		const uint64_t n[] = { k->tx_bytes, k->tx_packets, k->rx_bytes, k->rx_packets };
 
 		for (size_t i = 0; i < 4; i++) {
@@ -457,8 +466,7 @@ static char *put_value(char *p, const struct pdtt_value *v, unsigned int n_class
 }
 
 /* Finish the line begun at sink_room with its 16 numbers: the baseline, then the last reading. */
-static void put_pair(struct sink *s, char *p, const struct pdtt_value *base,
-		     const struct pdtt_value *last)
+static void put_pair(struct sink *s, char *p, const struct value_ref *base, const struct value_ref *last)
 {
 	p = put_value(p, base, s->n_classes);
 	p = put_value(p, last, s->n_classes);
@@ -474,27 +482,27 @@ static size_t for_each_user(const struct pdtt_state *st, struct sink *s)
 	size_t i = 0, j = 0, n = 0;
 
 	while (i < a->n_users || j < b->n_users) {
-		const struct pdtt_value *base = &zero, *last = &zero;
+		struct value_ref base = { .snap = a, .v = &zero }, last = { .snap = b, .v = &zero };
 		uint32_t uid;
 
 		if (j == b->n_users || (i < a->n_users && a->users[i].uid < b->users[j].uid)) {
 			uid = a->users[i].uid;
-			base = &a->users[i++].v;
+			base.u = &a->users[i++];
 		} else if (i == a->n_users || b->users[j].uid < a->users[i].uid) {
 			uid = b->users[j].uid;
-			last = &b->users[j++].v;
+			last.u = &b->users[j++];
 		} else {
 			uid = a->users[i].uid;
-			base = &a->users[i++].v;
-			last = &b->users[j++].v;
+			base.u = &a->users[i++];
+			last.u = &b->users[j++];
 		}
-		if (value_is_zero(base) && value_is_zero(last))
+		if ((!base.u || usage_is_zero(a, base.u)) && (!last.u || usage_is_zero(b, last.u)))
 			continue;
 		n++;
 		if (s) {
 			char *p = put_str(sink_room(s, LINE_MAX_LEN), "user ");
 
-			put_pair(s, put_u64(p, uid), base, last);
+			put_pair(s, put_u64(p, uid), &base, &last);
 		}
 	}
 	return n;
@@ -553,8 +561,8 @@ static int write_state(struct sink *s, const struct pdtt_state *st)
 	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
 		char *p = put_str(sink_room(s, LINE_MAX_LEN), "bucket ");
 
-		put_pair(s, put_str(p, bucket_names[b]), &st->baseline.buckets[b],
-			 &st->last.buckets[b]);
+		put_pair(s, put_str(p, bucket_names[b]), &(struct value_ref){ .v = &st->baseline.buckets[b] },
+			 &(struct value_ref){ .v = &st->last.buckets[b] });
 	}
 	for_each_user(st, s);
 	/* All the content is through: the CRC is complete, and does not cover its own line. */

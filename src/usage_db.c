@@ -363,25 +363,28 @@ static int prepare(struct usage_db *h, char *err, size_t errlen)
 static int add_recorded(struct pdtt_snapshot *rec, long long uid, int cls,
 			const struct pdtt_counters *c)
 {
-	struct pdtt_value *v;
+	static const struct pdtt_value zero;
 
 	if (cls < 0 || cls >= PDTT_CLASS_MAX)
 		return 0; /* a class this pdtt does not count */
 	if (uid == USAGE_UID_UNATTRIBUTED || uid == USAGE_UID_OVERFLOW) {
-		v = &rec->buckets[uid == USAGE_UID_UNATTRIBUTED ? PDTT_BUCKET_UNATTRIBUTED
-								: PDTT_BUCKET_OVERFLOW];
-	} else if (uid >= 0 && uid <= UINT32_MAX) {
-		if (!rec->n_users || rec->users[rec->n_users - 1].uid != (uint32_t)uid) {
-			if (snapshot_reserve(rec, rec->n_users + 1))
-				return -ENOMEM;
-			memset(&rec->users[rec->n_users], 0, sizeof(rec->users[0]));
-			rec->users[rec->n_users++].uid = (uint32_t)uid;
-		}
-		v = &rec->users[rec->n_users - 1].v;
-	} else {
+		counters_add(&rec->buckets[uid == USAGE_UID_UNATTRIBUTED ? PDTT_BUCKET_UNATTRIBUTED
+								      : PDTT_BUCKET_OVERFLOW]
+				      .by_class[cls],
+			     c);
 		return 0;
 	}
-	counters_add(&v->by_class[cls], c);
+	if (uid < 0 || uid > UINT32_MAX)
+		return 0;
+	/* The rows come by UID, then class: a user's classes are known by its last row. */
+	if (snapshot_widen(rec, (unsigned int)cls + 1))
+		return -ENOMEM;
+	if (!rec->n_users || rec->users[rec->n_users - 1].uid != (uint32_t)uid) {
+		if (snapshot_reserve(rec, rec->n_users + 1))
+			return -ENOMEM;
+		snapshot_append(rec, (uint32_t)uid, &zero);
+	}
+	counters_add(usage_class_mut(rec, &rec->users[rec->n_users - 1], (unsigned int)cls), c);
 	return 0;
 }
 
@@ -401,8 +404,9 @@ static int load_recorded(struct usage_db *h, char *err, size_t errlen)
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(h->db, sql, -1, &st, NULL);
 
-	h->recorded.n_users = 0;
-	memset(h->recorded.buckets, 0, sizeof(h->recorded.buckets));
+	/* Only the classes the database has rows of take memory. */
+	snapshot_release(&h->recorded);
+	memset(&h->recorded, 0, sizeof(h->recorded));
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct pdtt_counters c = {
 			.tx_bytes = (uint64_t)sqlite3_column_int64(st, 2),
@@ -634,18 +638,24 @@ static int write_period(struct usage_db *h, const struct pdtt_snapshot *base,
 
 	for (size_t i = 0; rc == SQLITE_OK && i < now->n_users; i++) {
 		const struct pdtt_usage *u = &now->users[i], *b = report_find_user(base, u->uid);
-		struct pdtt_value v = report_user_delta(&r, i);
+		struct pdtt_value v = report_user_delta(&r, i), n, before;
 
 		rc = add_delta(h, u->uid, &v, &rows);
-		if (rc == SQLITE_OK && b)
-			rc = add_offsets(h, u->uid, &u->v, &b->v);
+		if (rc == SQLITE_OK && b) {
+			usage_value(now, u, &n);
+			usage_value(base, b, &before);
+			rc = add_offsets(h, u->uid, &n, &before);
+		}
 	}
 	/* A UID the totals no longer have was reset to zero. */
 	for (size_t i = 0; rc == SQLITE_OK && i < base->n_users; i++) {
 		static const struct pdtt_value zero;
+		struct pdtt_value before;
 
-		if (!report_find_user(now, base->users[i].uid))
-			rc = add_offsets(h, base->users[i].uid, &zero, &base->users[i].v);
+		if (!report_find_user(now, base->users[i].uid)) {
+			usage_value(base, &base->users[i], &before);
+			rc = add_offsets(h, base->users[i].uid, &zero, &before);
+		}
 	}
 	for (int b = 0; rc == SQLITE_OK && b < PDTT_BUCKET_COUNT; b++) {
 		struct pdtt_value v = report_bucket_delta(&r, b);
@@ -735,24 +745,12 @@ static int write_all(struct usage_db *h, const struct pdtt_snapshot *now, time_t
 	return rc;
 }
 
-static int copy_snapshot(struct pdtt_snapshot *dst, const struct pdtt_snapshot *src)
-{
-	if (snapshot_reserve(dst, src->n_users))
-		return -ENOMEM;
-	memcpy(dst->users, src->users, src->n_users * sizeof(src->users[0]));
-	dst->n_users = src->n_users;
-	memcpy(dst->buckets, src->buckets, sizeof(dst->buckets));
-	dst->taken_at = src->taken_at;
-	dst->accounting_start = src->accounting_start;
-	return 0;
-}
-
 /* Keep now for a later write; the oldest kept periods merge into the next beyond the cap. */
 static void keep_pending(struct usage_db *h, const struct pdtt_snapshot *now, time_t bucket,
 			 bool catch_up)
 {
 	struct pending *grown = realloc(h->pending, (h->n_pending + 1) * sizeof(*grown));
-	size_t bytes = now->n_users * sizeof(now->users[0]);
+	size_t bytes = now->n_users * snapshot_bytes_per_user(now);
 
 	if (!grown) {
 		log_err("cannot keep a history period in memory: %s; its counts go to the next",
@@ -761,7 +759,7 @@ static void keep_pending(struct usage_db *h, const struct pdtt_snapshot *now, ti
 	}
 	h->pending = grown;
 	memset(&grown[h->n_pending], 0, sizeof(*grown));
-	if (copy_snapshot(&grown[h->n_pending].snap, now)) {
+	if (snapshot_copy(&grown[h->n_pending].snap, now)) {
 		log_err("cannot keep a history period in memory: %s; its counts go to the next",
 			strerror(ENOMEM));
 		snapshot_release(&grown[h->n_pending].snap);
@@ -771,10 +769,10 @@ static void keep_pending(struct usage_db *h, const struct pdtt_snapshot *now, ti
 	grown[h->n_pending].catch_up = catch_up;
 	h->n_pending++;
 	for (size_t i = 0; i + 1 < h->n_pending; i++)
-		bytes += h->pending[i].snap.n_users * sizeof(now->users[0]);
+		bytes += h->pending[i].snap.n_users * snapshot_bytes_per_user(&h->pending[i].snap);
 	/* Dropping a kept reading merges what it counted into the next: no count is lost. */
 	while (h->n_pending > 1 && bytes > PENDING_MAX_BYTES) {
-		bytes -= h->pending[0].snap.n_users * sizeof(now->users[0]);
+		bytes -= h->pending[0].snap.n_users * snapshot_bytes_per_user(&h->pending[0].snap);
 		h->pending[1].catch_up |= h->pending[0].catch_up;
 		snapshot_release(&h->pending[0].snap);
 		memmove(h->pending, h->pending + 1, --h->n_pending * sizeof(*h->pending));
@@ -806,7 +804,7 @@ static void write_or_keep(struct usage_db *h, const struct pdtt_snapshot *now, t
 				db_error(h, rc, err, sizeof(err));
 		}
 	}
-	if (rc == SQLITE_OK && copy_snapshot(&h->recorded, now) == 0) {
+	if (rc == SQLITE_OK && snapshot_copy(&h->recorded, now) == 0) {
 		if (h->failing)
 			log_info("wrote history_file %s again, with the %zu periods kept in memory",
 				 h->path, kept);

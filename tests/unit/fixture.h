@@ -88,14 +88,21 @@ static inline struct pdtt_report fixture_report(void)
 #define FIXTURE_CLASSES { .n = 4, .name = { [2] = "campus", [3] = "research" } }
 
 static struct pdtt_usage fixture_nets_now_users[] = {
-	USAGE_NETS(0, COUNTS(100, 1, 0, 0), NO_COUNTS, NO_COUNTS, COUNTS(0, 0, 200, 2)),
-	USAGE_NETS(1000, COUNTS(20000, 20, 3000, 10), COUNTS(5000000, 4000, 7000000, 5000),
-		   COUNTS(700000, 600, 900000, 800), COUNTS(64, 1, 0, 0)),
+	USAGE_NETS(0, 0, COUNTS(100, 1, 0, 0), NO_COUNTS),
+	USAGE_NETS(1000, 1, COUNTS(20000, 20, 3000, 10), COUNTS(5000000, 4000, 7000000, 5000)),
+};
+
+static struct pdtt_counters fixture_nets_now_named[] = {
+	NAMED(NO_COUNTS, COUNTS(0, 0, 200, 2)),
+	NAMED(COUNTS(700000, 600, 900000, 800), COUNTS(64, 1, 0, 0)),
 };
 
 static struct pdtt_usage fixture_nets_prev_users[] = {
-	USAGE_NETS(1000, COUNTS(10000, 10, 1000, 5), COUNTS(1000000, 1000, 2000000, 2000),
-		   COUNTS(500000, 500, 800000, 700), NO_COUNTS),
+	USAGE_NETS(1000, 0, COUNTS(10000, 10, 1000, 5), COUNTS(1000000, 1000, 2000000, 2000)),
+};
+
+static struct pdtt_counters fixture_nets_prev_named[] = {
+	NAMED(COUNTS(500000, 500, 800000, 700), NO_COUNTS),
 };
 
 static struct pdtt_snapshot fixture_nets_now = {
@@ -103,6 +110,8 @@ static struct pdtt_snapshot fixture_nets_now = {
 	.users = fixture_nets_now_users,
 	.n_users = 2,
 	.capacity = 1024,
+	.named = fixture_nets_now_named,
+	.named_width = 2,
 	.buckets = {
 		[PDTT_BUCKET_UNATTRIBUTED] = VALUE(COUNTS(40, 1, 60, 1), NO_COUNTS),
 		[PDTT_BUCKET_OVERFLOW] = VALUE(NO_COUNTS, NO_COUNTS),
@@ -115,6 +124,8 @@ static struct pdtt_snapshot fixture_nets_prev = {
 	.users = fixture_nets_prev_users,
 	.n_users = 1,
 	.capacity = 1024,
+	.named = fixture_nets_prev_named,
+	.named_width = 2,
 	.classes = FIXTURE_CLASSES,
 };
 

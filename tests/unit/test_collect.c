@@ -61,7 +61,7 @@ static void make_counter_maps(struct collector_maps *m, enum bpf_map_type counte
 
 static uint64_t tx_of(const struct pdtt_snapshot *s, size_t i)
 {
-	return s->users[i].v.by_class[PDTT_CLASS_LOCAL].tx_bytes;
+	return s->users[i].by_class[PDTT_CLASS_LOCAL].tx_bytes;
 }
 
 static void test_slots(void)

@@ -66,20 +66,20 @@ static void fill(const char *path)
 	if (!h)
 		return;
 	snap.taken_at = 1764547200 + 60; /* 2025-12-01 00:01 */
-	users[0].v.by_class[PDTT_CLASS_EXTERNAL] = (struct pdtt_counters){ 5000, 5, 1000000, 700 };
+	users[0].by_class[PDTT_CLASS_EXTERNAL] = (struct pdtt_counters){ 5000, 5, 1000000, 700 };
 	usage_db_record(h, &snap, USAGE_AT_START);
 	for (int day = 0; day < 3; day++) {
 		/* A report in the day, then one 5 minutes later: the day gets what it added. */
 		snap.taken_at = 1764547200 + day * 86400 + 3600;
 		usage_db_record(h, &snap, USAGE_AT_REPORT);
-		users[0].v.by_class[PDTT_CLASS_EXTERNAL].rx_bytes += (day + 1) * 3000000ULL;
-		users[0].v.by_class[PDTT_CLASS_EXTERNAL].rx_packets += 2000;
-		users[0].v.by_class[PDTT_CLASS_LOCAL].tx_bytes += 4096;
-		users[0].v.by_class[PDTT_CLASS_LOCAL].tx_packets += 4;
-		users[1].v.by_class[PDTT_CLASS_LOCAL].rx_bytes += (3 - day) * 1000000ULL;
-		users[1].v.by_class[PDTT_CLASS_LOCAL].rx_packets += 1000;
-		users[2].v.by_class[PDTT_CLASS_EXTERNAL].tx_bytes += 123456789;
-		users[2].v.by_class[PDTT_CLASS_EXTERNAL].tx_packets += 90000;
+		users[0].by_class[PDTT_CLASS_EXTERNAL].rx_bytes += (day + 1) * 3000000ULL;
+		users[0].by_class[PDTT_CLASS_EXTERNAL].rx_packets += 2000;
+		users[0].by_class[PDTT_CLASS_LOCAL].tx_bytes += 4096;
+		users[0].by_class[PDTT_CLASS_LOCAL].tx_packets += 4;
+		users[1].by_class[PDTT_CLASS_LOCAL].rx_bytes += (3 - day) * 1000000ULL;
+		users[1].by_class[PDTT_CLASS_LOCAL].rx_packets += 1000;
+		users[2].by_class[PDTT_CLASS_EXTERNAL].tx_bytes += 123456789;
+		users[2].by_class[PDTT_CLASS_EXTERNAL].tx_packets += 90000;
 		snap.taken_at += 300;
 		usage_db_record(h, &snap, USAGE_AT_REPORT);
 	}

@@ -27,9 +27,38 @@ static struct pdtt_value val(uint64_t base)
 	return v;
 }
 
-/* A state with the UIDs that matter (0, 65534, 2^32-2, 2^32-1) and extreme values. */
-static void make_state(struct pdtt_state *st, struct pdtt_usage *base_users,
-		       struct pdtt_usage *last_users)
+/* A user as a test writes it: its whole value, whatever the snapshot holds. */
+struct user_value {
+	uint32_t uid;
+	struct pdtt_value v;
+};
+
+/* The users that matter (0, 65534, 2^32-2, 2^32-1) and extreme values. */
+static void make_users(struct user_value *base_users, struct user_value *last_users)
+{
+	base_users[0] = (struct user_value){ .uid = 0, .v = val(100) };
+	base_users[1] = (struct user_value){ .uid = 1000, .v = val(200) };
+	base_users[2] = (struct user_value){ .uid = 65534, .v = val(300) };
+	last_users[0] = (struct user_value){ .uid = 1000, .v = val(1) };
+	last_users[1] = (struct user_value){ .uid = 4294967294u, .v = val(UINT64_MAX - 7) };
+	memset(&last_users[2], 0, sizeof(last_users[2])); /* zero: not written */
+	last_users[2].uid = 4294967295u;
+}
+
+/* snap = the 3 users, of classes c (NULL: local and external). */
+static void make_snapshot(struct pdtt_snapshot *snap, const struct user_value *users,
+			  const struct pdtt_classes *c)
+{
+	if (c)
+		snap->classes = *c;
+	CHECK(snapshot_reserve(snap, 3) == 0);
+	for (size_t i = 0; i < 3; i++)
+		snapshot_append(snap, users[i].uid, &users[i].v);
+}
+
+/* A state of those users (st owns its snapshots: state_free). */
+static void build_state(struct pdtt_state *st, const struct user_value *base_users,
+			const struct user_value *last_users, const struct pdtt_classes *c)
 {
 	memset(st, 0, sizeof(*st));
 	st->layout_version = PDTT_LAYOUT_VERSION;
@@ -37,26 +66,35 @@ static void make_state(struct pdtt_state *st, struct pdtt_usage *base_users,
 	st->accounting_start = 1761575400;
 	st->saved_at = 1761579000;
 	st->retired_map_id = 42;
-	base_users[0] = (struct pdtt_usage){ .uid = 0, .v = val(100) };
-	base_users[1] = (struct pdtt_usage){ .uid = 1000, .v = val(200) };
-	base_users[2] = (struct pdtt_usage){ .uid = 65534, .v = val(300) };
-	last_users[0] = (struct pdtt_usage){ .uid = 1000, .v = val(1) };
-	last_users[1] = (struct pdtt_usage){ .uid = 4294967294u, .v = val(UINT64_MAX - 7) };
-	memset(&last_users[2], 0, sizeof(last_users[2])); /* zero: not written */
-	last_users[2].uid = 4294967295u;
-	st->baseline.users = base_users;
-	st->baseline.n_users = st->baseline.capacity = 3;
-	st->last.users = last_users;
-	st->last.n_users = st->last.capacity = 3;
+	make_snapshot(&st->baseline, base_users, c);
+	make_snapshot(&st->last, last_users, c);
 	st->baseline.buckets[PDTT_BUCKET_UNATTRIBUTED] = val(10);
 	st->baseline.buckets[PDTT_BUCKET_OVERFLOW] = val(20);
 	st->last.buckets[PDTT_BUCKET_UNATTRIBUTED] = val(30);
 	memset(&st->last.buckets[PDTT_BUCKET_OVERFLOW], 0, sizeof(struct pdtt_value));
 }
 
+static void make_state(struct pdtt_state *st, struct user_value *base_users,
+		       struct user_value *last_users)
+{
+	make_users(base_users, last_users);
+	build_state(st, base_users, last_users, NULL);
+}
+
 static int same_value(const struct pdtt_value *a, const struct pdtt_value *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* Whether user i of snap has the UID and value of want. */
+static int user_is(const struct pdtt_snapshot *snap, size_t i, const struct user_value *want)
+{
+	struct pdtt_value v;
+
+	if (i >= snap->n_users || snap->users[i].uid != want->uid)
+		return 0;
+	usage_value(snap, &snap->users[i], &v);
+	return same_value(&v, &want->v);
 }
 
 static char *read_all(const char *path, size_t *len)
@@ -108,7 +146,7 @@ static bool temp_file_left(const char *path)
 
 static void test_round_trip(void)
 {
-	struct pdtt_usage bu[3], lu[3];
+	struct user_value bu[3], lu[3];
 	struct pdtt_state st, got;
 	char path[512], err[1024];
 	struct stat sb;
@@ -126,14 +164,12 @@ static void test_round_trip(void)
 	CHECK(got.retired_map_id == 42);
 	CHECK(got.baseline.n_users == 3);
 	for (size_t i = 0; i < 3 && i < got.baseline.n_users; i++) {
-		CHECK(got.baseline.users[i].uid == bu[i].uid);
-		CHECK(same_value(&got.baseline.users[i].v, &bu[i].v));
+		CHECK(user_is(&got.baseline, i, &bu[i]));
 	}
 	CHECK(got.last.n_users == 2); /* the all-zero entry of UID 2^32-1 is not kept */
 	if (got.last.n_users == 2) {
-		CHECK(got.last.users[0].uid == 1000 && same_value(&got.last.users[0].v, &lu[0].v));
-		CHECK(got.last.users[1].uid == 4294967294u &&
-		      same_value(&got.last.users[1].v, &lu[1].v));
+		CHECK(user_is(&got.last, 0, &lu[0]));
+		CHECK(user_is(&got.last, 1, &lu[1]));
 	}
 	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
 		CHECK(same_value(&got.baseline.buckets[b], &st.baseline.buckets[b]));
@@ -148,6 +184,7 @@ static void test_round_trip(void)
 	CHECK(got.instance_id == 7);
 	state_free(&got);
 	unlink(path);
+	state_free(&st);
 }
 
 static void test_absent_and_unreadable(void)
@@ -175,7 +212,7 @@ static void test_absent_and_unreadable(void)
  */
 static void test_not_regular(void)
 {
-	struct pdtt_usage bu[3], lu[3];
+	struct user_value bu[3], lu[3];
 	struct pdtt_state st, got;
 	char path[512], target[512], err[1024];
 	char *before, *after;
@@ -203,12 +240,13 @@ static void test_not_regular(void)
 	free(after);
 	unlink(path);
 	unlink(target);
+	state_free(&st);
 }
 
 /* The saved file's text, to damage. */
 static char *saved_text(size_t *len)
 {
-	struct pdtt_usage bu[3], lu[3];
+	struct user_value bu[3], lu[3];
 	struct pdtt_state st;
 	char path[512], err[1024];
 	char *text;
@@ -218,6 +256,7 @@ static char *saved_text(size_t *len)
 	CHECK(state_save(path, &st, err, sizeof(err)) == 0);
 	text = read_all(path, len);
 	unlink(path);
+	state_free(&st);
 	return text;
 }
 
@@ -356,15 +395,15 @@ static void test_checksummed_nonsense(void)
 static void test_networks(void)
 {
 	struct pdtt_classes nets = { .n = 4, .name = { [2] = "campus", [3] = "research" } };
-	struct pdtt_usage bu[3], lu[3];
+	struct user_value bu[3], lu[3];
 	struct pdtt_state st, got;
 	char path[512], err[1024], *text;
 	size_t len;
 
-	make_state(&st, bu, lu);
-	st.baseline.classes = st.last.classes = nets;
+	make_users(bu, lu);
 	bu[1].v.by_class[2] = (struct pdtt_counters)COUNTS(1, 2, 3, 4);
 	lu[0].v.by_class[3] = (struct pdtt_counters)COUNTS(5, 6, 7, UINT64_MAX);
+	build_state(&st, bu, lu, &nets);
 	path_of(path, sizeof(path), "state-networks");
 	CHECK(state_save(path, &st, err, sizeof(err)) == 0);
 	text = read_all(path, &len);
@@ -375,8 +414,8 @@ static void test_networks(void)
 	CHECK(state_load(path, &got, err, sizeof(err)) == PDTT_STATE_LOADED);
 	CHECK(got.baseline.classes.n == 4 && !strcmp(got.baseline.classes.name[3], "research"));
 	CHECK(got.last.classes.n == 4 && !strcmp(got.last.classes.name[2], "campus"));
-	CHECK(got.baseline.n_users == 3 && same_value(&got.baseline.users[1].v, &bu[1].v));
-	CHECK(got.last.n_users == 2 && same_value(&got.last.users[0].v, &lu[0].v));
+	CHECK(got.baseline.n_users == 3 && user_is(&got.baseline, 1, &bu[1]));
+	CHECK(got.last.n_users == 2 && user_is(&got.last, 0, &lu[0]));
 	state_free(&got);
 	unlink(path);
 
@@ -391,11 +430,12 @@ static void test_networks(void)
 	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
 		   "retired_map 0\nnetworks a\nbuckets 2\nusers 0\nbucket unattributed " Z16 "\n",
 		   "expected \"bucket unattributed\"");
+	state_free(&st);
 }
 
 static void test_save_failures(void)
 {
-	struct pdtt_usage bu[3], lu[3];
+	struct user_value bu[3], lu[3];
 	struct pdtt_state st, got;
 	struct rlimit fsize, small;
 	char path[512], err[1024];
@@ -422,44 +462,45 @@ static void test_save_failures(void)
 	CHECK(got.instance_id == 0xfedcba9876543210ull);
 	state_free(&got);
 	unlink(path);
+	state_free(&st);
 }
 
 /* Same maps: the saved baseline. New maps (a reboot): baseline + last reading. */
 static void test_baseline_rule(void)
 {
-	struct pdtt_usage bu[3], lu[3];
+	struct user_value bu[3], lu[3];
 	struct pdtt_snapshot out;
 	struct pdtt_state st;
-	struct pdtt_value sum;
+	struct user_value sum;
 
 	make_state(&st, bu, lu);
 	CHECK(state_baseline_for(&st, st.instance_id, &out) == 0);
 	CHECK(out.n_users == 3 && out.accounting_start == 1761575400);
-	CHECK(out.n_users == 3 && same_value(&out.users[1].v, &bu[1].v));
+	CHECK(out.n_users == 3 && user_is(&out, 1, &bu[1]));
 	CHECK(same_value(&out.buckets[PDTT_BUCKET_UNATTRIBUTED],
 			 &st.baseline.buckets[PDTT_BUCKET_UNATTRIBUTED]));
 	snapshot_release(&out);
 
 	CHECK(state_baseline_for(&st, 12345, &out) == 0);
 	CHECK(out.n_users == 5); /* 0, 1000, 65534, 2^32-2, 2^32-1 (zero) */
-	sum = bu[1].v;
-	value_add(&sum, &lu[0].v);
-	CHECK(out.n_users == 5 && out.users[1].uid == 1000 && same_value(&out.users[1].v, &sum));
-	CHECK(out.n_users == 5 && out.users[3].uid == 4294967294u &&
-	      same_value(&out.users[3].v, &lu[1].v));
-	sum = st.baseline.buckets[PDTT_BUCKET_UNATTRIBUTED];
-	value_add(&sum, &st.last.buckets[PDTT_BUCKET_UNATTRIBUTED]);
-	CHECK(same_value(&out.buckets[PDTT_BUCKET_UNATTRIBUTED], &sum));
+	sum = bu[1];
+	value_add(&sum.v, &lu[0].v);
+	CHECK(out.n_users == 5 && user_is(&out, 1, &sum));
+	CHECK(out.n_users == 5 && user_is(&out, 3, &lu[1]));
+	sum.v = st.baseline.buckets[PDTT_BUCKET_UNATTRIBUTED];
+	value_add(&sum.v, &st.last.buckets[PDTT_BUCKET_UNATTRIBUTED]);
+	CHECK(same_value(&out.buckets[PDTT_BUCKET_UNATTRIBUTED], &sum.v));
 	snapshot_release(&out);
 
 	CHECK(state_baseline_for(NULL, 1, &out) == 0);
 	CHECK(out.n_users == 0 && value_is_zero(&out.buckets[PDTT_BUCKET_UNATTRIBUTED]));
 	snapshot_release(&out);
+	state_free(&st);
 }
 
 static void test_keep_aside(void)
 {
-	struct pdtt_usage bu[3], lu[3];
+	struct user_value bu[3], lu[3];
 	struct pdtt_state st;
 	char path[512], aside[600], err[1024];
 	struct stat a, b;
@@ -473,6 +514,7 @@ static void test_keep_aside(void)
 	CHECK(stat(path, &a) == 0 && stat(aside, &b) == 0 && a.st_ino == b.st_ino);
 	unlink(aside);
 	unlink(path);
+	state_free(&st);
 }
 
 int main(void)

@@ -49,12 +49,12 @@ static void test_state_only(void)
 	CHECK(t->accounting_start == 1761575400);
 	CHECK(t->taken_at > 0);
 	CHECK(t->n_users == 3);
-	CHECK(t->users[0].uid == 0 && t->users[0].v.by_class[PDTT_CLASS_EXTERNAL].rx_packets == 8);
+	CHECK(t->users[0].uid == 0 && t->users[0].by_class[PDTT_CLASS_EXTERNAL].rx_packets == 8);
 	CHECK(t->users[1].uid == 1000);
-	CHECK(t->users[1].v.by_class[PDTT_CLASS_LOCAL].tx_bytes == 15 &&
-	      t->users[1].v.by_class[PDTT_CLASS_LOCAL].rx_bytes == 25);
-	CHECK(t->users[1].v.by_class[PDTT_CLASS_EXTERNAL].tx_bytes == 100);
-	CHECK(t->users[2].uid == 2000 && t->users[2].v.by_class[PDTT_CLASS_EXTERNAL].tx_bytes == 7);
+	CHECK(t->users[1].by_class[PDTT_CLASS_LOCAL].tx_bytes == 15 &&
+	      t->users[1].by_class[PDTT_CLASS_LOCAL].rx_bytes == 25);
+	CHECK(t->users[1].by_class[PDTT_CLASS_EXTERNAL].tx_bytes == 100);
+	CHECK(t->users[2].uid == 2000 && t->users[2].by_class[PDTT_CLASS_EXTERNAL].tx_bytes == 7);
 	CHECK(t->buckets[PDTT_BUCKET_UNATTRIBUTED].by_class[PDTT_CLASS_LOCAL].tx_bytes == 42);
 	CHECK(t->buckets[PDTT_BUCKET_OVERFLOW].by_class[PDTT_CLASS_EXTERNAL].rx_bytes == 9);
 	CHECK(totals_kernel(tot)->n_users == 0);

@@ -21,14 +21,25 @@ static void reading(struct pdtt_snapshot *s, struct pdtt_usage users[2], time_t 
 	memset(s, 0, sizeof(*s));
 	memset(users, 0, 2 * sizeof(users[0]));
 	users[0].uid = 1000;
-	users[0].v.by_class[PDTT_CLASS_LOCAL] = (struct pdtt_counters){ 10 * k, k, 20 * k, 2 * k };
-	users[0].v.by_class[PDTT_CLASS_EXTERNAL] = (struct pdtt_counters){ 1000 * k, k, 0, 0 };
+	users[0].by_class[PDTT_CLASS_LOCAL] = (struct pdtt_counters){ 10 * k, k, 20 * k, 2 * k };
+	users[0].by_class[PDTT_CLASS_EXTERNAL] = (struct pdtt_counters){ 1000 * k, k, 0, 0 };
 	users[1].uid = 1001;
-	users[1].v.by_class[PDTT_CLASS_EXTERNAL] = (struct pdtt_counters){ 0, 0, 7 * k, k };
+	users[1].by_class[PDTT_CLASS_EXTERNAL] = (struct pdtt_counters){ 0, 0, 7 * k, k };
 	s->users = users;
 	s->n_users = 2;
 	s->buckets[PDTT_BUCKET_UNATTRIBUTED].by_class[PDTT_CLASS_LOCAL].rx_bytes = 3 * k;
 	s->taken_at = t;
+}
+
+/* The reading s with networks campus and nren: the users' named classes in named, zero. */
+static void with_networks(struct pdtt_snapshot *s, struct pdtt_counters named[2 * 2])
+{
+	s->classes = (struct pdtt_classes){ .n = 4, .name = { [2] = "campus", [3] = "nren" } };
+	memset(named, 0, 2 * 2 * sizeof(named[0]));
+	s->named = named;
+	s->named_width = 2;
+	for (size_t i = 0; i < s->n_users; i++)
+		s->users[i].named = (uint32_t)i;
 }
 
 static long long query(const char *sql)
@@ -190,6 +201,7 @@ static void test_networks(void)
 {
 	time_t t0 = 1769904000; /* 2026-02-01 */
 	struct pdtt_usage users[2];
+	struct pdtt_counters named[2 * 2];
 	struct pdtt_snapshot s;
 	struct usage_db *h;
 	char db_path[300];
@@ -200,12 +212,12 @@ static void test_networks(void)
 	if (!h)
 		goto out;
 	reading(&s, users, t0 + 5, 1);
-	s.classes = (struct pdtt_classes){ .n = 4, .name = { [2] = "campus", [3] = "nren" } };
-	users[1].v.by_class[3] = (struct pdtt_counters){ 500, 5, 0, 0 };
+	with_networks(&s, named);
+	named[1 * 2 + 1] = (struct pdtt_counters){ 500, 5, 0, 0 }; /* UID 1001's nren */
 	usage_db_record(h, &s, USAGE_AT_START);
 	reading(&s, users, t0 + 305, 1);
-	s.classes = (struct pdtt_classes){ .n = 4, .name = { [2] = "campus", [3] = "nren" } };
-	users[1].v.by_class[3] = (struct pdtt_counters){ 800, 8, 0, 0 };
+	with_networks(&s, named);
+	named[1 * 2 + 1] = (struct pdtt_counters){ 800, 8, 0, 0 };
 	usage_db_record(h, &s, USAGE_AT_REPORT);
 	usage_db_close(h);
 	CHECK(query("SELECT count(*) FROM classes") == 4);
@@ -288,7 +300,7 @@ static void write_forever(void)
 	for (uint64_t k = 1; h; k++) {
 		for (int i = 0; i < MANY; i++) {
 			users[i].uid = 5000 + i;
-			users[i].v.by_class[PDTT_CLASS_EXTERNAL].tx_bytes = k * (i + 1);
+			users[i].by_class[PDTT_CLASS_EXTERNAL].tx_bytes = k * (i + 1);
 		}
 		s.taken_at = 1764547200 + (time_t)k;
 		usage_db_record(h, &s, k == 1 ? USAGE_AT_START : USAGE_AT_REPORT);

@@ -5,7 +5,9 @@
  * external, and a swapped pair would still compile.
  *
  *   USAGE(uid, local, external)   one UID's counters
- *   USAGE_NETS(uid, local, external, campus, research)  with two networks
+ *   USAGE_NETS(uid, at, local, external)  with networks: its other classes
+ *                                 are row `at` of the snapshot's named array,
+ *   NAMED(campus, research)       such a row, of two networks
  *   VALUE(local, external)        a bucket's counters
  *   COUNTS(tx_bytes, tx_packets, rx_bytes, rx_packets), or NO_COUNTS
  *
@@ -29,12 +31,11 @@
 
 #define USAGE(id, local, external) \
 	{ .uid = (id), \
-	  .v = { .by_class = { [PDTT_CLASS_LOCAL] = local, [PDTT_CLASS_EXTERNAL] = external } } }
-#define USAGE_NETS(id, local, external, campus, research) \
-	{ .uid = (id), \
-	  .v = { .by_class = { [PDTT_CLASS_LOCAL] = local, [PDTT_CLASS_EXTERNAL] = external, \
-			       [PDTT_CLASS_FIRST_NAMED] = campus, \
-			       [PDTT_CLASS_FIRST_NAMED + 1] = research } } }
+	  .by_class = { [PDTT_CLASS_LOCAL] = local, [PDTT_CLASS_EXTERNAL] = external } }
+#define USAGE_NETS(id, at, local, external) \
+	{ .uid = (id), .named = (at), \
+	  .by_class = { [PDTT_CLASS_LOCAL] = local, [PDTT_CLASS_EXTERNAL] = external } }
+#define NAMED(campus, research) campus, research
 /* clang-format on */
 
 #endif /* PDTT_TEST_USAGE_H */
