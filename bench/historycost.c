@@ -54,28 +54,27 @@ static double cpu_ms(void)
 static void advance(struct pdtt_snapshot *s, time_t t)
 {
 	for (size_t i = 0; i < s->n_users; i++) {
-		struct pdtt_value *v = &s->users[i].v;
+		struct pdtt_counters *c = s->users[i].by_class;
 
-		v->by_class[PDTT_CLASS_LOCAL].tx_bytes += 1000 + i % 977;
-		v->by_class[PDTT_CLASS_LOCAL].tx_packets += 3;
-		v->by_class[PDTT_CLASS_EXTERNAL].rx_bytes += 150000 + i % 9973;
-		v->by_class[PDTT_CLASS_EXTERNAL].rx_packets += 110;
+		c[PDTT_CLASS_LOCAL].tx_bytes += 1000 + i % 977;
+		c[PDTT_CLASS_LOCAL].tx_packets += 3;
+		c[PDTT_CLASS_EXTERNAL].rx_bytes += 150000 + i % 9973;
+		c[PDTT_CLASS_EXTERNAL].rx_packets += 110;
 	}
 	s->taken_at = t;
 }
 
 static struct pdtt_snapshot users_of(size_t n)
 {
+	static const struct pdtt_value zero;
 	struct pdtt_snapshot s = { 0 };
 
-	s.users = calloc(n, sizeof(*s.users));
-	if (!s.users) {
+	if (snapshot_reserve(&s, n)) {
 		perror("historycost");
 		exit(1);
 	}
-	s.n_users = n;
 	for (size_t i = 0; i < n; i++)
-		s.users[i].uid = 100000 + (uint32_t)i;
+		snapshot_append(&s, 100000 + (uint32_t)i, &zero);
 	return s;
 }
 
