@@ -50,8 +50,9 @@ enum pdtt_class {
  * the counts split by class. In the kernel maps only the classes in use are
  * there: their value size is n_classes * sizeof(struct pdtt_counters), set
  * before load (pdtt_n_classes), so the counters grow with the networks
- * configured, not with PDTT_CLASS_MAX. User space keeps them all, zero
- * beyond the classes in use.
+ * configured, not with PDTT_CLASS_MAX. User space sums them into this
+ * struct, zero beyond the classes in use, only one at a time: what it keeps
+ * per UID also grows with the classes in use (struct pdtt_usage, snapshot.h).
  */
 struct pdtt_value {
 	struct pdtt_counters by_class[PDTT_CLASS_MAX];
