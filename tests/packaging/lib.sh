@@ -35,15 +35,16 @@ need_tools() {
 	done
 }
 
-# The package builds run `make check` of their own: keep them from running
-# the packaging tests again, and from joining this make's job server.
+# The package builds run a make of their own (make check-unit): keep them
+# from joining this make's job server, and from running the packaging tests
+# should they run make check.
 nested_build_env() {
 	export PDTT_TEST_PACKAGING=""
 	unset MAKEFLAGS MFLAGS MAKELEVEL
 }
 
 # deb.sh and rpm.sh may run in parallel (make -j): they take turns for make
-# dist and for the package builds, whose own make check is heavy enough.
+# dist and for the package builds, each of which uses every core.
 PKG_LOCK="${PDTT_TOP_BUILDDIR:-.}/.pdtt-packaging.lock"
 
 # make_dist DIR: `make dist` in the build tree, the tarball copied to DIR;

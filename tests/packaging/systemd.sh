@@ -18,7 +18,7 @@
 # (the tree's overlay, its own bpffs) live in a private mount namespace and
 # die with it, so its pins and programs go too.
 #
-# The build here skips dh_auto_test (deb.sh runs make check in the package
+# The build here skips dh_auto_test (deb.sh runs make check-unit in the package
 # build). Runs only with PDTT_TEST_PACKAGING containing "systemd"; where it
 # cannot run (no systemd-nspawn, no archive to debootstrap from) it says why
 # and skips, except under CI=true, where that is an error.
@@ -163,7 +163,7 @@ trap cleanup_ct EXIT
 trap 'exit 1' INT TERM
 make_tree
 
-### Two packages: this tree's, built from `make dist` without make check
+### Two packages: this tree's, built from `make dist` without make check-unit
 ### (deb.sh's build runs it), and, for the upgrade, the same one repacked
 ### with a higher version: the upgrade runs the maintainer scripts of both.
 tarball=$(make_dist "$WORK")
