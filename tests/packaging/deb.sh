@@ -165,6 +165,7 @@ set_interval() {
 tarball=$(make_dist "$WORK")
 tar -C "$WORK" -xzf "$tarball"
 src=$(ls -d "$WORK"/pdtt-*/)
+digest=$(source_digest "$src")
 echo "dpkg-buildpackage -us -uc -b (with dh_auto_test: make check-unit) ..."
 (
 	nested_build_env
@@ -177,6 +178,7 @@ grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$WORK/build.log" | sed 's/^/  dh_aut
 deb=$(ls "$WORK"/pdtt_*.deb)
 changes=$(ls "$WORK"/pdtt_*.changes)
 echo "ok: built $(basename "$deb")"
+deb_cache_put "$digest" "$deb" || fail "cannot keep $deb in $DEB_CACHE"
 lintian --fail-on error,warning --display-info "$changes" >"$WORK/lintian.log" 2>&1 || {
 	cat "$WORK/lintian.log" >&2
 	fail "lintian found errors or warnings"
