@@ -20,6 +20,8 @@
  * (run the next filter) and TCX_NEXT for a tcx link (run the next program):
  * pdtt never drops, changes or redirects a packet.
  */
+/* Every tc hook runs with bottom halves disabled: plain adds (see count()). */
+#define PDTT_COUNTING_BH_DISABLED 1
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/in.h>
@@ -102,7 +104,7 @@ static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb
 
 	if (!dev)
 		return pdtt_unattributed();
-	return pdtt_socket_owner_in(skb->sk, pdtt_dev_net(dev, how), skb, how);
+	return pdtt_socket_owner_in(skb->sk, pdtt_dev_net(dev, how), skb, true, how);
 }
 
 /* The transport header of a received packet, and its addresses in *t. */
@@ -226,7 +228,7 @@ static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *sk
 	if (!bsk)
 		return o;
 	if (pdtt_ingress_charged(skb, l3, &t, l4.protocol, bsk))
-		o = pdtt_socket_owner(bsk, skb, how);
+		o = pdtt_socket_owner_in(bsk, 0, skb, false, how);
 	bpf_sk_release(bsk);
 	return o;
 }
