@@ -258,22 +258,25 @@ def wait_line(proc, word, what, timeout=10):
     raise Failure(f"{what} not ready within {timeout} s")
 
 
-def udp64(topo, seconds):
+def udp64(topo, seconds, sender=None):
     """64-byte UDP datagrams, one sender core: (datagrams received per second,
-    datagrams per CPU second of sender and receiver)."""
+    datagrams per CPU second of sender and receiver). sender: the command
+    that sends (default: udpflood), given ADDR PORT SECONDS, printing "sent
+    N SECONDS CPU"."""
     rx = CLEANUP.track(subprocess.Popen(
         in_ns(topo.server_ns) + as_uid(UID_RX, 1) + [f"{TOOLS}/udpflood", "recv",
                                                       topo.server_addr, str(UDP_PORT)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     wait_line(rx, "ready", "UDP receiver")
-    sent = run(in_ns(topo.client_ns) + as_uid(UID_TX, 0) + [
-        f"{TOOLS}/udpflood", "send", topo.server_addr, str(UDP_PORT), str(seconds), "64"],
+    args = [topo.server_addr, str(UDP_PORT), str(seconds)]
+    sent = run(in_ns(topo.client_ns) + as_uid(UID_TX, 0) + (
+        sender + args if sender else [f"{TOOLS}/udpflood", "send", *args, "64"]),
         timeout=seconds + 30)
     out, err = rx.communicate(timeout=30)
     m = re.search(r"received (\d+) ([\d.]+) ([\d.]+)", out)
     ms = re.search(r"sent (\d+) ([\d.]+) ([\d.]+)", sent)
     if not m or not ms or float(m.group(2)) <= 0:
-        raise Failure(f"UDP flood: {sent} {out} {err}")
+        raise Failure(f"UDP sender: {sent} {out} {err}")
     got = int(m.group(1))
     own = float(m.group(3)) + float(ms.group(3))
     return got / float(m.group(2)), got / own, own
@@ -322,24 +325,8 @@ PYTHON3 = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.
 
 
 def udp64py(topo, seconds):
-    """64-byte UDP datagrams from python3 (a cold sender): (datagrams received
-    per second, per CPU second of sender and receiver)."""
-    rx = CLEANUP.track(subprocess.Popen(
-        in_ns(topo.server_ns) + as_uid(UID_RX, 1) + [f"{TOOLS}/udpflood", "recv",
-                                                      topo.server_addr, str(UDP_PORT)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    wait_line(rx, "ready", "UDP receiver")
-    sent = run(in_ns(topo.client_ns) + as_uid(UID_TX, 0) + [
-        PYTHON3, "-c", PY_SENDER, topo.server_addr, str(UDP_PORT), str(seconds)],
-        timeout=seconds + 30)
-    out, err = rx.communicate(timeout=30)
-    m = re.search(r"received (\d+) ([\d.]+) ([\d.]+)", out)
-    ms = re.search(r"sent (\d+) ([\d.]+) ([\d.]+)", sent)
-    if not m or not ms or float(m.group(2)) <= 0:
-        raise Failure(f"python3 UDP sender: {sent} {out} {err}")
-    got = int(m.group(1))
-    own = float(m.group(3)) + float(ms.group(3))
-    return got / float(ms.group(2)), got / own, own
+    """udp64 from python3: a cold sender."""
+    return udp64(topo, seconds, [PYTHON3, "-c", PY_SENDER])
 
 
 def tcprr(topo, seconds):

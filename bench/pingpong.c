@@ -26,33 +26,18 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "benchclock.h"
 
 #define MSG 64
 #define WORK_BYTES (1 << 20)
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-	       ru.ru_stime.tv_usec / 1e6;
-}
 
 static int exact(int fd, char *buf, int n, int writing)
 {
 	int done = 0;
 
 	while (done < n) {
-		ssize_t r = writing ? write(fd, buf + done, n - done) : read(fd, buf + done, n - done);
+		ssize_t r = writing ? write(fd, buf + done, n - done)
+				    : read(fd, buf + done, n - done);
 
 		if (r <= 0)
 			return -1;

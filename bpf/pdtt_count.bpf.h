@@ -334,8 +334,7 @@ static __always_inline __u64 pdtt_cache_cookie(struct bpf_sock *bsk, struct sock
 static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *bsk,
 							      struct net *netns,
 							      struct __sk_buff *skb,
-							      bool skb_socket,
-							      enum pdtt_access how)
+							      bool skb_socket, enum pdtt_access how)
 {
 	struct pdtt_socket_info *info;
 	struct tcp_request_sock *req;

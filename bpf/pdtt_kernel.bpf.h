@@ -27,7 +27,7 @@ struct sock_common {
 	unsigned short skc_family;
 	unsigned char skc_state; /* TCP_* (BPF_TCP_*) */
 	possible_net_t skc_net;
-	atomic64_t skc_cookie; /* 0 until bpf_get_socket_cookie() or the like makes one */
+	atomic64_t skc_cookie;     /* 0 until bpf_get_socket_cookie() or the like makes one */
 	struct sock *skc_listener; /* of a request socket */
 } __attribute__((preserve_access_index));
 

@@ -35,8 +35,8 @@ static __always_inline bool pdtt_owner_known(struct pdtt_meta *meta, __u64 cooki
 {
 	struct pdtt_cached_owner c;
 
-	return pdtt_owner_cache_get(cookie, PDTT_READ_ONCE(meta->owner_changes), &c) &&
-	       c.tracked && c.uid == uid;
+	return pdtt_owner_cache_get(cookie, PDTT_READ_ONCE(meta->owner_changes), &c) && c.tracked &&
+	       c.uid == uid;
 }
 #endif
 

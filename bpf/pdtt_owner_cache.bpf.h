@@ -120,8 +120,8 @@ static __always_inline bool pdtt_owner_cache_get(__u64 cookie, __u32 changes,
 }
 
 /* Remember cookie's owner; skipped when another program is writing the entry. */
-static __always_inline void pdtt_owner_cache_put(__u64 cookie, __u32 changes, __u32 uid,
-						 __u32 slot, bool tracked)
+static __always_inline void pdtt_owner_cache_put(__u64 cookie, __u32 changes, __u32 uid, __u32 slot,
+						 bool tracked)
 {
 	struct pdtt_cached_owner *e = pdtt_owner_cache_entry(cookie);
 	__u64 seq;
