@@ -14,7 +14,6 @@
 #include "pdtt_shared.h"
 #include "pdtt_kernel.bpf.h"
 #include "pdtt_ip.bpf.h"
-#include "pdtt_owner_cache.bpf.h"
 
 /*
  * The counters: one slot per UID, handed out in order as UIDs first appear.
@@ -281,39 +280,6 @@ static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct pdtt_sock
 	return o;
 }
 
-static __always_inline struct pdtt_meta *pdtt_meta_entry(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&pdtt_meta, &zero);
-}
-
-/*
- * bsk's cookie for the owner cache, 0 for none: made on the first packet
- * of a socket that is skb's own (skb_socket); of a socket a lookup found (tc
- * ingress), only if something made it already. Never for a time-wait or
- * request socket, which can share a full socket's cookie
- * (pdtt_owner_cache.bpf.h): their state is in the line the lookup read.
- */
-static __always_inline __u64 pdtt_cache_cookie(struct bpf_sock *bsk, struct sock *sk,
-					       struct __sk_buff *skb, bool skb_socket,
-					       enum pdtt_access how)
-{
-	__u32 state;
-	__u64 cookie = 0;
-
-	/* A socket a lookup found may be a sock_common or a sock, and the
-	 * verifier wants one kind of pointer per instruction: read sk. */
-	state = skb_socket ? bsk->state : pdtt_sk_state(sk, how);
-	if (state == BPF_TCP_TIME_WAIT || state == BPF_TCP_NEW_SYN_RECV)
-		return 0;
-	if (how == PDTT_ACCESS_CAST || !skb_socket)
-		cookie = pdtt_sk_cookie(sk, how);
-	if (!cookie && skb_socket)
-		cookie = bpf_get_socket_cookie(skb);
-	return cookie;
-}
-
 /*
  * Whom traffic of bsk (skb->sk, or what a socket lookup found) is charged
  * to, every mode's single answer:
@@ -325,26 +291,17 @@ static __always_inline __u64 pdtt_cache_cookie(struct bpf_sock *bsk, struct sock
  * With netns set (tc mode), a socket of another network namespace is
  * unattributed too: the host only routes or bridges its packets.
  * how is a constant (enum pdtt_access); skb is read only by SOCKET_UID,
- * which is for socket mode, where bsk is skb->sk, and for the cookie when
- * skb_socket says bsk is skb->sk.
- *
- * A full socket's owner comes from the per-CPU owner cache when this CPU
- * charged the socket lately, else from its storage, and is then cached.
+ * which is for socket mode, where bsk is skb->sk.
  */
 static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *bsk,
 							      struct net *netns,
 							      struct __sk_buff *skb,
-							      bool skb_socket, enum pdtt_access how)
+							      enum pdtt_access how)
 {
 	struct pdtt_socket_info *info;
 	struct tcp_request_sock *req;
 	struct bpf_sock *full = bsk;
 	struct sock *sk = 0;
-#ifdef PDTT_OWNER_CACHE
-	struct pdtt_meta *meta;
-	__u32 changes = 0;
-	__u64 cookie = 0;
-#endif
 
 	if (!bsk)
 		return pdtt_unattributed();
@@ -353,24 +310,6 @@ static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *b
 		sk = pdtt_kernel_sock(bsk, how);
 	if (netns && pdtt_sk_net(sk, how) != netns)
 		return pdtt_unattributed();
-#ifdef PDTT_OWNER_CACHE
-	if (how != PDTT_ACCESS_SOCKET_UID) {
-		struct pdtt_cached_owner c;
-
-		meta = pdtt_meta_entry();
-		if (meta)
-			cookie = pdtt_cache_cookie(bsk, sk, skb, skb_socket, how);
-		if (cookie) {
-			if (pdtt_owner_cache_get(cookie, PDTT_READ_ONCE(meta->owner_changes), &c)) {
-				struct pdtt_owner o = pdtt_uid_owner(c.uid);
-
-				o.slot = c.slot;
-				return o;
-			}
-			changes = pdtt_owner_changes_before(meta);
-		}
-	}
-#endif
 	/*
 	 * Only a full socket has storage: the one lookup (which makes it on the
 	 * first packet) also tells a full socket from the others. Before 5.11
@@ -379,16 +318,8 @@ static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *b
 	if (how != PDTT_ACCESS_CAST)
 		full = bpf_sk_fullsock(bsk);
 	info = full ? bpf_sk_storage_get(&pdtt_owners, full, 0, BPF_SK_STORAGE_GET_F_CREATE) : 0;
-	if (info) {
-		struct pdtt_owner o = pdtt_full_socket_owner(info, sk, skb, how);
-
-#ifdef PDTT_OWNER_CACHE
-		if (cookie && o.bucket == PDTT_BUCKET_COUNT)
-			pdtt_owner_cache_put(cookie, changes, o.uid, o.slot,
-					     info->tracked == (PDTT_TRACKED | o.uid));
-#endif
-		return o;
-	}
+	if (info)
+		return pdtt_full_socket_owner(info, sk, skb, how);
 	if (how == PDTT_ACCESS_CAST ? !!bpf_sk_fullsock(bsk) : !!full)
 		return pdtt_sock_uid(sk, skb, how); /* full, but no memory for its storage */
 	req = bpf_skc_to_tcp_request_sock(bsk);
@@ -407,12 +338,11 @@ static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *b
 	return pdtt_sock_uid(sk, skb, how);
 }
 
-/* The owner of skb's own socket bsk (socket mode). */
 static __always_inline struct pdtt_owner pdtt_socket_owner(struct bpf_sock *bsk,
 							   struct __sk_buff *skb,
 							   enum pdtt_access how)
 {
-	return pdtt_socket_owner_in(bsk, 0, skb, true, how);
+	return pdtt_socket_owner_in(bsk, 0, skb, how);
 }
 
 /* ::ffff:0:0/96, the IPv4-mapped prefix that IPv4 keys live under. */

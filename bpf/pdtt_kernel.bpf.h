@@ -19,15 +19,9 @@ typedef struct {
 	struct net *net;
 } __attribute__((preserve_access_index)) possible_net_t;
 
-typedef struct {
-	__s64 counter;
-} atomic64_t;
-
 struct sock_common {
 	unsigned short skc_family;
-	unsigned char skc_state; /* TCP_* (BPF_TCP_*) */
 	possible_net_t skc_net;
-	atomic64_t skc_cookie;     /* 0 until bpf_get_socket_cookie() or the like makes one */
 	struct sock *skc_listener; /* of a request socket */
 } __attribute__((preserve_access_index));
 
@@ -135,21 +129,6 @@ static __always_inline bool pdtt_sk_is_kernel(struct sock *sk, enum pdtt_access 
 	if (how == PDTT_ACCESS_CAST)
 		return BPF_CORE_READ_BITFIELD(sk, sk_kern_sock);
 	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_kern_sock);
-}
-
-static __always_inline __u8 pdtt_sk_state(struct sock *sk, enum pdtt_access how)
-{
-	if (how == PDTT_ACCESS_CAST)
-		return sk->__sk_common.skc_state;
-	return BPF_CORE_READ(sk, __sk_common.skc_state);
-}
-
-/* sk's cookie, 0 while it has none yet (nothing here makes one). */
-static __always_inline __u64 pdtt_sk_cookie(struct sock *sk, enum pdtt_access how)
-{
-	if (how == PDTT_ACCESS_CAST)
-		return sk->__sk_common.skc_cookie.counter;
-	return BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 }
 
 static __always_inline struct net *pdtt_sk_net(struct sock *sk, enum pdtt_access how)

@@ -18,87 +18,24 @@
 #define PDTT_AF_INET 2
 #define PDTT_AF_INET6 10
 
-#ifdef PDTT_OWNER_CACHE
-/* The UID sk's packets were charged to while its storage held prev. */
-static __always_inline __u32 pdtt_charged_before(__u64 prev, struct sock *sk)
-{
-	if (pdtt_owner_tracking && (prev & PDTT_TRACKED))
-		return (__u32)prev;
-	return sk->sk_uid.val;
-}
-
-/*
- * Whether this CPU's owner cache says sk's storage holds tracked already:
- * then the call touches no line of the socket but the cookie's.
- */
-static __always_inline bool pdtt_owner_known(struct pdtt_meta *meta, __u64 cookie, __u32 uid)
-{
-	struct pdtt_cached_owner c;
-
-	return pdtt_owner_cache_get(cookie, PDTT_READ_ONCE(meta->owner_changes), &c) && c.tracked &&
-	       c.uid == uid;
-}
-#endif
-
 static __always_inline void pdtt_record_owner(struct sock *sk, int moved)
 {
 	/* bpf_get_current_uid_gid() gives the UID in the init user namespace. */
-	__u32 uid = (__u32)bpf_get_current_uid_gid();
-	__u64 tracked = PDTT_TRACKED | uid;
+	__u64 tracked = PDTT_TRACKED | (__u32)bpf_get_current_uid_gid();
 	struct pdtt_socket_info *info;
 	unsigned short family;
-#ifdef PDTT_OWNER_CACHE
-	struct pdtt_meta *meta;
-	__u64 prev, charged;
-	__u32 changes = 0;
-	__u64 cookie = 0;
-#endif
 
 	if (!sk || moved <= 0)
 		return;
-#ifdef PDTT_OWNER_CACHE
-	/*
-	 * First, as it reads the fewest lines: an entry is made only for an
-	 * inet socket that is not the kernel's, and no other socket has its
-	 * cookie, so a hit needs neither check below.
-	 */
-	meta = pdtt_meta_entry();
-	if (meta)
-		cookie = sk->__sk_common.skc_cookie.counter;
-	if (cookie && pdtt_owner_known(meta, cookie, uid))
-		return;
-#endif
 	family = sk->__sk_common.skc_family;
 	if (family != PDTT_AF_INET && family != PDTT_AF_INET6)
 		return;
 	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
 		return;
-#ifdef PDTT_OWNER_CACHE
-	if (cookie)
-		changes = pdtt_owner_changes_before(meta);
-#endif
 	info = bpf_sk_storage_get(&pdtt_owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!info)
-		return;
-#ifndef PDTT_OWNER_CACHE
 	/* Write only on change: keeps the cache line shared with the counting CPUs. */
-	if (info->tracked != tracked)
+	if (info && info->tracked != tracked)
 		info->tracked = tracked;
-#else
-	prev = info->tracked;
-	if (prev != tracked) {
-		info->tracked = tracked;
-		/* The owner cache's entries of sk charge the UID before: void them all. */
-		if (meta && pdtt_charged_before(prev, sk) != uid) {
-			pdtt_owner_changed(meta);
-			return;
-		}
-	}
-	/* Only while the counting programs charge what owner tracking records. */
-	charged = info->charged;
-	if (pdtt_owner_tracking && cookie && charged && (__u32)charged == uid)
-		pdtt_owner_cache_put(cookie, changes, uid, (__u32)(charged >> 32) - 1, true);
-#endif
 }
 
 /* Tracepoint arguments: (struct sock *sk, int ret, int flags). */

@@ -81,10 +81,7 @@ struct pdtt_meta {
 				 * (a reboot or --unload makes new maps) */
 	__u32 slots_used;       /* slots of pdtt_counters handed out, by the programs;
 				 * may exceed its size when full */
-	__u32 owner_changes;    /* counted up by owner tracking whenever the UID a
-				 * socket is charged to changes: the programs' owner
-				 * cache (pdtt_owner_cache.bpf.h) is valid while it
-				 * stays the same. Was reserved (0) in layout 3. */
+	__u32 reserved;
 };
 
 /*

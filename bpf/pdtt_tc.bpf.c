@@ -104,7 +104,7 @@ static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb
 
 	if (!dev)
 		return pdtt_unattributed();
-	return pdtt_socket_owner_in(skb->sk, pdtt_dev_net(dev, how), skb, true, how);
+	return pdtt_socket_owner_in(skb->sk, pdtt_dev_net(dev, how), skb, how);
 }
 
 /* The transport header of a received packet, and its addresses in *t. */
@@ -228,7 +228,7 @@ static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *sk
 	if (!bsk)
 		return o;
 	if (pdtt_ingress_charged(skb, l3, &t, l4.protocol, bsk))
-		o = pdtt_socket_owner_in(bsk, 0, skb, false, how);
+		o = pdtt_socket_owner(bsk, skb, how);
 	bpf_sk_release(bsk);
 	return o;
 }

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The per-CPU owner cache (bpf/pdtt_owner_cache.bpf.h) never charges a
-# packet to a socket it does not belong to. Everything runs on CPU 0, so
-# every packet meets the entries the packets before it left there:
+# Counts stay exact per UID when sockets come and go fast and change hands,
+# on one CPU, where anything that remembers a socket's owner per CPU (a
+# cache of owners, as tried for issue 19: see doc/BENCHMARKS.md) would meet
+# its own entries again:
 # - 300 short-lived UDP sockets, of two UIDs in turn (a new process each,
 #   3 datagrams, close): a freed socket's memory goes to the next socket
-#   at once, often the other UID's. Counts are exact per UID, each UID's
-#   datagrams having their own size.
+#   at once, often the other UID's. Each UID's datagrams have their own
+#   size.
 # - One socket that two UIDs send on in turn (inherited by each process):
 #   owner tracking hands it over 100 times. The first datagram after a
 #   hand-over went out before the send that records the new owner
