@@ -55,10 +55,14 @@ int snapshot_reserve(struct pdtt_snapshot *snap, size_t n)
 
 int snapshot_widen(struct pdtt_snapshot *snap, unsigned int n_classes)
 {
-	unsigned int width = n_classes - PDTT_CLASS_FIRST_NAMED, keep;
+	unsigned int width, keep;
 	struct pdtt_counters *named = NULL;
 
-	if (n_classes <= PDTT_CLASS_FIRST_NAMED || width <= snap->named_width)
+	/* Never narrower than snap->classes: the next snapshot_reserve would drop counts. */
+	if (n_classes < snapshot_n_classes(snap))
+		n_classes = snapshot_n_classes(snap);
+	width = n_classes - PDTT_CLASS_FIRST_NAMED;
+	if (width <= snap->named_width)
 		return 0;
 	named = calloc(snap->capacity ? snap->capacity : 1, width * sizeof(*named));
 	if (!named)
