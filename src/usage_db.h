@@ -40,6 +40,7 @@ enum usage_tier {
 struct usage_settings {
 	const char *path;
 	int period;                      /* seconds between writes (history_period) */
+	bool background; /* write in a thread of its own, started at the first report */
 	int retention[USAGE_TIER_COUNT]; /* 5min: hours; hourly, daily: days; monthly: months */
 };
 
@@ -80,7 +81,10 @@ enum usage_when {
 /*
  * Record the totals snap (the reading every output reports; taken_at is its
  * time) in the history. Errors are logged; a write that fails is kept in
- * memory and written with the next one.
+ * memory and written with the next one. With s->background, from the first
+ * USAGE_AT_REPORT on, the caller only hands a copy of snap to a writer
+ * thread, so that writing never delays a report; usage_db_close waits for
+ * the thread to write what it was handed.
  */
 void usage_db_record(struct usage_db *h, const struct pdtt_snapshot *snap, enum usage_when when);
 
