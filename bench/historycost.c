@@ -174,7 +174,7 @@ static int query(const char *path, const char *tier, const char *since, const ch
 	char err[512];
 	sqlite3 *db;
 	FILE *null = fopen("/dev/null", "w");
-	double t0, t1, t2, c0;
+	double t0, t1, t2, c0, c1;
 
 	if (!null || history_parse_date(since, 0, false, &req.since, err, sizeof(err)) ||
 	    history_parse_date(until, 0, true, &req.until, err, sizeof(err)) ||
@@ -189,11 +189,13 @@ static int query(const char *path, const char *tier, const char *since, const ch
 		return 1;
 	}
 	t1 = now_ms();
+	c1 = cpu_ms();
 	history_csv_write(null, &view);
 	fflush(null);
 	t2 = now_ms();
-	printf("query_ms %.1f render_ms %.1f cpu_ms %.1f rows %zu\n", t1 - t0, t2 - t1,
-	       cpu_ms() - c0, res.n_rows);
+	printf("query_ms %.1f render_ms %.1f cpu_ms %.1f query_cpu_ms %.1f render_cpu_ms %.1f "
+	       "rows %zu\n",
+	       t1 - t0, t2 - t1, cpu_ms() - c0, c1 - c0, cpu_ms() - c1, res.n_rows);
 	history_result_free(&res);
 	sqlite3_close(db);
 	fclose(null);
