@@ -7,8 +7,11 @@
  *   Writes periods of USERS active UIDs (each with local and external
  *   traffic: 2 rows per UID) 5 minutes apart, across the end of a month,
  *   with retentions of 1 (hour, day, day, month) so that rows expire as they
- *   do in a full database. Prints one line per period: "round ms what",
- *   then "peak_rss_kb N".
+ *   do in a full database, each written in the caller. Prints one line per
+ *   period: "round ms cpu_ms what", then "peak_rss_kb N". Then the same
+ *   periods with pdttd's writer thread (into DB-thread): what each costs the
+ *   report, "round ms thread_cpu_ms handover", and what closing (waiting for
+ *   the thread to write what it was handed) took: "close ms".
  *
  * historycost fill DB USERS
  *   Builds the database of USERS UIDs active in every 5 minutes, with local
@@ -79,10 +82,12 @@ static struct pdtt_snapshot users_of(size_t n)
 	return s;
 }
 
-static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm)
+static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm,
+			  bool background)
 {
 	struct usage_settings set = { .path = path,
 				      .period = 300,
+				      .background = background,
 				      .retention = { r5, rh, rd, rm } };
 	char err[512];
 	struct usage_db *h = usage_db_open(&set, err, sizeof(err));
@@ -94,12 +99,43 @@ static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm
 	return h;
 }
 
+/* 2026-01-01 00:00 UTC, the end of a month: the 18th period is the first of January. */
+#define MONTH_END 1767225600
+#define FIRST_PERIOD (MONTH_END - 15 * 300 - 60)
+
+/* The same periods, handed to the writer thread: what the report pays. */
+static void handover_rounds(const char *path, size_t n)
+{
+	char bg[4200];
+	struct pdtt_snapshot s = users_of(n);
+	struct usage_db *h;
+	double t0;
+
+	snprintf(bg, sizeof(bg), "%s-thread", path);
+	h = open_db(bg, 1, 1, 1, 1, true);
+	advance(&s, FIRST_PERIOD);
+	for (int r = 0; r < 20; r++) {
+		double c0;
+
+		advance(&s, FIRST_PERIOD + (time_t)r * 300);
+		t0 = now_ms();
+		c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+		usage_db_record(h, &s, r == 0 ? USAGE_AT_START : USAGE_AT_REPORT);
+		printf("%d %.1f %.1f handover\n", r, now_ms() - t0,
+		       clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0);
+		fflush(stdout);
+	}
+	t0 = now_ms();
+	usage_db_close(h);
+	printf("close %.1f\n", now_ms() - t0);
+	free(s.users);
+}
+
 static int write_rounds(const char *path, size_t n)
 {
-	/* 2026-01-01 00:00 UTC, the end of a month: the 18th period is the first of January. */
-	const time_t month_end = 1767225600, first = month_end - 15 * 300 - 60;
+	const time_t first = FIRST_PERIOD;
 	struct pdtt_snapshot s = users_of(n);
-	struct usage_db *h = open_db(path, 1, 1, 1, 1);
+	struct usage_db *h = open_db(path, 1, 1, 1, 1, false);
 	struct rusage ru;
 
 	advance(&s, first);
@@ -120,6 +156,8 @@ static int write_rounds(const char *path, size_t n)
 	usage_db_close(h);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak_rss_kb %ld\n", ru.ru_maxrss);
+	free(s.users);
+	handover_rounds(path, n);
 	return 0;
 }
 
@@ -128,7 +166,7 @@ static int fill(const char *path, size_t n)
 {
 	const time_t end = 1767225600 + 14 * 86400; /* mid-January 2026 */
 	struct pdtt_snapshot s = users_of(n);
-	struct usage_db *h = open_db(path, 48, 4, 62, 25);
+	struct usage_db *h = open_db(path, 48, 4, 62, 25, false);
 	double t0 = now_ms(), last = 0;
 	time_t t = end - 25 * 31 * 86400, step;
 	long writes = 0;
