@@ -7,11 +7,11 @@
  *   Writes periods of USERS active UIDs (each with local and external
  *   traffic: 2 rows per UID) 5 minutes apart, across the end of a month,
  *   with retentions of 1 (hour, day, day, month) so that rows expire as they
- *   do in a full database, each written in the caller. Prints one line per
- *   period: "round ms cpu_ms what", then "peak_rss_kb N". Then the same
- *   periods with pdttd's writer thread (into DB-thread): what each costs the
- *   report, "round ms thread_cpu_ms handover", and what closing (waiting for
- *   the thread to write what it was handed) took: "close ms".
+ *   do in a full database. First with pdttd's writer thread (into
+ *   DB-thread): what each period costs the report, "round ms thread_cpu_ms
+ *   handover", what closing (waiting for the thread to write what it was
+ *   handed) took, "close ms", and "thread_peak_rss_kb N". Then each written
+ *   in the caller: "round ms cpu_ms what", then "peak_rss_kb N".
  *
  * historycost fill DB USERS
  *   Builds the database of USERS UIDs active in every 5 minutes, with local
@@ -109,6 +109,7 @@ static void handover_rounds(const char *path, size_t n)
 	char bg[4200];
 	struct pdtt_snapshot s = users_of(n);
 	struct usage_db *h;
+	struct rusage ru;
 	double t0;
 
 	snprintf(bg, sizeof(bg), "%s-thread", path);
@@ -129,6 +130,8 @@ static void handover_rounds(const char *path, size_t n)
 	usage_db_close(h);
 	printf("close %.1f\n", now_ms() - t0);
 	free(s.users);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("thread_peak_rss_kb %ld\n", ru.ru_maxrss);
 }
 
 static int write_rounds(const char *path, size_t n)
@@ -157,7 +160,6 @@ static int write_rounds(const char *path, size_t n)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak_rss_kb %ld\n", ru.ru_maxrss);
 	free(s.users);
-	handover_rounds(path, n);
 	return 0;
 }
 
@@ -249,7 +251,10 @@ int main(int argc, char **argv)
 				"query DB daily|monthly SINCE UNTIL [UID]\n");
 		return 64;
 	}
-	if (!strcmp(argv[1], "write"))
+	if (!strcmp(argv[1], "write")) {
+		/* The thread's first: the peak RSS of each is then its own, or less. */
+		handover_rounds(argv[2], strtoul(argv[3], NULL, 10));
 		return write_rounds(argv[2], strtoul(argv[3], NULL, 10));
+	}
 	return fill(argv[2], strtoul(argv[3], NULL, 10));
 }

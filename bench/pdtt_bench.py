@@ -986,6 +986,8 @@ def part_history(args, lo, results):
             out["tool_hwm_kb"] = int(parts[1])
         elif parts[0] == "close":
             out["close_ms"] = float(parts[1])
+        elif parts[0] == "thread_peak_rss_kb":
+            out["tool_thread_hwm_kb"] = int(parts[1])
         else:
             rounds.setdefault(parts[3], []).append((float(parts[1]), float(parts[2])))
     out["write_ms"] = {k: (med([w for w, _ in v]), max(w for w, _ in v)) for k, v in rounds.items()}

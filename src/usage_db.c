@@ -66,6 +66,12 @@ static const char *const SCHEMA[USAGE_DB_VERSION] = {
 
 /* A full disk can last: beyond this, the oldest kept periods merge into the next. */
 #define PENDING_MAX_BYTES (32u << 20)
+/*
+ * Readings wait for the writer thread only while a write runs (about a
+ * second for 100,000 UIDs, every 5 minutes): beyond this (one reading of
+ * 100,000 UIDs), a writer further behind finds them merged likewise.
+ */
+#define INBOX_MAX_BYTES (8u << 20)
 
 /* A reading that could not be written yet: its totals, and where they go. */
 struct pending {
@@ -768,13 +774,13 @@ static int copy_snapshot(struct pdtt_snapshot *dst, const struct pdtt_snapshot *
 }
 
 /* Beyond the cap, the oldest readings merge into the next: what they counted goes there. */
-static void cap_periods(struct periods *list)
+static void cap_periods(struct periods *list, size_t max_bytes)
 {
 	size_t bytes = 0;
 
 	for (size_t i = 0; i < list->n; i++)
 		bytes += list->items[i].snap.n_users * sizeof(list->items[i].snap.users[0]);
-	while (list->n > 1 && bytes > PENDING_MAX_BYTES) {
+	while (list->n > 1 && bytes > max_bytes) {
 		bytes -= list->items[0].snap.n_users * sizeof(list->items[0].snap.users[0]);
 		list->items[1].catch_up |= list->items[0].catch_up;
 		snapshot_release(&list->items[0].snap);
@@ -784,7 +790,7 @@ static void cap_periods(struct periods *list)
 
 /* Keep a copy of now for a later write. */
 static void keep_period(struct periods *list, const struct pdtt_snapshot *now, time_t bucket,
-			bool catch_up)
+			bool catch_up, size_t max_bytes)
 {
 	struct pending *grown = realloc(list->items, (list->n + 1) * sizeof(*grown));
 
@@ -804,7 +810,7 @@ static void keep_period(struct periods *list, const struct pdtt_snapshot *now, t
 	grown[list->n].bucket = bucket;
 	grown[list->n].catch_up = catch_up;
 	list->n++;
-	cap_periods(list);
+	cap_periods(list, max_bytes);
 }
 
 static void write_or_keep(struct usage_db *h, const struct pdtt_snapshot *now, time_t bucket,
@@ -851,7 +857,7 @@ static void write_or_keep(struct usage_db *h, const struct pdtt_snapshot *now, t
 			"written once it can be",
 			h->path, err);
 	h->failing = true;
-	keep_period(&h->pending, now, bucket, catch_up);
+	keep_period(&h->pending, now, bucket, catch_up, PENDING_MAX_BYTES);
 }
 
 /* ---- the writer thread ------------------------------------------------- */
@@ -873,7 +879,7 @@ static void write_periods(struct usage_db *h, struct periods *got)
 		h->pending.items = grown;
 		h->pending.n += got->n;
 		got->n = 0;
-		cap_periods(&h->pending);
+		cap_periods(&h->pending, PENDING_MAX_BYTES);
 	}
 	/* Without memory, they merge into the last: what they counted goes there. */
 	for (size_t i = 0; i < got->n; i++)
@@ -952,7 +958,7 @@ static void hand_over(struct usage_db *h, const struct pdtt_snapshot *now, time_
 		      bool catch_up)
 {
 	pthread_mutex_lock(&h->lock);
-	keep_period(&h->inbox, now, bucket, catch_up);
+	keep_period(&h->inbox, now, bucket, catch_up, INBOX_MAX_BYTES);
 	pthread_cond_signal(&h->wake);
 	pthread_mutex_unlock(&h->lock);
 }
@@ -987,7 +993,7 @@ void usage_db_record(struct usage_db *h, const struct pdtt_snapshot *snap, enum 
 		if (ensure_open(h, err, sizeof(err)) != SQLITE_OK && !h->off)
 			log_err("cannot open history_file %s: %s; trying again at the next write",
 				h->path, err);
-		keep_period(&h->pending, snap, bucket, true);
+		keep_period(&h->pending, snap, bucket, true, PENDING_MAX_BYTES);
 		return;
 	}
 	if (h->background && when == USAGE_AT_REPORT)
