@@ -249,20 +249,12 @@ static void close_db(struct usage_db *h)
 }
 
 static void stop_writer(struct usage_db *h);
-static void write_periods(struct usage_db *h, struct periods *got);
 
 void usage_db_close(struct usage_db *h)
 {
 	if (!h)
 		return;
 	stop_writer(h);
-	if (h->pending.n && !h->off && !h->failing) {
-		/* The start's reading, when no report came to write it. */
-		struct periods kept = h->pending;
-
-		h->pending = (struct periods){ 0 };
-		write_periods(h, &kept);
-	}
 	close_db(h);
 	free_periods(&h->pending);
 	free_periods(&h->inbox);
@@ -863,11 +855,11 @@ static void write_or_keep(struct usage_db *h, const struct pdtt_snapshot *now, t
 /* ---- the writer thread ------------------------------------------------- */
 
 /*
- * Readings in time order (handed over while the last write ran, or kept):
- * the earlier ones join the periods kept in memory, so that all of them are
+ * The readings handed over while the last write ran, in time order: the
+ * earlier ones join the periods kept in memory, so that all of them are
  * written with the last one, in one transaction.
  */
-static void write_periods(struct usage_db *h, struct periods *got)
+static void write_handed_over(struct usage_db *h, struct periods *got)
 {
 	struct pending last = got->items[--got->n];
 	struct pending *grown = got->n ? realloc(h->pending.items,
@@ -903,7 +895,7 @@ static void *writer_main(void *arg)
 		got = h->inbox;
 		h->inbox = (struct periods){ 0 };
 		pthread_mutex_unlock(&h->lock);
-		write_periods(h, &got);
+		write_handed_over(h, &got);
 		pthread_mutex_lock(&h->lock);
 	}
 	pthread_mutex_unlock(&h->lock);
@@ -982,20 +974,6 @@ void usage_db_record(struct usage_db *h, const struct pdtt_snapshot *snap, enum 
 	 */
 	if (!due)
 		return;
-	if (h->background && when == USAGE_AT_START) {
-		char err[1024];
-
-		/*
-		 * Opened now, so that a corrupt or newer database is said at
-		 * start; written with the first report's period, by the writer
-		 * thread: not in the way of pdttd's start.
-		 */
-		if (ensure_open(h, err, sizeof(err)) != SQLITE_OK && !h->off)
-			log_err("cannot open history_file %s: %s; trying again at the next write",
-				h->path, err);
-		keep_period(&h->pending, snap, bucket, true, PENDING_MAX_BYTES);
-		return;
-	}
 	if (h->background && when == USAGE_AT_REPORT)
 		start_writer(h);
 	if (h->threaded)

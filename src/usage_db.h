@@ -81,11 +81,11 @@ enum usage_when {
 /*
  * Record the totals snap (the reading every output reports; taken_at is its
  * time) in the history. Errors are logged; a write that fails is kept in
- * memory and written with the next one. With s->background, the caller
- * only keeps a copy of snap: the start's is written with the first report's
- * period, and from the first USAGE_AT_REPORT on a writer thread writes them,
- * so that writing never delays a report; usage_db_close waits for the thread
- * to write what it was handed.
+ * memory and written with the next one. With s->background, from the first
+ * USAGE_AT_REPORT on, the caller only hands a copy of snap to a writer
+ * thread, so that writing never delays a report; usage_db_close waits for
+ * the thread to write what it was handed. The write at start is the
+ * caller's: before the first report, and before pdttd forks.
  */
 void usage_db_record(struct usage_db *h, const struct pdtt_snapshot *snap, enum usage_when when);
 
