@@ -9,9 +9,10 @@
  *   with retentions of 1 (hour, day, day, month) so that rows expire as they
  *   do in a full database. First with pdttd's writer thread (into
  *   DB-thread): what each period costs the report, "round ms thread_cpu_ms
- *   handover", what closing (waiting for the thread to write what it was
- *   handed) took, "close ms", and "thread_peak_rss_kb N". Then each written
- *   in the caller: "round ms cpu_ms what", then "peak_rss_kb N".
+ *   handover" (the first, "start", is written in the caller), what closing
+ *   (waiting for the thread to write what it was handed) took, "close ms",
+ *   and "thread_peak_rss_kb N". Then each written in the caller: "round ms
+ *   cpu_ms what", then "peak_rss_kb N".
  *
  * historycost fill DB USERS
  *   Builds the database of USERS UIDs active in every 5 minutes, with local
@@ -122,8 +123,9 @@ static void handover_rounds(const char *path, size_t n)
 		t0 = now_ms();
 		c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
 		usage_db_record(h, &s, r == 0 ? USAGE_AT_START : USAGE_AT_REPORT);
-		printf("%d %.1f %.1f handover\n", r, now_ms() - t0,
-		       clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0);
+		/* The write at start is the caller's own (before pdttd forks). */
+		printf("%d %.1f %.1f %s\n", r, now_ms() - t0,
+		       clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0, r == 0 ? "start" : "handover");
 		fflush(stdout);
 	}
 	t0 = now_ms();
