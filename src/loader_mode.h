@@ -44,10 +44,15 @@ int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_byt
 struct loader_maps {
 	struct bpf_map *counters, *slots, *buckets, *meta, *local_nets;
 	__u32 *local_nets_count;
+	volatile __u32 *n_classes; /* in .rodata */
 };
 
-/* Before load: size the counters and slots maps for cfg->max_users. */
-void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg);
+/*
+ * Before load: size the counters and slots maps for cfg->max_users, and the
+ * counter values for ld->classes.
+ */
+void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg,
+		      const struct pdtt_loader *ld);
 
 /* After load: keep the maps' fds in ld. */
 void loader_keep_maps(struct pdtt_loader *ld, const struct loader_maps *m);

@@ -336,8 +336,9 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		.buckets = st->skel->maps.pdtt_buckets, .meta = st->skel->maps.pdtt_meta,
 		.local_nets = st->skel->maps.pdtt_local_nets,
 		.local_nets_count = &st->skel->bss->pdtt_local_nets_count,
+		.n_classes = &st->skel->rodata->pdtt_n_classes,
 	};
-	loader_size_maps(&maps, cfg);
+	loader_size_maps(&maps, cfg, ld);
 	rc = loader_prepare_programs(st->skel->obj, PDTT_MODE_TC, ld, err, errlen);
 	if (rc) {
 		tc_destroy(st);

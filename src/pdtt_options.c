@@ -12,6 +12,7 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "bytes", no_argument, NULL, 'b' },
+	{ "by-network", no_argument, NULL, 'N' },
 	{ "csv", no_argument, NULL, 'C' },
 	{ "top", required_argument, NULL, 'n' },
 	{ "since", required_argument, NULL, 's' },
@@ -28,7 +29,7 @@ static const struct option long_options[] = {
 void pdtt_options_usage(FILE *out, const char *default_config)
 {
 	fprintf(out,
-		"Usage: pdtt [-c FILE] show [--user NAME|UID] [--json] [--bytes]\n"
+		"Usage: pdtt [-c FILE] show [--user NAME|UID] [--json] [--bytes] [--by-network]\n"
 		"       pdtt [-c FILE] status\n"
 		"       pdtt [-c FILE] history [--5min|--hourly|--daily|--monthly] [--user NAME|UID]\n"
 		"                      [--top N] [--since DATE] [--until DATE] [--json|--csv]\n"
@@ -164,6 +165,10 @@ int pdtt_options_parse(int argc, char **argv, const char *default_config, struct
 		case 'b':
 			cli->bytes = true;
 			show_only = "--bytes";
+			break;
+		case 'N':
+			cli->by_network = true;
+			show_only = "--by-network";
 			break;
 		case 'V':
 			version = true;
