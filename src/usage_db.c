@@ -787,6 +787,8 @@ static int copy_snapshot(struct pdtt_snapshot *dst, const struct pdtt_snapshot *
 	memcpy(dst->buckets, src->buckets, sizeof(dst->buckets));
 	dst->taken_at = src->taken_at;
 	dst->accounting_start = src->accounting_start;
+	/* A reading handed to the writer thread, or kept, names its networks. */
+	dst->classes = src->classes;
 	return 0;
 }
 

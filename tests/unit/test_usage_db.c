@@ -362,14 +362,18 @@ static void test_background(void)
 		return;
 	reading(&s, users, t0 + 5, 1);
 	usage_db_record(h, &s, USAGE_AT_START);
+	/* A network named after the start: the thread's copies carry its name. */
 	for (int k = 1; k <= 3; k++) {
 		reading(&s, users, t0 + k * 300 + 1, 1 + (uint64_t)k);
+		s.classes = (struct pdtt_classes){ .n = 3, .name = { [2] = "campus" } };
 		usage_db_record(h, &s, USAGE_AT_REPORT);
 	}
 	reading(&s, users, t0 + 3 * 300 + 50, 5);
+	s.classes = (struct pdtt_classes){ .n = 3, .name = { [2] = "campus" } };
 	usage_db_record(h, &s, USAGE_AT_STOP);
 	usage_db_close(h);
 	check_sums(5);
+	CHECK(query("SELECT id FROM classes WHERE name = 'campus'") == 2);
 	CHECK(query("SELECT count(DISTINCT start) FROM usage_5min") == 4);
 	CHECK(query("SELECT count(DISTINCT start) FROM usage_monthly") == 2);
 	CHECK(query("SELECT count(*) FROM periods") == 5);
