@@ -68,8 +68,8 @@ static const char *const SCHEMA[USAGE_DB_VERSION] = {
 #define PENDING_MAX_BYTES (32u << 20)
 /*
  * Readings wait for the writer thread only while a write runs (about a
- * second for 100,000 UIDs, every 5 minutes): beyond this (one reading of
- * 100,000 UIDs), a writer further behind finds them merged likewise.
+ * second for 100,000 UIDs, every 5 minutes): beyond this, a writer further
+ * behind finds them merged likewise (the latest one is always kept).
  */
 #define INBOX_MAX_BYTES (8u << 20)
 
