@@ -8,11 +8,11 @@
  *   traffic: 2 rows per UID) 5 minutes apart, across the end of a month,
  *   with retentions of 1 (hour, day, day, month) so that rows expire as they
  *   do in a full database. First with pdttd's writer thread (into
- *   DB-thread): what each period costs the report, "round ms thread_cpu_ms
- *   handover" (the first, "start", is written in the caller), what closing
- *   (waiting for the thread to write what it was handed) took, "close ms",
- *   and "thread_peak_rss_kb N". Then each written in the caller: "round ms
- *   cpu_ms what", then "peak_rss_kb N".
+ *   DB-thread), 4 s apart: what each period costs the report, "round ms
+ *   thread_cpu_ms handover" (the first, "start", is written in the caller),
+ *   what closing (waiting for the thread to write what it was handed) took,
+ *   "close ms", and "thread_peak_rss_kb N". Then each written in the
+ *   caller: "round ms cpu_ms what", then "peak_rss_kb N".
  *
  * historycost fill DB USERS
  *   Builds the database of USERS UIDs active in every 5 minutes, with local
@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include "history_query.h"
 #include "history_render.h"
 #include "usage_db.h"
@@ -127,6 +128,8 @@ static void handover_rounds(const char *path, size_t n)
 		printf("%d %.1f %.1f %s\n", r, now_ms() - t0,
 		       clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0, r == 0 ? "start" : "handover");
 		fflush(stdout);
+		/* pdttd's reports come minutes apart: the write is over by the next. */
+		sleep(4);
 	}
 	t0 = now_ms();
 	usage_db_close(h);

@@ -109,6 +109,7 @@ struct usage_db {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct periods inbox;
+	struct pdtt_snapshot spare; /* a written reading's memory, for the next copy */
 	bool stopping;
 };
 
@@ -258,6 +259,7 @@ void usage_db_close(struct usage_db *h)
 	close_db(h);
 	free_periods(&h->pending);
 	free_periods(&h->inbox);
+	snapshot_release(&h->spare);
 	snapshot_release(&h->recorded);
 	free(h);
 }
@@ -807,9 +809,9 @@ static void cap_periods(struct periods *list, size_t max_bytes)
 	}
 }
 
-/* Keep a copy of now for a later write. */
+/* Keep a copy of now for a later write, in reuse's memory if there is any. */
 static void keep_period(struct periods *list, const struct pdtt_snapshot *now, time_t bucket,
-			bool catch_up, size_t max_bytes)
+			bool catch_up, size_t max_bytes, struct pdtt_snapshot *reuse)
 {
 	struct pending *grown = realloc(list->items, (list->n + 1) * sizeof(*grown));
 
@@ -820,6 +822,10 @@ static void keep_period(struct periods *list, const struct pdtt_snapshot *now, t
 	}
 	list->items = grown;
 	memset(&grown[list->n], 0, sizeof(*grown));
+	if (reuse) {
+		grown[list->n].snap = *reuse;
+		*reuse = (struct pdtt_snapshot){ 0 };
+	}
 	if (copy_snapshot(&grown[list->n].snap, now)) {
 		log_err("cannot keep a history period in memory: %s; its counts go to the next",
 			strerror(ENOMEM));
@@ -876,7 +882,7 @@ static void write_or_keep(struct usage_db *h, const struct pdtt_snapshot *now, t
 			"written once it can be",
 			h->path, err);
 	h->failing = true;
-	keep_period(&h->pending, now, bucket, catch_up, PENDING_MAX_BYTES);
+	keep_period(&h->pending, now, bucket, catch_up, PENDING_MAX_BYTES, NULL);
 }
 
 /* ---- the writer thread ------------------------------------------------- */
@@ -905,6 +911,17 @@ static void write_handed_over(struct usage_db *h, struct periods *got)
 		last.catch_up |= got->items[i].catch_up;
 	free_periods(got);
 	write_or_keep(h, &last.snap, last.bucket, last.catch_up);
+	/*
+	 * Its memory takes the next reading: copying into pages already
+	 * there costs a report a few milliseconds for 100,000 UIDs, into new
+	 * ones (a 58 MB copy is always mapped anew) about 200.
+	 */
+	pthread_mutex_lock(&h->lock);
+	if (!h->spare.users) {
+		h->spare = last.snap;
+		last.snap = (struct pdtt_snapshot){ 0 };
+	}
+	pthread_mutex_unlock(&h->lock);
 	snapshot_release(&last.snap);
 }
 
@@ -977,7 +994,7 @@ static void hand_over(struct usage_db *h, const struct pdtt_snapshot *now, time_
 		      bool catch_up)
 {
 	pthread_mutex_lock(&h->lock);
-	keep_period(&h->inbox, now, bucket, catch_up, INBOX_MAX_BYTES);
+	keep_period(&h->inbox, now, bucket, catch_up, INBOX_MAX_BYTES, &h->spare);
 	pthread_cond_signal(&h->wake);
 	pthread_mutex_unlock(&h->lock);
 }
