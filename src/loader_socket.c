@@ -172,6 +172,7 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		return rc;
 	}
 	loader_prepare_owner_tracking(cfg, ld, skel->obj, &skel->rodata->pdtt_owner_tracking);
+	loader_jobs_prepare(cfg, skel->obj, &skel->rodata->pdtt_jobs);
 	if (pdtt_socket_bpf__load(skel)) {
 		e = errno;
 		pdtt_socket_bpf__destroy(skel);
@@ -180,6 +181,7 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 	}
 	ld->skel = skel;
 	loader_keep_maps(ld, &maps);
+	loader_jobs_keep(ld, skel->obj, &skel->bss->pdtt_jobs_epoch);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "pdtt_config.h"
 #include "exitcodes.h"
+#include "jobs.h"
 #include "loader.h"
 #include "lock.h"
 #include "log.h"
@@ -41,6 +42,7 @@ struct daemon {
 	struct totals *totals;        /* baseline + kernel counters */
 	struct usercache *names;
 	struct outputs *outputs;
+	struct jobs *jobs;            /* NULL: jobs off */
 	int timer_fd;
 	int signal_fd;
 	int link_fd;                  /* tc mode: link notifications; else -1 */
@@ -151,6 +153,7 @@ static void write_report(struct daemon *d, bool final)
 	report.final = final;
 	check_overflow(d);
 	outputs_write(d->outputs, &report);
+	jobs_update(d->jobs, d->names, snap->taken_at);
 }
 
 /* Apply what can change without re-attaching; say what needs a restart. */
@@ -167,9 +170,10 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 	    next->n_interfaces != d->cfg.n_interfaces ||
 	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)) ||
 	    strcmp(next->state_file, d->cfg.state_file) ||
-	    next->owner_tracking != d->cfg.owner_tracking)
-		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file "
-			 "and owner_tracking take effect "
+	    next->owner_tracking != d->cfg.owner_tracking || strcmp(next->jobs, d->cfg.jobs) ||
+	    next->max_jobs != d->cfg.max_jobs || strcmp(next->jobs_log, d->cfg.jobs_log))
+		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file, "
+			 "owner_tracking, jobs, max_jobs and jobs_log take effect "
 			 "at the next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
@@ -393,6 +397,11 @@ static int start(struct daemon *d)
 	rc = carry_totals(d);
 	if (rc)
 		return rc;
+	d->jobs = jobs_open(&d->cfg, &d->loader, err, sizeof(err));
+	if (d->cfg.jobs[0] && !d->jobs) {
+		log_err("%s", err);
+		return PDTT_EXIT_FAILURE;
+	}
 	/* The first interval starts now. */
 	rc = totals_read(d->totals, &snap);
 	if (rc) {
@@ -406,6 +415,7 @@ static int start(struct daemon *d)
 static void stop(struct daemon *d)
 {
 	state_free(&d->state);
+	jobs_close(d->jobs);
 	totals_free(d->totals);
 	outputs_close(d->outputs);
 	usercache_free(d->names);

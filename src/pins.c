@@ -18,6 +18,8 @@
 static const struct pins_layout layouts[] = {
 	{ 1, 16, sizeof(struct pdtt_value), BPF_MAP_TYPE_PERCPU_HASH },
 	{ 2, 24, sizeof(struct pdtt_value), BPF_MAP_TYPE_PERCPU_HASH },
+	/* 3 differs from 4 only in the owners map, which is not migrated. */
+	{ 3, sizeof(struct pdtt_meta), sizeof(struct pdtt_value), BPF_MAP_TYPE_PERCPU_ARRAY },
 	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), sizeof(struct pdtt_value),
 	  BPF_MAP_TYPE_PERCPU_ARRAY },
 };
