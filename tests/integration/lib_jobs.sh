@@ -102,6 +102,25 @@ run_jobs_test() {
 	expect_job "$WORK/pdtt.jsonl" job 11 "$U1 384 3 656 2"
 	expect_job "$WORK/pdtt.jsonl" job 21 "$U2 152 4 0 0"
 	[ "$(job_figures "$WORK/jobs.jsonl" job_end 11)" = none ] || fail "job 11 reported as ended"
+	pdtt_cmd -c "$WORK/pdtt.conf" show --jobs --json >"$WORK/show.json" ||
+		fail "pdtt show --jobs exited $?"
+	got=$("$PYTHON" -c '
+import json, sys
+jobs = {j["job"]: j for j in json.load(open(sys.argv[1]))["jobs"]}
+for name in ("11", "12", "21"):
+    j = jobs.get(name)
+    if j is None or j["end"] is not None:
+        continue  # a finished job leaves the list once its slot is reclaimed
+    t = j["totals"]
+    print(name, j["uid"], "running" if j["end"] is None else "ended", t["tx_bytes"], t["tx_packets"], t["rx_bytes"], t["rx_packets"])
+' "$WORK/show.json" | tr '\n' ' ')
+	[ "$got" = "11 $U1 running 384 3 656 2 21 $U2 running 152 4 0 0 " ] ||
+		fail "pdtt show --jobs --json: $got"
+	pdtt_cmd -c "$WORK/pdtt.conf" show --jobs --user "$U2" >"$WORK/show.txt" ||
+		fail "pdtt show --jobs --user exited $?"
+	[ "$(awk 'NR > 1 { print $1, $3, $(NF-3), $(NF-2) }' "$WORK/show.txt")" = "21 running 152 4" ] ||
+		fail "pdtt show --jobs --user $U2: $(cat "$WORK/show.txt")"
+	echo "ok: pdtt show --jobs has the running jobs, exact"
 	# The user's counts have all of it (the peer is another user).
 	expect_counts "$U1" "1524 8 734 3"
 	end_job 11
