@@ -460,6 +460,10 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 			epoch = (__u32)time(NULL);
 	*(volatile __u32 *)j->epoch = epoch;
 	resume(j, ld->meta.instance_id);
+	/* The jobs running now count from now, not from the first report. */
+	scan(j, time(NULL));
+	if (sync_cgroups(j))
+		bump_epoch(j);
 	log_info("counting jobs: cgroups below %s matching \"%s\" (max_jobs = %u)", j->root,
 		 config_jobs_pattern(cfg->jobs), cfg->max_jobs);
 	return j;
