@@ -43,7 +43,7 @@ void config_defaults(struct pdtt_config *cfg)
 	cfg->history_daily_days = 62;
 	cfg->history_monthly_months = 25;
 	cfg->prometheus_textfile_gid = -1;
-	cfg->max_jobs = 4096;
+	cfg->max_jobs = 1024;
 }
 
 const char *config_mode_name(enum pdtt_config_mode mode)

@@ -293,7 +293,7 @@ static void test_print(void)
 			   "history_daily_days = 62;\n"
 			   "history_monthly_months = 25;\n"
 			   "jobs = \"\";\n"
-			   "max_jobs = 4096;\n"
+			   "max_jobs = 1024;\n"
 			   "jobs_log = \"\";\n");
 	free(text);
 	check_round_trip(&cfg);
@@ -322,7 +322,7 @@ static void test_print(void)
 			   "history_daily_days = 400;\n"
 			   "history_monthly_months = 120;\n"
 			   "jobs = \"\";\n"
-			   "max_jobs = 4096;\n"
+			   "max_jobs = 1024;\n"
 			   "jobs_log = \"\";\n");
 	free(text);
 	check_round_trip(&cfg);
