@@ -8,6 +8,6 @@ setup
 setup_veth_pair
 use_own_cgroup
 tc_config "cgroup_path = \"$CGROUP\";" 'jobs = "slurm";' "json_log = \"$WORK/pdtt.jsonl\";" \
-	"jobs_log = \"$WORK/jobs.jsonl\";"
+	"jobs_log = \"$WORK/jobs.jsonl\";" "prometheus_textfile = \"$WORK/pdtt.prom\";"
 run_jobs_test
 exit 0

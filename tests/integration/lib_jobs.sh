@@ -4,7 +4,9 @@
 # one of another, each in .../slurmstepd.scope/job_N/step_0/user/task_0,
 # exchange UDP with a peer outside any job; one job ends mid-interval. The
 # JSON log and jobs_log must have each job's exact bytes and packets, with
-# its user, and nothing of the peer or of slurmstepd's own cgroup.
+# its user, and nothing of the peer or of slurmstepd's own cgroup; so must
+# pdtt show --jobs and the jobs' Prometheus textfile (running jobs only), and
+# a restart of pdttd keeps the running jobs' counts.
 
 STEPD=""
 
@@ -121,13 +123,33 @@ for name in ("11", "12", "21"):
 	[ "$(awk 'NR > 1 { print $1, $3, $(NF-3), $(NF-2) }' "$WORK/show.txt")" = "21 running 152 4" ] ||
 		fail "pdtt show --jobs --user $U2: $(cat "$WORK/show.txt")"
 	echo "ok: pdtt show --jobs has the running jobs, exact"
+	# Prometheus: the running jobs only, in a textfile of their own.
+	got=$("$PYTHON" -c '
+import re, sys
+tx = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"pdtt_job_transmit_bytes_total\{job=\"([^\"]*)\",user=\"[^\"]*\",class=\"[a-z]+\"\} (\d+)$", line)
+    if m:
+        tx[m.group(1)] = tx.get(m.group(1), 0) + int(m.group(2))
+print(" ".join(f"{k}:{v}" for k, v in sorted(tx.items())))
+' "$WORK/pdtt_jobs.prom")
+	[ "$got" = "11:384 21:152" ] || fail "pdtt_jobs.prom: transmitted bytes '$got', expected 11:384 21:152"
+	echo "ok: pdtt_jobs.prom has the running jobs 11 and 21, not the ended 12"
+	# A restart keeps the running jobs and their counts.
+	stop_daemon
+	start_daemon
+	job_send 11 "$U1" 7106 1 100          # 1 x 128 more
+	wait_next_report
+	wait_next_report
+	expect_job "$WORK/pdtt.jsonl" job 11 "$U1 512 4 656 2"
+	echo "ok: after a restart job 11 goes on from its totals"
 	# The user's counts have all of it (the peer is another user).
-	expect_counts "$U1" "1524 8 734 3"
+	expect_counts "$U1" "1652 9 734 3"
 	end_job 11
 	end_job 21
 	wait_next_report
 	wait_next_report
-	expect_job "$WORK/jobs.jsonl" job_end 11 "$U1 384 3 656 2"
+	expect_job "$WORK/jobs.jsonl" job_end 11 "$U1 512 4 656 2"
 	expect_job "$WORK/jobs.jsonl" job_end 21 "$U2 152 4 0 0"
 	[ "$(grep -c '"type":"job_end"' "$WORK/jobs.jsonl")" = 3 ] ||
 		fail "jobs_log has $(grep -c '"type":"job_end"' "$WORK/jobs.jsonl") lines, expected 3"
