@@ -52,16 +52,20 @@ job_recv() {
 }
 
 # job_figures FILE TYPE JOB: "uid tx_bytes tx_packets rx_bytes rx_packets" of
-# the last line of TYPE ("job" or "job_end") for JOB in FILE.
+# the last line of TYPE ("job" or "job_end") for JOB in FILE; "none" when
+# there is none (or no FILE yet).
 job_figures() {
 	"$PYTHON" - "$1" "$2" "$3" <<'PY'
 import json, sys
 path, kind, job = sys.argv[1:]
 last = None
-for line in open(path):
-    r = json.loads(line)
-    if r.get("type") == kind and r.get("job") == job:
-        last = r
+try:
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("type") == kind and r.get("job") == job:
+            last = r
+except FileNotFoundError:
+    pass
 if last is None:
     print("none")
 else:

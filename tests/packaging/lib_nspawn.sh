@@ -163,3 +163,28 @@ stop_ct() {
 	done
 	[ ! -d "$CG" ] || echo "WARNING: cannot remove cgroup $CG" >&2
 }
+
+# end_ct RC FILE...: stop the container; on failure (RC not 0) show the end
+# of the logs in WORK and FILEs; remove WORK; exit RC. The end of a test's
+# EXIT trap.
+end_ct() {
+	local rc=$1 f
+	shift
+	stop_ct
+	if [ "$rc" -ne 0 ] && [ -n "$WORK" ]; then
+		for f in "$WORK"/*.log "$@"; do
+			[ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
+		done >&2
+	fi
+	[ -n "$WORK" ] && rm -rf "$WORK"
+	exit "$rc"
+}
+
+# new_work KIND: WORK, a fresh directory others may read (the container's
+# users), and the test's EXIT trap (TRAP, a function) set.
+new_work() {
+	WORK=$(mktemp -d "/tmp/pdtt-pkg-$1.XXXXXX")
+	chmod 755 "$WORK"
+	trap "$2" EXIT
+	trap 'exit 1' INT TERM
+}

@@ -15,6 +15,7 @@
 . "$PDTT_TESTS/integration/lib.sh"
 . "$PDTT_TESTS/packaging/lib.sh"
 . "$PDTT_TESTS/packaging/lib_nspawn.sh"
+. "$PDTT_TESTS/integration/lib_jobs.sh"
 want_packaging slurm
 need_nspawn gcc
 
@@ -45,20 +46,10 @@ cleanup_slurm() {
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
 	"$PDTTD" --unload --pin-path "$PIN_PATH" >/dev/null 2>&1
-	stop_ct
-	if [ $rc -ne 0 ] && [ -n "$WORK" ]; then
-		for f in "$WORK"/*.log "$WORK"/stderr; do
-			[ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
-		done >&2
-	fi
-	[ -n "$WORK" ] && rm -rf "$WORK"
-	exit $rc
+	end_ct $rc "$WORK/stderr"
 }
 
-WORK=$(mktemp -d /tmp/pdtt-pkg-slurm.XXXXXX)
-chmod 755 "$WORK"
-trap cleanup_slurm EXIT
-trap 'exit 1' INT TERM
+new_work slurm cleanup_slurm
 make_tree
 
 ### The node's configuration, in the overlay's upper layer.
@@ -131,43 +122,21 @@ for _ in $(seq "$1"); do printf "%*s" "$2" "" >/dev/udp/127.0.0.1/9 || exit 1; d
 JOB
 chmod 755 "$CT_ROOT/usr/local/bin/pdtt-job"
 
-# job_record FILE TYPE JOB: "uid tx_bytes tx_packets rx_bytes rx_packets" of
-# JOB's last TYPE line, or "none".
-job_record() {
-	"$PYTHON" - "$@" <<'PY'
-import json, sys
-path, kind, job = sys.argv[1:]
-last = None
-try:
-    for line in open(path):
-        r = json.loads(line)
-        if r.get("type") == kind and r.get("job") == job:
-            last = r
-except FileNotFoundError:
-    pass
-if last is None:
-    print("none")
-else:
-    c = last["cumulative" if kind == "job" else "totals"]
-    print(last["uid"], c["tx_bytes"], c["tx_packets"], c["rx_bytes"], c["rx_packets"])
-PY
-}
-
 # run_job JOB WHAT: once pdttd reports JOB, let it go; then until it ended
 # and jobs_log has it; its totals must be WHAT.
 run_job() {
 	for _ in $(seq 200); do
-		[ "$(job_record "$WORK/pdtt.jsonl" job "$1")" != none ] && break
+		[ "$(job_figures "$WORK/pdtt.jsonl" job "$1")" != none ] && break
 		sleep 0.1
 	done
-	[ "$(job_record "$WORK/pdtt.jsonl" job "$1")" != none ] ||
+	[ "$(job_figures "$WORK/pdtt.jsonl" job "$1")" != none ] ||
 		fail "pdttd did not report job $1 within 20 s"
 	touch "$CT_ROOT/tmp/go.$1"
 	for _ in $(seq 300); do
-		[ "$(job_record "$WORK/jobs.jsonl" job_end "$1")" != none ] && break
+		[ "$(job_figures "$WORK/jobs.jsonl" job_end "$1")" != none ] && break
 		sleep 0.1
 	done
-	got=$(job_record "$WORK/jobs.jsonl" job_end "$1")
+	got=$(job_figures "$WORK/jobs.jsonl" job_end "$1")
 	[ "$got" = "$2" ] || fail "job $1: jobs_log has '$got', expected '$2' (uid tx rx)"
 }
 

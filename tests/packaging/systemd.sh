@@ -60,20 +60,10 @@ cleanup_ct() {
 			in_ct systemctl status --no-pager pdtt 2>&1 | head -n 20
 		} >&2
 	fi
-	stop_ct
-	if [ $rc -ne 0 ] && [ -n "$WORK" ]; then
-		for f in "$WORK"/*.log; do
-			[ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
-		done >&2
-	fi
-	[ -n "$WORK" ] && rm -rf "$WORK"
-	exit $rc
+	end_ct $rc
 }
 
-WORK=$(mktemp -d /tmp/pdtt-pkg-systemd.XXXXXX)
-chmod 755 "$WORK"
-trap cleanup_ct EXIT
-trap 'exit 1' INT TERM
+new_work systemd cleanup_ct
 make_tree
 
 ### Two packages: this tree's, built from `make dist` without make check
