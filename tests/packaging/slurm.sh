@@ -34,13 +34,13 @@ cleanup_slurm() {
 	if [ $rc -ne 0 ] && [ -n "$CT_PID" ] && kill -0 "$CT_PID" 2>/dev/null; then
 		{
 			echo "--- squeue, sinfo, slurmd's journal"
-			in_ct squeue </dev/null
-			in_ct sinfo </dev/null
+			in_ct timeout 5 squeue </dev/null
+			in_ct timeout 5 sinfo </dev/null
 			in_ct journalctl -u slurmd -u slurmctld --no-pager </dev/null | tail -n 30
 		} >&2
 	fi
 	# Cancelled jobs do not hold the container's poweroff up (about 90 s).
-	[ -n "$CT_PID" ] && in_ct scancel -u "$JOB_USER" </dev/null >/dev/null 2>&1
+	[ -n "$CT_PID" ] && in_ct timeout 5 scancel -u "$JOB_USER" </dev/null >/dev/null 2>&1
 	if [ -n "$DAEMON_PID" ]; then
 		kill -TERM "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
@@ -55,7 +55,11 @@ make_tree
 ### The node's configuration, in the overlay's upper layer.
 up=$WORK/upper
 mkdir -p "$up/etc/slurm" "$up/etc/systemd/system/slurmd.service.d" "$up/usr/local/lib"
-{ cat "$TREE/etc/hosts" 2>/dev/null; echo "127.0.0.1 $NAME"; } >"$up/etc/hosts"
+# Slurm resolves the node's name with AI_ADDRCONFIG, which finds nothing on a
+# network with only loopback: the name goes to an address of a veth pair
+# inside the container (the daemons, started at boot, are restarted then).
+NODE_ADDR=10.254.254.1
+{ cat "$TREE/etc/hosts" 2>/dev/null; echo "$NODE_ADDR $NAME"; } >"$up/etc/hosts"
 cat >"$up/etc/slurm/slurm.conf" <<CONF
 ClusterName=pdtt
 SlurmctldHost=$NAME
@@ -83,14 +87,20 @@ printf '[Service]\nEnvironment=LD_PRELOAD=/usr/local/lib/pdtt-cgroup0.so\n' \
 	>"$up/etc/systemd/system/slurmd.service.d/pdtt-test.conf"
 
 boot_ct
+for args in "link add pdtt-node type veth peer name pdtt-node-peer" \
+	"addr add $NODE_ADDR/32 dev pdtt-node" "link set pdtt-node up" "link set pdtt-node-peer up"; do
+	# shellcheck disable=SC2086 # the words of each command
+	nsenter -t "$CT_PID" -n ip $args || fail "ip $args in the container failed"
+done
 echo "ok: container $NAME booted"
 in_ct useradd -m -u "$U1" "$JOB_USER" </dev/null || fail "useradd"
-in_ct systemctl start munge slurmctld slurmd </dev/null || fail "cannot start munge, slurmctld, slurmd"
-for _ in $(seq 300); do
-	[ "$(in_ct sinfo -h -o %t </dev/null 2>/dev/null)" = idle ] && break
-	sleep 0.1
+in_ct systemctl restart munge slurmctld slurmd </dev/null || fail "cannot start munge, slurmctld, slurmd"
+for _ in $(seq 60); do
+	[ "$(in_ct timeout 5 sinfo -h -o %t </dev/null 2>/dev/null)" = idle ] && break
+	sleep 0.5
 done
-[ "$(in_ct sinfo -h -o %t </dev/null)" = idle ] || fail "the node is not idle: $(in_ct sinfo </dev/null)"
+[ "$(in_ct timeout 5 sinfo -h -o %t </dev/null)" = idle ] ||
+	fail "the node is not idle: $(in_ct timeout 5 sinfo </dev/null 2>&1)"
 echo "ok: Slurm runs, node $NAME idle"
 
 ### pdttd on the host, counting the container's cgroup, jobs on.
