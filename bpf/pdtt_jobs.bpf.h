@@ -28,6 +28,12 @@
 /* Set before load: whether jobs are counted. */
 const volatile bool pdtt_jobs = false;
 
+/*
+ * Set before load in socket mode: read a socket's cgroup with
+ * bpf_sk_cgroup_id (cgroup_skb may call it, tc programs may not).
+ */
+const volatile bool pdtt_jobs_cgroup_helper = false;
+
 /* Never 0 once user space set it: 0 in a socket's cache means "never looked up". */
 __u32 pdtt_jobs_epoch = 0;
 
@@ -70,10 +76,11 @@ struct {
 
 /*
  * The cgroup a socket was made in, read from the kernel's struct sock
- * (sk_cgrp_data.cgroup->kn->id, as bpf_sk_cgroup_id reads it): tc programs
- * may not call that helper. The ___pdtt names are CO-RE flavours of the
- * kernel's structs. Linux 5.15 made sk_cgrp_data a plain cgroup pointer;
- * before, it has no such field, and a socket's job is not found in tc mode.
+ * (sk_cgrp_data.cgroup->kn->id, as bpf_sk_cgroup_id reads it) in tc mode,
+ * whose programs may not call that helper. The ___pdtt names are CO-RE
+ * flavours of the kernel's structs. Linux 5.15 made sk_cgrp_data a plain
+ * cgroup pointer; before, it has no such field, and a socket's job is not
+ * found in tc mode.
  */
 struct kernfs_node___pdtt {
 	__u64 id;
@@ -97,7 +104,7 @@ static __always_inline __u64 pdtt_sk_cgroup(struct bpf_sock *bsk, struct sock *s
 	struct sock___pdtt *s = (struct sock___pdtt *)sk;
 	struct bpf_sock *full;
 
-	if (how == PDTT_ACCESS_SOCKET_UID) {
+	if (how == PDTT_ACCESS_SOCKET_UID || pdtt_jobs_cgroup_helper) {
 		full = bpf_sk_fullsock(bsk);
 		return full ? bpf_sk_cgroup_id(full) : 0;
 	}

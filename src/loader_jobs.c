@@ -40,7 +40,7 @@ static void drop_resized_pin(const char *pin_path, const char *name, __u32 want)
 }
 
 void loader_jobs_prepare(const struct pdtt_config *cfg, struct bpf_object *obj,
-			 volatile bool *enable)
+			 volatile bool *enable, volatile bool *by_helper, bool socket_mode)
 {
 	bool on = cfg->jobs[0] != '\0';
 	__u32 counters = on ? cfg->max_jobs + 1 : 1;
@@ -55,6 +55,7 @@ void loader_jobs_prepare(const struct pdtt_config *cfg, struct bpf_object *obj,
 				 cgroups);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, PDTT_PIN_JOB_USERS), counters);
 	*enable = on;
+	*by_helper = socket_mode;
 }
 
 void loader_jobs_keep(struct pdtt_loader *ld, struct bpf_object *obj, __u32 *epoch)

@@ -172,7 +172,8 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		return rc;
 	}
 	loader_prepare_owner_tracking(cfg, ld, skel->obj, &skel->rodata->pdtt_owner_tracking);
-	loader_jobs_prepare(cfg, skel->obj, &skel->rodata->pdtt_jobs);
+	loader_jobs_prepare(cfg, skel->obj, &skel->rodata->pdtt_jobs,
+			    &skel->rodata->pdtt_jobs_cgroup_helper, true);
 	if (pdtt_socket_bpf__load(skel)) {
 		e = errno;
 		pdtt_socket_bpf__destroy(skel);
