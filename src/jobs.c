@@ -32,6 +32,7 @@
 #include "mounts.h"
 #include "output_jobs.h"
 #include "snapshot.h"
+#include "state.h"
 
 #define WALK_DEPTH_MAX 32
 #define JOB_NO_SLOT UINT32_MAX /* a job of earlier maps: its totals are final */
@@ -386,12 +387,17 @@ void jobs_update(struct jobs *j, struct usercache *names, time_t now)
  */
 static void resume(struct jobs *j, uint64_t instance_id)
 {
-	char err[PDTT_PATH_MAX + 128];
+	char err[PDTT_PATH_MAX + 128], aside[PDTT_PATH_MAX + 64];
 	int rc = job_table_load(j->file, &j->table, err, sizeof(err));
 	bool same;
 
 	if (rc < 0) {
-		log_err("%s: the jobs it holds are not reported again", err);
+		/* Kept for inspection, never overwritten: it may hold jobs not yet reported. */
+		if (state_keep_aside(j->file, aside, sizeof(aside)) == 0)
+			log_err("%s: kept as %s; the jobs it holds are not reported again", err,
+				aside);
+		else
+			log_err("%s: the jobs it holds are not reported again", err);
 		return;
 	}
 	same = j->table.instance_id == instance_id && j->table.max_jobs == j->max_jobs;
