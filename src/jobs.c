@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -57,6 +58,7 @@ struct jobs {
 	struct found *found;
 	size_t n_found, cap_found;
 	struct job_outputs *out;
+	int timer_fd;                  /* the scans between reports */
 	bool said_full, said_cgroups, said_save;
 };
 
@@ -347,6 +349,28 @@ static void scan(struct jobs *j, time_t now)
 	}
 }
 
+/* Scan and tell the programs: new jobs count from now, ended ones stop counting. */
+static void refresh(struct jobs *j, time_t now)
+{
+	scan(j, now);
+	if (sync_cgroups(j))
+		bump_epoch(j);
+}
+
+int jobs_timer_fd(const struct jobs *j)
+{
+	return j ? j->timer_fd : -1;
+}
+
+void jobs_rescan(struct jobs *j)
+{
+	uint64_t expirations;
+
+	if (!j || read(j->timer_fd, &expirations, sizeof(expirations)) < 0)
+		return;
+	refresh(j, time(NULL));
+}
+
 void jobs_update(struct jobs *j, struct usercache *names, time_t now)
 {
 	int e;
@@ -354,9 +378,7 @@ void jobs_update(struct jobs *j, struct usercache *names, time_t now)
 	if (!j)
 		return;
 	job_table_drop_done(&j->table);
-	scan(j, now);
-	if (sync_cgroups(j))
-		bump_epoch(j);
+	refresh(j, now);
 	for (size_t i = 0; i < j->table.n; i++)
 		read_job(j, &j->table.jobs[i]);
 	job_outputs_write(j->out, &j->table, names, now);
@@ -437,6 +459,7 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 		snprintf(err, errlen, "cannot count jobs: %s", strerror(ENOMEM));
 		return NULL;
 	}
+	j->timer_fd = -1;
 	if (config_jobs_compile(cfg->jobs, &j->re, why, sizeof(why))) {
 		snprintf(err, errlen, "jobs = \"%s\": %s", cfg->jobs, why);
 		free(j);
@@ -467,9 +490,15 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 	*(volatile __u32 *)j->epoch = epoch;
 	resume(j, ld->meta.instance_id);
 	/* The jobs running now count from now, not from the first report. */
-	scan(j, time(NULL));
-	if (sync_cgroups(j))
-		bump_epoch(j);
+	refresh(j, time(NULL));
+	j->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (j->timer_fd < 0 ||
+	    timerfd_settime(j->timer_fd, 0,
+			    &(struct itimerspec){ .it_interval = { .tv_sec = JOBS_SCAN_SECONDS },
+						  .it_value = { .tv_sec = JOBS_SCAN_SECONDS } },
+			    NULL) < 0)
+		log_warn("cannot scan for jobs between reports (%s): jobs are found at reports only",
+			 strerror(errno));
 	log_info("counting jobs: cgroups below %s matching \"%s\" (max_jobs = %u)", j->root,
 		 config_jobs_pattern(cfg->jobs), cfg->max_jobs);
 	return j;
@@ -480,6 +509,8 @@ void jobs_close(struct jobs *j)
 	if (!j)
 		return;
 	regfree(&j->re);
+	if (j->timer_fd >= 0)
+		close(j->timer_fd);
 	job_outputs_close(j->out);
 	job_table_free(&j->table);
 	free(j->found);

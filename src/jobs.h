@@ -31,6 +31,16 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
  */
 void jobs_update(struct jobs *jobs, struct usercache *names, time_t now);
 
+/*
+ * Between reports the cgroup tree is scanned every JOBS_SCAN_SECONDS too
+ * (jobs_rescan, when the descriptor jobs_timer_fd gives is readable), so
+ * that a job's traffic counts for it within that time of its start, and
+ * jobs shorter than a report interval are seen. -1 when jobs are off.
+ */
+#define JOBS_SCAN_SECONDS 1
+int jobs_timer_fd(const struct jobs *jobs);
+void jobs_rescan(struct jobs *jobs);
+
 void jobs_close(struct jobs *jobs);
 
 #endif /* PDTT_JOBS_H */

@@ -225,15 +225,16 @@ static bool handle_signal(struct daemon *d)
 
 static void run_loop(struct daemon *d)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[4] = {
 		{ .fd = d->timer_fd, .events = POLLIN },
 		{ .fd = d->signal_fd, .events = POLLIN },
 		{ .fd = d->link_fd, .events = POLLIN }, /* poll skips it when -1 */
+		{ .fd = jobs_timer_fd(d->jobs), .events = POLLIN }, /* -1: jobs off */
 	};
 	uint64_t expirations;
 
 	for (;;) {
-		if (poll(fds, 3, -1) < 0) {
+		if (poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -243,6 +244,8 @@ static void run_loop(struct daemon *d)
 			break;
 		if (fds[2].revents & POLLIN && netlink_drain(d->link_fd))
 			loader_links_changed(&d->cfg, &d->loader);
+		if (fds[3].revents & POLLIN)
+			jobs_rescan(d->jobs);
 		if (fds[0].revents & POLLIN &&
 		    read(d->timer_fd, &expirations, sizeof(expirations)) > 0)
 			write_report(d, false);
