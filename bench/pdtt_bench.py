@@ -665,6 +665,53 @@ class PdttTc(Pdttd):
         return programs_of_pins(self.dir) + classic_tc_programs(self.netns, self.topo.dev)
 
 
+def networks_conf(names=16, cidrs=5000):
+    """networks with names names and cidrs CIDRs in all, half IPv4 /24s of
+    10.0.0.0/8 and half IPv6 /48s of 2001:db8::/32, dealt out in turn; NET_B's
+    /24 is one of them, so that every packet of the veth pair matches one.
+    With one name, it is "local": the local/external split over the same trie."""
+    v4 = [f"10.{i // 256}.{i % 256}.0/24" for i in range(cidrs // 2 - 1)]
+    v4.append(NET_B.rsplit(".", 1)[0] + ".0/24")
+    v6 = [f"2001:db8:{i:x}::/48" for i in range(cidrs - len(v4))]
+    every = v4 + v6
+    groups = []
+    for n in range(names):
+        mine = ", ".join(f'"{c}"' for c in every[n::names])
+        name = f"net{n}" if names > 1 else "local"
+        groups.append(f'{{ name = "{name}"; cidrs = [ {mine} ]; }}')
+    return "networks = (\n  " + ",\n  ".join(groups) + "\n);"
+
+
+class PdttTcSplit(PdttTc):
+    """tc mode with local_networks: every packet of the pair looked up (today's split)."""
+    key = "pdtt-tc-split"
+    label = "pdtt, tc mode, local_networks (1 CIDR)"
+
+    def __init__(self, topo, pdttd):
+        super().__init__(topo, pdttd)
+        self.extra.append(f'local_networks = [ "{NET_B.rsplit(".", 1)[0]}.0/24" ];')
+
+
+class PdttTcSplitLarge(PdttTc):
+    """tc mode, local and external only, over the same 5,000 CIDRs as PdttTcNetworks."""
+    key = "pdtt-tc-split-5000"
+    label = "pdtt, tc mode, local/external over 5,000 CIDRs"
+
+    def __init__(self, topo, pdttd):
+        super().__init__(topo, pdttd)
+        self.extra.append(networks_conf(names=1))
+
+
+class PdttTcNetworks(PdttTc):
+    """tc mode with 16 named networks of 5,000 CIDRs: within 10% of PdttTcSplit (issue #18)."""
+    key = "pdtt-tc-networks"
+    label = "pdtt, tc mode, networks (16 names, 5,000 CIDRs)"
+
+    def __init__(self, topo, pdttd):
+        super().__init__(topo, pdttd)
+        self.extra.append(networks_conf())
+
+
 class EmptyTc(Config):
     key = "empty-tc"
     label = "empty sched_cls programs (floor)"
@@ -774,8 +821,10 @@ def topologies(args, cgroot):
     if args.tc:
         veth = VethPair()
         pdtt_tc = PdttTc(veth, args.pdttd)
+        extra = [PdttTcSplit(veth, args.pdttd), PdttTcSplitLarge(veth, args.pdttd),
+                 PdttTcNetworks(veth, args.pdttd)] if args.networks else []
         out.append((veth, [Off(veth), EmptyTc(veth, pdtt_tc, owner=owner), pdtt_tc,
-                           PdttTcJobs(veth, args.pdttd, cgroot)]))
+                           PdttTcJobs(veth, args.pdttd, cgroot), *extra]))
     return out
 
 
@@ -1405,6 +1454,9 @@ def parse_args(argv):
     ap.add_argument("--loads", default="tcp1,tcp8,udp64", help="throughput loads (all)")
     ap.add_argument("--no-tc", dest="tc", action="store_false",
                     help="skip the tc-mode rows (veth pair between two namespaces)")
+    ap.add_argument("--networks", action="store_true",
+                    help="tc mode also with local_networks and with 16 named networks of "
+                         "5,000 CIDRs, to compare their cost per packet")
     ap.add_argument("--no-profile", dest="profile", action="store_false",
                     help="skip the pieces of pdtt's egress program in the ns part")
     ap.add_argument("--max-background", type=float, default=0.25,

@@ -20,13 +20,15 @@
  * The counters: one slot per UID, handed out in order as UIDs first appear.
  * A per-CPU array, so that a socket that knows its slot (pdtt_owners) finds
  * its counters without hashing. Both maps are sized from max_users by user
- * space before load (bpf_map__set_max_entries).
+ * space before load (bpf_map__set_max_entries), and the counter values from
+ * the classes in use (bpf_map__set_value_size, pdtt_n_classes): sizes, not
+ * BTF types, so that the value can be resized.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct pdtt_value);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT));
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pdtt_counters SEC(".maps");
 
@@ -48,14 +50,15 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PDTT_BUCKET_COUNT);
-	__type(key, __u32);
-	__type(value, struct pdtt_value);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT));
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pdtt_buckets SEC(".maps");
 
 /*
- * The configured local_networks. Not pinned: it is configuration, refilled by
- * each daemon start and SIGHUP; the programs keep it alive meanwhile.
+ * The configured local_networks and networks, each CIDR's value its class.
+ * Not pinned: it is configuration, refilled by each daemon start and SIGHUP;
+ * the programs keep it alive meanwhile.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -83,6 +86,9 @@ const volatile bool pdtt_owner_tracking = false;
 
 /* Entries in pdtt_local_nets; while 0 no packet header is read to classify. */
 __u32 pdtt_local_nets_count = 0;
+
+/* Set before load: the classes in a counter value (its size; pdtt_shared.h). */
+const volatile __u32 pdtt_n_classes = PDTT_CLASS_DEFAULT_COUNT;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -366,12 +372,11 @@ static __always_inline void pdtt_map_ipv4(struct pdtt_lpm_key *key, __u32 addr)
  * The class of the remote end of the IP packet that starts at l3_offset:
  * its source address on receive, its destination on send.
  */
-static __always_inline enum pdtt_class pdtt_classify_packet(struct __sk_buff *skb,
-							     __u32 l3_offset,
-							     enum pdtt_direction dir)
+static __always_inline __u32 pdtt_classify_packet(struct __sk_buff *skb, __u32 l3_offset,
+						   enum pdtt_direction dir)
 {
 	struct pdtt_lpm_key key = { .prefixlen = 128 };
-	__u8 version;
+	__u8 version, *cls;
 	__u32 addr4;
 
 	if (bpf_skb_load_bytes(skb, l3_offset, &version, 1))
@@ -391,17 +396,18 @@ static __always_inline enum pdtt_class pdtt_classify_packet(struct __sk_buff *sk
 	} else {
 		return PDTT_CLASS_EXTERNAL;
 	}
-	return bpf_map_lookup_elem(&pdtt_local_nets, &key) ? PDTT_CLASS_LOCAL
-							    : PDTT_CLASS_EXTERNAL;
+	cls = bpf_map_lookup_elem(&pdtt_local_nets, &key);
+	return cls ? *cls : PDTT_CLASS_EXTERNAL;
 }
 
 /*
  * Loopback traffic never leaves the machine: local, known from the device
- * alone. Other packets are looked up only when local networks are configured,
- * so an empty local_networks costs one compare per packet.
+ * alone. Other packets are looked up only when networks are configured
+ * (local_networks or networks), so without them it costs one compare per
+ * packet; with them, one LPM lookup whose value is the class.
  */
-static __always_inline enum pdtt_class pdtt_classify(struct __sk_buff *skb, __u32 l3_offset,
-						      enum pdtt_direction dir)
+static __always_inline __u32 pdtt_classify(struct __sk_buff *skb, __u32 l3_offset,
+					   enum pdtt_direction dir)
 {
 	if (skb->ifindex == PDTT_LOOPBACK_IFINDEX)
 		return PDTT_CLASS_LOCAL;
@@ -466,12 +472,13 @@ static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u3
  * whose egress runs under rcu_read_lock_bh too), and softirqs do not nest,
  * so nothing that counts can run on the CPU between the load and the store.
  */
-static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction dir,
-				     enum pdtt_class cls, struct pdtt_wire w)
+static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction dir, __u32 cls,
+				     struct pdtt_wire w)
 {
 	struct pdtt_counters *c;
 
-	c = &v->by_class[cls == PDTT_CLASS_LOCAL ? PDTT_CLASS_LOCAL : PDTT_CLASS_EXTERNAL];
+	/* The bound the verifier needs: the value holds pdtt_n_classes classes. */
+	c = &v->by_class[cls < pdtt_n_classes ? cls : PDTT_CLASS_EXTERNAL];
 	if (dir == PDTT_TX) {
 		__sync_fetch_and_add(&c->tx_bytes, w.bytes);
 		__sync_fetch_and_add(&c->tx_packets, w.packets);
@@ -483,7 +490,7 @@ static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction d
 
 /* The buffer, charged to its owner and, with jobs on, to the socket's job too. */
 static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir,
-				  enum pdtt_class cls, struct pdtt_wire w)
+				  __u32 cls, struct pdtt_wire w)
 {
 	struct pdtt_value *v = NULL;
 

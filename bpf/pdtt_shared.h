@@ -29,22 +29,37 @@ struct pdtt_counters {
 };
 
 /*
- * Where the other end is: LOCAL for loopback and the configured
- * local_networks, EXTERNAL for everything else.
+ * Where the other end is, the class (network) of the remote address: LOCAL
+ * for loopback and local_networks (the network named "local"), EXTERNAL for
+ * what matches no network, then the names of networks, from
+ * PDTT_CLASS_FIRST_NAMED on, in the order they were first counted (never
+ * renumbered: a name keeps its counters and its totals).
  */
 enum pdtt_class {
 	PDTT_CLASS_LOCAL = 0,
 	PDTT_CLASS_EXTERNAL = 1,
-	PDTT_CLASS_COUNT = 2,
+	PDTT_CLASS_FIRST_NAMED = 2,
+	PDTT_CLASS_DEFAULT_COUNT = 2, /* without networks */
 };
+
+/* Classes the counters can have: local, external and 16 names. */
+#define PDTT_CLASS_MAX 18
+#define PDTT_CLASS_NAME_LEN 32 /* with the NUL */
 
 /*
  * The value of every counter map entry (a slot of pdtt_counters, a bucket):
- * the counts split by class.
+ * the counts split by class. In the kernel maps only the classes in use are
+ * there: their value size is n_classes * sizeof(struct pdtt_counters), set
+ * before load (pdtt_n_classes), so the counters grow with the networks
+ * configured, not with PDTT_CLASS_MAX. User space keeps them all, zero
+ * beyond the classes in use.
  */
 struct pdtt_value {
-	struct pdtt_counters by_class[PDTT_CLASS_COUNT];
+	struct pdtt_counters by_class[PDTT_CLASS_MAX];
 };
+
+/* The size of a kernel counter value of n classes. */
+#define PDTT_VALUE_SIZE(n) ((n) * sizeof(struct pdtt_counters))
 
 /*
  * Key of the local_networks LPM trie: IPv4 networks are stored as
@@ -55,7 +70,8 @@ struct pdtt_lpm_key {
 	__u8 addr[16];
 };
 
-#define PDTT_LOCAL_NETWORKS_MAX 512
+/* CIDRs of local_networks and networks together (not preallocated). */
+#define PDTT_LOCAL_NETWORKS_MAX 16384
 
 /* Slots of the special-bucket array: traffic that has no UID to charge. */
 enum pdtt_bucket {
@@ -116,6 +132,12 @@ struct pdtt_socket_info {
 #define PDTT_PIN_OWNERS "pdtt_owners"
 #define PDTT_PIN_SLOTS "pdtt_slots"
 #define PDTT_PIN_SLOT_LOCK "pdtt_slot_lock" /* kernels before 5.12 only */
+/*
+ * Class index -> name (char[PDTT_CLASS_NAME_LEN]) of the counters' classes
+ * from PDTT_CLASS_FIRST_NAMED on; only with networks. Written by user space,
+ * never read by the programs.
+ */
+#define PDTT_PIN_NETWORKS "pdtt_networks"
 #define PDTT_PIN_JOB_COUNTERS "pdtt_job_counters"
 #define PDTT_PIN_JOB_CGROUPS "pdtt_job_cgroups"
 #define PDTT_PIN_JOB_USERS "pdtt_job_users"

@@ -24,7 +24,8 @@ struct collector {
 	size_t batch;                  /* entries per batch syscall */
 	uint32_t *keys;                /* one batch of keys */
 	uint32_t *slots;               /* one batch of pdtt_slots values */
-	struct pdtt_value *percpu;     /* one batch of per-CPU values */
+	size_t value_size;             /* of the maps' values: their classes' counters */
+	char *percpu;                  /* one batch of per-CPU values */
 	uint32_t *slot_uid;            /* layout 3: each slot's UID ... */
 	uint8_t *slot_named;           /* ... where known */
 	uint32_t slots_named;          /* slots_used when the names were read */
@@ -40,11 +41,13 @@ struct collector *collector_new(const struct collector_maps *maps)
 	if (!col)
 		return NULL;
 	col->maps = *maps;
+	col->snap.classes = maps->classes;
+	col->value_size = PDTT_VALUE_SIZE(classes_count(&maps->classes));
 	col->ncpus = libbpf_num_possible_cpus();
 	col->batch = max < BATCH_MAX ? max : BATCH_MAX;
 	col->keys = calloc(col->batch, sizeof(*col->keys));
 	col->slots = calloc(col->batch, sizeof(*col->slots));
-	col->percpu = calloc(col->batch * col->ncpus, sizeof(*col->percpu));
+	col->percpu = calloc(col->batch * col->ncpus, col->value_size);
 	col->slot_uid = calloc(max, sizeof(*col->slot_uid));
 	col->slot_named = calloc(max, sizeof(*col->slot_named));
 	col->snap.capacity = max;
@@ -74,16 +77,29 @@ void collector_free(struct collector *col)
 	free(col);
 }
 
-static void sum_cpus(const struct pdtt_value *percpu, int ncpus, struct pdtt_value *sum)
+/* Entry i of a batch of per-CPU values: its first CPU's value. */
+static char *percpu_entry(const struct collector *col, size_t i)
 {
+	return col->percpu + i * col->ncpus * col->value_size;
+}
+
+/* The per-CPU values at percpu (value_size bytes each), summed. */
+static void sum_cpus(const struct collector *col, const char *percpu, struct pdtt_value *sum)
+{
+	size_t n_classes = col->value_size / sizeof(struct pdtt_counters);
+
 	memset(sum, 0, sizeof(*sum));
-	for (int cpu = 0; cpu < ncpus; cpu++)
-		for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
-			counters_add(&sum->by_class[cls], &percpu[cpu].by_class[cls]);
+	for (int cpu = 0; cpu < col->ncpus; cpu++) {
+		const struct pdtt_counters *c =
+			(const struct pdtt_counters *)(percpu + cpu * col->value_size);
+
+		for (size_t cls = 0; cls < n_classes; cls++)
+			counters_add(&sum->by_class[cls], &c[cls]);
+	}
 }
 
 /* Add uid's counters (the per-CPU values at percpu) to the snapshot unless they are zero. */
-static void add_user(struct collector *col, uint32_t uid, const struct pdtt_value *percpu)
+static void add_user(struct collector *col, uint32_t uid, const char *percpu)
 {
 	struct pdtt_snapshot *snap = &col->snap;
 	struct pdtt_usage *u;
@@ -92,7 +108,7 @@ static void add_user(struct collector *col, uint32_t uid, const struct pdtt_valu
 		return;
 	u = &snap->users[snap->n_users];
 	u->uid = uid;
-	sum_cpus(percpu, col->ncpus, &u->v);
+	sum_cpus(col, percpu, &u->v);
 	if (!value_is_zero(&u->v))
 		snap->n_users++;
 }
@@ -123,7 +139,7 @@ static int read_batches(struct collector *col, int fd, void *values,
 static void add_uid_batch(struct collector *col, uint32_t count)
 {
 	for (uint32_t i = 0; i < count; i++)
-		add_user(col, col->keys[i], &col->percpu[(size_t)i * col->ncpus]);
+		add_user(col, col->keys[i], percpu_entry(col, i));
 }
 
 static void name_slot_batch(struct collector *col, uint32_t count)
@@ -163,12 +179,12 @@ static int read_slot_batch(struct collector *col, uint32_t first, uint32_t count
 			uint32_t slot = first + n;
 
 			if (bpf_map_lookup_elem(col->maps.counters_fd, &slot,
-						&col->percpu[(size_t)n * col->ncpus]))
+						percpu_entry(col, n)))
 				return -errno;
 		}
 	}
 	for (uint32_t i = 0; i < n && i < count; i++) {
-		const struct pdtt_value *percpu = &col->percpu[(size_t)i * col->ncpus];
+		const char *percpu = percpu_entry(col, i);
 		uint32_t slot = first + i;
 
 		if (col->slot_named[slot]) {
@@ -176,7 +192,7 @@ static int read_slot_batch(struct collector *col, uint32_t first, uint32_t count
 			continue;
 		}
 		/* A slot lost in a race between CPUs stays at zero; only a named slot counts. */
-		sum_cpus(percpu, col->ncpus, &sum);
+		sum_cpus(col, percpu, &sum);
 		if (!value_is_zero(&sum))
 			*unnamed = true;
 	}
@@ -237,7 +253,7 @@ static int read_buckets(struct collector *col)
 	for (uint32_t b = 0; b < PDTT_BUCKET_COUNT; b++) {
 		if (bpf_map_lookup_elem(col->maps.buckets_fd, &b, col->percpu))
 			return -errno;
-		sum_cpus(col->percpu, col->ncpus, &col->snap.buckets[b]);
+		sum_cpus(col, col->percpu, &col->snap.buckets[b]);
 	}
 	return 0;
 }

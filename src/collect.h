@@ -15,6 +15,7 @@ struct collector_maps {
 				   * whose counters are a per-CPU hash by UID */
 	int meta_fd;              /* layout 3: for slots_used */
 	size_t max_entries;       /* of the counters map */
+	struct pdtt_classes classes; /* of the counters' values (their size) */
 };
 
 /* Buffers sized once for max_entries UIDs, so a report allocates nothing. */

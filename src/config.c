@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libconfig.h>
+#include "classes.h"
 #include "config_text.h"
 #include "config_jobs.h"
 #include "escape.h"
@@ -442,28 +443,32 @@ static enum cidr_result parse_cidr(const char *text, struct pdtt_network *net)
 	return clear_host_bits(net->addr, size, net->prefix_len) ? CIDR_HOST_BITS : CIDR_OK;
 }
 
-static int parse_network(struct config_reader *rd, const config_setting_t *s, int i,
-			 struct pdtt_network *net)
+/*
+ * Element i of list s, a CIDR, into *net; where says what it is in messages
+ * ("local_networks[2]", "networks[1].cidrs[0]").
+ */
+static int parse_cidr_element(struct config_reader *rd, const config_setting_t *s, int i,
+			      const char *where, struct pdtt_network *net)
 {
 	const config_setting_t *e = config_setting_get_elem(s, i);
-	const char *str = element_string(rd, s, i, NETWORK_EXAMPLE);
+	const char *str = config_setting_get_string(e);
 	char value[SHOWN_MAX + 1], meant[INET6_ADDRSTRLEN];
 
 	if (!str)
-		return -1;
+		return config_fail(rd, e, "%s = %s has the wrong type: expected %s", where,
+				   config_shown(rd, e, value, sizeof(value)), NETWORK_EXAMPLE);
 	switch (parse_cidr(str, net)) {
 	case CIDR_OK:
 		return 0;
 	case CIDR_HOST_BITS:
 		inet_ntop(net->family, net->addr, meant, sizeof(meant));
 		return config_fail(rd, e,
-				   "local_networks[%d] = %s has host bits set beyond the prefix: "
+				   "%s = %s has host bits set beyond the prefix: "
 				   "expected the network address, \"%s/%u\"",
-				   i, config_shown(rd, e, value, sizeof(value)), meant,
+				   where, config_shown(rd, e, value, sizeof(value)), meant,
 				   net->prefix_len);
 	default:
-		return config_fail(rd, e,
-				   "local_networks[%d] = %s is not a valid CIDR: expected %s", i,
+		return config_fail(rd, e, "%s = %s is not a valid CIDR: expected %s", where,
 				   config_shown(rd, e, value, sizeof(value)), NETWORK_EXAMPLE);
 	}
 }
@@ -471,16 +476,177 @@ static int parse_network(struct config_reader *rd, const config_setting_t *s, in
 static int parse_local_networks(struct config_reader *rd, const config_setting_t *s,
 				struct pdtt_config *cfg)
 {
+	char where[64];
 	int i, n;
 
 	if (check_list(rd, s, PDTT_MAX_NETWORKS,
 		       "a list of networks such as [ \"10.0.0.0/8\", \"fd00::/8\" ]"))
 		return -1;
 	n = config_setting_length(s);
-	for (i = 0; i < n; i++)
-		if (parse_network(rd, s, i, &cfg->local_networks[i]))
+	for (i = 0; i < n; i++) {
+		snprintf(where, sizeof(where), "local_networks[%d]", i);
+		if (parse_cidr_element(rd, s, i, where, &cfg->local_networks[i]))
 			return -1;
+	}
 	cfg->n_local_networks = n;
+	return 0;
+}
+
+#define NETWORKS_EXAMPLE                                                                  \
+	"a list of groups such as ( { name = \"campus\"; cidrs = [ \"10.0.0.0/8\" ]; } )"
+#define NAME_RULE                                                                         \
+	"a name of 1 to 31 lowercase letters, digits, '_' or '-', starting with a letter"
+
+/* networks[i].name: valid, not "external", not given before. */
+static int parse_network_name(struct config_reader *rd, const config_setting_t *group, int i,
+			      struct pdtt_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(group, "name");
+	const char *name = s ? config_setting_get_string(s) : NULL;
+	char value[SHOWN_MAX + 1];
+
+	if (!s)
+		return config_fail(rd, group, "networks[%d] has no name: expected name = %s", i,
+				   "\"campus\"");
+	if (!name)
+		return config_fail(rd, s, "networks[%d].name = %s has the wrong type: expected %s",
+				   i, config_shown(rd, s, value, sizeof(value)), NAME_RULE);
+	if (!classes_valid_name(name))
+		return config_fail(rd, s, "networks[%d].name = %s is not a valid name: expected %s",
+				   i, config_shown(rd, s, value, sizeof(value)), NAME_RULE);
+	if (!strcmp(name, "external"))
+		return config_fail(rd, s, "networks[%d].name = %s is reserved: \"external\" is "
+				   "what matches no network; expected another name", i,
+				   config_shown(rd, s, value, sizeof(value)));
+	for (size_t k = 0; k < cfg->n_network_names; k++)
+		if (!strcmp(cfg->network_names[k], name))
+			return config_fail(rd, s, "networks[%d].name = %s is given twice (also "
+					   "networks[%zu]): expected a name of its own", i,
+					   config_shown(rd, s, value, sizeof(value)), k);
+	snprintf(cfg->network_names[cfg->n_network_names], PDTT_NETWORK_NAME_LEN, "%s", name);
+	return 0;
+}
+
+/* The CIDR at cfg->network_cidrs[n] must not be in a network already. */
+static int check_cidr_unique(struct config_reader *rd, const config_setting_t *e,
+			     const char *where, const struct pdtt_config *cfg, size_t n)
+{
+	const struct pdtt_network *net = &cfg->network_cidrs[n];
+	char value[SHOWN_MAX + 1];
+
+	for (size_t k = 0; k < n; k++) {
+		const struct pdtt_network *o = &cfg->network_cidrs[k];
+
+		if (o->family == net->family && o->prefix_len == net->prefix_len &&
+		    !memcmp(o->addr, net->addr, sizeof(o->addr)))
+			return config_fail(rd, e, "%s = %s is also in network \"%s\": expected "
+					   "each CIDR in one network only (the longest prefix "
+					   "wins between different ones)", where,
+					   config_shown(rd, e, value, sizeof(value)),
+					   cfg->network_names[o->name]);
+	}
+	return 0;
+}
+
+/* networks[i].cidrs, appended to cfg->network_cidrs under name index i. */
+static int parse_network_cidrs(struct config_reader *rd, const config_setting_t *group, int i,
+			       struct pdtt_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(group, "cidrs");
+	char where[64], value[SHOWN_MAX + 1];
+	int j, n;
+
+	if (!s)
+		return config_fail(rd, group, "networks[%d] (\"%s\") has no cidrs: expected "
+				   "cidrs = [ \"10.0.0.0/8\", \"fd00::/8\" ]", i,
+				   cfg->network_names[i]);
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return config_fail(rd, s, "networks[%d].cidrs = %s has the wrong type: expected "
+				   "a list of networks such as [ \"10.0.0.0/8\", \"fd00::/8\" ]",
+				   i, config_shown(rd, s, value, sizeof(value)));
+	n = config_setting_length(s);
+	if (n == 0)
+		return config_fail(rd, s, "networks[%d].cidrs is empty: expected at least one "
+				   "network such as \"10.0.0.0/8\"", i);
+	for (j = 0; j < n; j++) {
+		struct pdtt_network *net = &cfg->network_cidrs[cfg->n_network_cidrs];
+
+		snprintf(where, sizeof(where), "networks[%d].cidrs[%d]", i, j);
+		if (cfg->n_network_cidrs == PDTT_NETWORK_CIDRS_MAX)
+			return config_fail(rd, config_setting_get_elem(s, j), "%s: networks have "
+					   "more than %d CIDRs in all: expected at most %d", where,
+					   PDTT_NETWORK_CIDRS_MAX, PDTT_NETWORK_CIDRS_MAX);
+		if (parse_cidr_element(rd, s, j, where, net))
+			return -1;
+		net->name = (unsigned int)i;
+		if (check_cidr_unique(rd, config_setting_get_elem(s, j), where, cfg,
+				      cfg->n_network_cidrs))
+			return -1;
+		cfg->n_network_cidrs++;
+	}
+	return 0;
+}
+
+/* networks[i]: a group with a name and cidrs, nothing else. */
+static int parse_network_group(struct config_reader *rd, const config_setting_t *s, int i,
+			       struct pdtt_config *cfg)
+{
+	const config_setting_t *group = config_setting_get_elem(s, i);
+	char value[SHOWN_MAX + 1];
+
+	if (!config_setting_is_group(group))
+		return config_fail(rd, group, "networks[%d] = %s has the wrong type: expected %s",
+				   i, config_shown(rd, group, value, sizeof(value)),
+				   "a group such as { name = \"campus\"; cidrs = [ \"10.0.0.0/8\" ]; }");
+	for (int k = 0; k < config_setting_length(group); k++) {
+		const char *key = config_setting_name(config_setting_get_elem(group, k));
+
+		if (strcmp(key, "name") && strcmp(key, "cidrs"))
+			return config_fail(rd, config_setting_get_elem(group, k),
+					   "networks[%d] has an unknown key \"%.*s\": accepted "
+					   "keys are name, cidrs", i, SHOWN_MAX, key);
+	}
+	if (parse_network_name(rd, group, i, cfg))
+		return -1;
+	cfg->n_network_names++;
+	return parse_network_cidrs(rd, group, i, cfg);
+}
+
+static int parse_networks(struct config_reader *rd, const config_setting_t *s,
+			  struct pdtt_config *cfg)
+{
+	int n;
+
+	if (!config_setting_is_list(s)) {
+		char value[SHOWN_MAX + 1];
+
+		return config_fail(rd, s, "networks = %s has the wrong type: expected %s",
+				   config_shown(rd, s, value, sizeof(value)), NETWORKS_EXAMPLE);
+	}
+	if (check_list(rd, s, PDTT_NETWORK_NAMES_MAX, NETWORKS_EXAMPLE))
+		return -1;
+	n = config_setting_length(s);
+	for (int i = 0; i < n; i++)
+		if (parse_network_group(rd, s, i, cfg))
+			return -1;
+	return 0;
+}
+
+/*
+ * What involves two keys, once both are read: local_networks is the network
+ * named "local", so it cannot be given twice.
+ */
+static int check_networks(struct config_reader *rd, const config_setting_t *root,
+			  const struct pdtt_config *cfg)
+{
+	const config_setting_t *s = config_setting_get_member(root, "networks");
+
+	for (size_t i = 0; s && i < cfg->n_network_names; i++)
+		if (!strcmp(cfg->network_names[i], "local") && cfg->n_local_networks)
+			return config_fail(rd, config_setting_get_elem(s, (int)i),
+					   "networks[%zu].name = \"local\" and local_networks "
+					   "both say what is local: expected one of them (move the "
+					   "local_networks into this network's cidrs)", i);
 	return 0;
 }
 
@@ -497,6 +663,7 @@ static const struct key keys[] = {
 	{ "max_users", parse_max_users },
 	{ "interfaces", parse_interfaces },
 	{ "local_networks", parse_local_networks },
+	{ "networks", parse_networks },
 	{ "pin_path", parse_pin_path },
 	{ "state_file", parse_state_file },
 	{ "cgroup_path", parse_cgroup_path },
@@ -574,6 +741,8 @@ static int load_text(struct config_reader *rd, size_t len, struct pdtt_config *c
 		ret = syntax_error(rd, &lc);
 	else
 		ret = apply_settings(rd, config_root_setting(&lc), cfg);
+	if (ret == 0)
+		ret = check_networks(rd, config_root_setting(&lc), cfg);
 	config_destroy(&lc);
 	return ret;
 }
@@ -632,6 +801,26 @@ static void print_list(FILE *out, const char *name, const char *first, size_t st
 	fputs(" ];\n", out);
 }
 
+/* networks = ( { name = "..."; cidrs = [ ... ]; }, ... ); as it reads back. */
+static void print_networks(FILE *out, const struct pdtt_config *cfg)
+{
+	fputs("networks = (", out);
+	for (size_t i = 0; i < cfg->n_network_names; i++) {
+		bool first = true;
+
+		fprintf(out, "%s\n  { name = \"%s\"; cidrs = [", i ? "," : "", cfg->network_names[i]);
+		for (size_t k = 0; k < cfg->n_network_cidrs; k++) {
+			if (cfg->network_cidrs[k].name != i)
+				continue;
+			fputs(first ? " " : ", ", out);
+			escape_libconfig_string(out, cfg->network_cidrs[k].text);
+			first = false;
+		}
+		fputs(" ]; }", out);
+	}
+	fputs(cfg->n_network_names ? "\n);\n" : " );\n", out);
+}
+
 void config_print(FILE *out, const struct pdtt_config *cfg)
 {
 	fprintf(out, "interval = %d;\n", cfg->interval);
@@ -645,6 +834,7 @@ void config_print(FILE *out, const struct pdtt_config *cfg)
 		   cfg->n_interfaces);
 	print_list(out, "local_networks", cfg->local_networks[0].text,
 		   sizeof(cfg->local_networks[0]), cfg->n_local_networks);
+	print_networks(out, cfg);
 	print_path(out, "pin_path", cfg->pin_path);
 	print_path(out, "state_file", cfg->state_file);
 	print_path(out, "cgroup_path", cfg->cgroup_path);

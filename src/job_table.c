@@ -149,7 +149,7 @@ static bool read_job(struct job_table *t, const char *line)
 int job_table_load(const char *path, struct job_table *t, char *err, size_t errlen)
 {
 	FILE *f;
-	char line[512];
+	char line[64 + 21 * VALUE_WORDS + JOB_NAME_MAX];
 	unsigned long long instance = 0, saved = 0;
 	unsigned int lineno = 0, max_jobs = 0;
 	int fd = open_regular(path, O_RDONLY, 0);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "classes.h"
 #include "config_jobs.h"
 #include "job_table.h"
 #include "jobs.h"
@@ -53,7 +54,9 @@ struct jobs {
 	__u32 *epoch;
 	unsigned int max_jobs;
 	int ncpus;
-	struct pdtt_value *percpu;     /* one value per possible CPU */
+	struct pdtt_classes classes;   /* of the job counters' values */
+	size_t value_size;             /* of one CPU's value in the kernel */
+	char *percpu;                  /* one value per possible CPU */
 	struct job_table table;
 	struct found *found;
 	size_t n_found, cap_found;
@@ -193,7 +196,7 @@ static void zero_slot(struct jobs *j, __u32 slot)
 {
 	__u32 none = 0;
 
-	memset(j->percpu, 0, (size_t)j->ncpus * sizeof(*j->percpu));
+	memset(j->percpu, 0, (size_t)j->ncpus * j->value_size);
 	if (bpf_map_update_elem(j->counters_fd, &slot, j->percpu, BPF_ANY) ||
 	    bpf_map_update_elem(j->users_fd, &slot, &none, BPF_ANY))
 		log_err("cannot clear job slot %u: %s", slot, strerror(errno));
@@ -310,8 +313,13 @@ static void read_job(struct jobs *j, struct job *job)
 		return;
 	if (bpf_map_lookup_elem(j->counters_fd, &slot, j->percpu))
 		return;
-	for (int c = 0; c < j->ncpus; c++)
-		value_add(&sum, &j->percpu[c]);
+	for (int cpu = 0; cpu < j->ncpus; cpu++) {
+		const struct pdtt_counters *c =
+			(const struct pdtt_counters *)(j->percpu + (size_t)cpu * j->value_size);
+
+		for (unsigned int cls = 0; cls < classes_count(&j->classes); cls++)
+			counters_add(&sum.by_class[cls], &c[cls]);
+	}
 	job->total = sum;
 	/* The user of its first socket, unless its processes named one that is not root. */
 	if ((job->uid == JOB_UID_UNKNOWN || job->uid == 0) &&
@@ -471,8 +479,10 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 	j->epoch = ld->jobs_epoch;
 	j->max_jobs = cfg->max_jobs;
 	j->ncpus = libbpf_num_possible_cpus();
-	j->percpu = j->ncpus > 0 ? calloc((size_t)j->ncpus, sizeof(*j->percpu)) : NULL;
-	j->out = job_outputs_open(cfg, err, errlen);
+	j->classes = ld->classes;
+	j->value_size = PDTT_VALUE_SIZE(classes_count(&j->classes));
+	j->percpu = j->ncpus > 0 ? calloc((size_t)j->ncpus, j->value_size) : NULL;
+	j->out = job_outputs_open(cfg, &j->classes, err, errlen);
 	job_table_path(j->file, sizeof(j->file), cfg->state_file);
 	if (!j->percpu || !j->out || cgroup_root(cfg, j->root, sizeof(j->root)) < 0) {
 		if (j->out && !j->percpu)

@@ -25,7 +25,7 @@ static const struct loader_mode *const modes[] = {
 
 static const char *const map_pins[] = {
 	PDTT_PIN_COUNTERS, PDTT_PIN_SLOTS,  PDTT_PIN_BUCKETS,
-	PDTT_PIN_META,     PDTT_PIN_OWNERS, PDTT_PIN_SLOT_LOCK,
+	PDTT_PIN_META,     PDTT_PIN_OWNERS, PDTT_PIN_SLOT_LOCK, PDTT_PIN_NETWORKS,
 	PDTT_PIN_JOB_COUNTERS, PDTT_PIN_JOB_CGROUPS, PDTT_PIN_JOB_USERS,
 };
 
@@ -49,10 +49,16 @@ void loader_init_libbpf_logging(void)
 	libbpf_set_print(libbpf_to_log);
 }
 
-void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg)
+void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg,
+		      const struct pdtt_loader *ld)
 {
+	unsigned int n = classes_count(&ld->classes);
+
+	*m->n_classes = n;
 	bpf_map__set_max_entries(m->counters, cfg->max_users);
 	bpf_map__set_max_entries(m->slots, cfg->max_users);
+	bpf_map__set_value_size(m->counters, PDTT_VALUE_SIZE(n));
+	bpf_map__set_value_size(m->buckets, PDTT_VALUE_SIZE(n));
 }
 
 void loader_keep_maps(struct pdtt_loader *ld, const struct loader_maps *m)
@@ -169,7 +175,8 @@ static int finish_retiring(const char *pin_path, char *err, size_t errlen)
  * Pins this build cannot read are refused; pins of an older layout, or sized
  * for another max_users, are retired (their counts carried over by the daemon).
  */
-static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t errlen)
+static int check_pinned_maps(const struct pdtt_config *cfg, unsigned int n_classes, char *err,
+			     size_t errlen)
 {
 	struct pinned_maps p;
 	int rc = finish_retiring(cfg->pin_path, err, errlen);
@@ -186,6 +193,11 @@ static int check_pinned_maps(const struct pdtt_config *cfg, char *err, size_t er
 		log_warn("the counters pinned in %s were made for max_users = %u; migrating their "
 			 "counts to new maps for max_users = %u", cfg->pin_path,
 			 p.counters_info.max_entries, cfg->max_users);
+	} else if (p.has_counters && p.counters_info.value_size != PDTT_VALUE_SIZE(n_classes)) {
+		log_info("the counters pinned in %s have %u classes of networks; migrating their "
+			 "counts to new maps with %u", cfg->pin_path,
+			 p.counters_info.value_size / (unsigned int)sizeof(struct pdtt_counters),
+			 n_classes);
 	} else {
 		return 0;
 	}
@@ -437,10 +449,45 @@ static struct pdtt_lpm_key lpm_key(const struct pdtt_network *net)
 	return key;
 }
 
-int loader_set_local_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg)
+/*
+ * The names of the classes beyond local and external, for pdtt and for the
+ * next start: a small map, made anew (its size is the classes'), pinned.
+ */
+static int pin_class_names(const char *pin_path, const struct pdtt_classes *c)
+{
+	char path[PDTT_PATH_MAX + 32];
+	unsigned int n = classes_count(c);
+	int fd, e = 0;
+
+	loader_pin_file(path, sizeof(path), pin_path, PDTT_PIN_NETWORKS);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	if (!classes_named(c))
+		return 0;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, PDTT_PIN_NETWORKS, sizeof(__u32),
+			    PDTT_CLASS_NAME_LEN, n, NULL);
+	if (fd < 0)
+		return -errno;
+	for (__u32 i = PDTT_CLASS_FIRST_NAMED; !e && i < n; i++)
+		if (bpf_map_update_elem(fd, &i, c->name[i], BPF_ANY))
+			e = -errno;
+	if (!e && bpf_obj_pin(fd, path))
+		e = -errno;
+	close(fd);
+	return e;
+}
+
+/* Add cidr to the trie with class cls; 0 or -1 with errno. */
+static int add_network(struct pdtt_loader *ld, const struct pdtt_network *cidr, __u8 cls)
+{
+	struct pdtt_lpm_key key = lpm_key(cidr);
+
+	return bpf_map_update_elem(ld->local_nets_fd, &key, &cls, BPF_ANY);
+}
+
+int loader_set_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg)
 {
 	struct pdtt_lpm_key key, next;
-	__u8 one = 1;
 
 	/* Classifying stops first, so no packet sees a half-built trie. */
 	*ld->local_nets_count = 0;
@@ -449,27 +496,35 @@ int loader_set_local_networks(struct pdtt_loader *ld, const struct pdtt_config *
 		if (bpf_map_delete_elem(ld->local_nets_fd, &key))
 			return -errno;
 	}
-	for (size_t i = 0; i < cfg->n_local_networks; i++) {
-		key = lpm_key(&cfg->local_networks[i]);
-		if (bpf_map_update_elem(ld->local_nets_fd, &key, &one, BPF_ANY))
+	for (size_t i = 0; i < cfg->n_local_networks; i++)
+		if (add_network(ld, &cfg->local_networks[i], PDTT_CLASS_LOCAL))
+			return -errno;
+	/* A name the counters lack (it needs new maps) matches nothing until they have it. */
+	for (size_t k = 0; k < cfg->n_network_cidrs; k++) {
+		unsigned int cls = classes_of_cidr(&ld->classes, cfg, k);
+
+		if (cls != PDTT_CLASS_EXTERNAL && add_network(ld, &cfg->network_cidrs[k], (__u8)cls))
 			return -errno;
 	}
-	*ld->local_nets_count = cfg->n_local_networks;
+	*ld->local_nets_count = cfg->n_local_networks + cfg->n_network_cidrs;
 	return 0;
 }
 
-int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err, size_t errlen)
+int loader_start(const struct pdtt_config *cfg, const struct pdtt_classes *classes,
+		 struct pdtt_loader *ld, char *err, size_t errlen)
 {
 	int rc;
 
 	memset(ld, 0, sizeof(*ld));
+	ld->classes = *classes;
+	ld->classes.n = classes_count(classes);
 	ld->mode = mode_of(cfg->mode);
 	if (!ld->mode) {
 		snprintf(err, errlen, "mode = \"%s\" is not supported by this version; use "
 			 "mode = \"socket\"", config_mode_name(cfg->mode));
 		return PDTT_EXIT_CONFIG;
 	}
-	rc = check_pinned_maps(cfg, err, errlen);
+	rc = check_pinned_maps(cfg, ld->classes.n, err, errlen);
 	if (!rc)
 		rc = ld->mode->load(cfg, ld, err, errlen);
 	if (rc)
@@ -477,8 +532,10 @@ int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *er
 	ld->max_entries = cfg->max_users;
 	if (init_meta(ld) < 0)
 		rc = loader_bpf_failure(errno, "cannot initialise the meta map", err, errlen);
-	if (!rc && loader_set_local_networks(ld, cfg) < 0)
-		rc = loader_bpf_failure(errno, "cannot fill the local_networks map", err, errlen);
+	if (!rc && loader_set_networks(ld, cfg) < 0)
+		rc = loader_bpf_failure(errno, "cannot fill the networks map", err, errlen);
+	if (!rc && pin_class_names(cfg->pin_path, &ld->classes) < 0)
+		rc = loader_bpf_failure(errno, "cannot pin the network names", err, errlen);
 	/* Another mode's programs left on the same maps would count twice. */
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(modes); i++)
 		if (modes[i] != ld->mode && modes[i]->unload(cfg->pin_path, err, errlen) < 0)

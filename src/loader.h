@@ -22,6 +22,7 @@ struct pdtt_loader {
 	int meta_fd;
 	int local_nets_fd;          /* LPM trie of local_networks */
 	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */
+	struct pdtt_classes classes; /* of the counters' values (n set) */
 	unsigned int max_entries;   /* of the counters map in use */
 	int job_counters_fd;        /* per-job counters (bpf/pdtt_jobs.bpf.h) */
 	int job_cgroups_fd;         /* cgroup id -> job slot */
@@ -41,12 +42,18 @@ struct pdtt_loader {
 /*
  * Load the programs of cfg->mode (reusing pinned maps), attach them (or swap
  * them into the pinned links: no gap, no double count), and pin everything.
+ * The counters have the classes (networks) of classes: pinned maps with
+ * others are retired, as for another max_users.
  * Returns 0, or a PDTT_EXIT_* status with a message in err.
  */
-int loader_start(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err, size_t errlen);
+int loader_start(const struct pdtt_config *cfg, const struct pdtt_classes *classes,
+		 struct pdtt_loader *ld, char *err, size_t errlen);
 
-/* Replace the local_networks the programs classify with; 0 or -errno. */
-int loader_set_local_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg);
+/*
+ * Replace the local_networks and networks the programs classify with (a CIDR
+ * of a name that ld->classes lacks matches nothing); 0 or -errno.
+ */
+int loader_set_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg);
 
 /* One sentence for the log: who traffic is charged to, and why. */
 const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_loader *ld);

@@ -44,10 +44,15 @@ int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_byt
 struct loader_maps {
 	struct bpf_map *counters, *slots, *buckets, *meta, *local_nets;
 	__u32 *local_nets_count;
+	volatile __u32 *n_classes; /* in .rodata */
 };
 
-/* Before load: size the counters and slots maps for cfg->max_users. */
-void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg);
+/*
+ * Before load: size the counters and slots maps for cfg->max_users, and the
+ * counter values for ld->classes.
+ */
+void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg,
+		      const struct pdtt_loader *ld);
 
 /* After load: keep the maps' fds in ld. */
 void loader_keep_maps(struct pdtt_loader *ld, const struct loader_maps *m);
@@ -57,8 +62,9 @@ void loader_keep_maps(struct pdtt_loader *ld, const struct loader_maps *m);
  * programs' jobs flags (by_helper: read a socket's cgroup with the helper
  * socket mode's programs may call).
  */
-void loader_jobs_prepare(const struct pdtt_config *cfg, struct bpf_object *obj,
-			 volatile bool *enable, volatile bool *by_helper, bool socket_mode);
+void loader_jobs_prepare(const struct pdtt_config *cfg, const struct pdtt_loader *ld,
+			 struct bpf_object *obj, volatile bool *enable, volatile bool *by_helper,
+			 bool socket_mode);
 
 /* After load: keep the job maps' fds and the programs' epoch (in .bss) in ld. */
 void loader_jobs_keep(struct pdtt_loader *ld, struct bpf_object *obj, __u32 *epoch);

@@ -164,15 +164,16 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		.buckets = skel->maps.pdtt_buckets, .meta = skel->maps.pdtt_meta,
 		.local_nets = skel->maps.pdtt_local_nets,
 		.local_nets_count = &skel->bss->pdtt_local_nets_count,
+		.n_classes = &skel->rodata->pdtt_n_classes,
 	};
-	loader_size_maps(&maps, cfg);
+	loader_size_maps(&maps, cfg, ld);
 	rc = loader_prepare_programs(skel->obj, PDTT_MODE_SOCKET, ld, err, errlen);
 	if (rc) {
 		pdtt_socket_bpf__destroy(skel);
 		return rc;
 	}
 	loader_prepare_owner_tracking(cfg, ld, skel->obj, &skel->rodata->pdtt_owner_tracking);
-	loader_jobs_prepare(cfg, skel->obj, &skel->rodata->pdtt_jobs,
+	loader_jobs_prepare(cfg, ld, skel->obj, &skel->rodata->pdtt_jobs,
 			    &skel->rodata->pdtt_jobs_cgroup_helper, true);
 	if (pdtt_socket_bpf__load(skel)) {
 		e = errno;

@@ -336,8 +336,9 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		.buckets = st->skel->maps.pdtt_buckets, .meta = st->skel->maps.pdtt_meta,
 		.local_nets = st->skel->maps.pdtt_local_nets,
 		.local_nets_count = &st->skel->bss->pdtt_local_nets_count,
+		.n_classes = &st->skel->rodata->pdtt_n_classes,
 	};
-	loader_size_maps(&maps, cfg);
+	loader_size_maps(&maps, cfg, ld);
 	rc = loader_prepare_programs(st->skel->obj, PDTT_MODE_TC, ld, err, errlen);
 	if (rc) {
 		tc_destroy(st);
@@ -345,7 +346,7 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 	}
 	loader_prepare_owner_tracking(cfg, ld, st->skel->obj,
 				      &st->skel->rodata->pdtt_owner_tracking);
-	loader_jobs_prepare(cfg, st->skel->obj, &st->skel->rodata->pdtt_jobs,
+	loader_jobs_prepare(cfg, ld, st->skel->obj, &st->skel->rodata->pdtt_jobs,
 			    &st->skel->rodata->pdtt_jobs_cgroup_helper, false);
 	if (pdtt_tc_bpf__load(st->skel)) {
 		e = errno;

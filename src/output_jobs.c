@@ -26,6 +26,7 @@ struct job_outputs {
 	long prom_gid;
 	char history[PDTT_PATH_MAX];
 	char host[256];
+	struct pdtt_classes classes;
 	bool said_history;
 };
 
@@ -51,7 +52,8 @@ static struct logfile *open_log(const char *key, const char *path, char *err, si
 	return lf;
 }
 
-struct job_outputs *job_outputs_open(const struct pdtt_config *cfg, char *err, size_t errlen)
+struct job_outputs *job_outputs_open(const struct pdtt_config *cfg,
+				     const struct pdtt_classes *classes, char *err, size_t errlen)
 {
 	struct job_outputs *o = calloc(1, sizeof(*o));
 	bool failed = false;
@@ -70,6 +72,7 @@ struct job_outputs *job_outputs_open(const struct pdtt_config *cfg, char *err, s
 	if (cfg->prometheus_textfile[0])
 		job_outputs_prom_path(o->prom, sizeof(o->prom), cfg->prometheus_textfile);
 	o->prom_gid = cfg->prometheus_textfile_gid;
+	o->classes = *classes;
 	snprintf(o->history, sizeof(o->history), "%s", cfg->history_file);
 	if (gethostname(o->host, sizeof(o->host) - 1) < 0)
 		snprintf(o->host, sizeof(o->host), "unknown");
@@ -129,7 +132,8 @@ static void write_identity(FILE *out, const struct job *job, const char *user)
 	fprintf(out, ",\"overflow\":%s", job->slot == PDTT_JOB_OVERFLOW ? "true" : "false");
 }
 
-void job_json_line(FILE *out, const struct job *job, const char *user, const char *host)
+void job_json_line(FILE *out, const struct pdtt_classes *classes, const struct job *job,
+		   const char *user, const char *host)
 {
 	fputs("{\"host\":", out);
 	escape_json_string(out, host);
@@ -137,7 +141,7 @@ void job_json_line(FILE *out, const struct job *job, const char *user, const cha
 	write_identity(out, job, user);
 	fprintf(out, ",\"duration_seconds\":%lld,\"totals\":",
 		(long long)((job->end ? job->end : time(NULL)) - job->start));
-	report_json_counts(out, &job->total);
+	report_json_counts(out, classes, &job->total);
 	fputc('}', out);
 }
 
@@ -172,10 +176,10 @@ static void write_json(struct job_outputs *o, const struct job_table *t, struct 
 			job->phase == JOB_RUNNING ? "running" : "ended");
 		write_identity(f, job, user_of(names, job));
 		fputs(",\"cumulative\":", f);
-		report_json_counts(f, &job->total);
+		report_json_counts(f, &o->classes, &job->total);
 		delta = value_minus(&job->total, &job->reported);
 		fputs(",\"interval\":", f);
-		report_json_counts(f, &delta);
+		report_json_counts(f, &o->classes, &delta);
 		fputs("}\n", f);
 	}
 	if (logfile_end(o->json, f) < 0)
@@ -195,7 +199,7 @@ static void write_ends(struct job_outputs *o, const struct job_table *t, struct 
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->jobs[i].phase != JOB_ENDED)
 			continue;
-		job_json_line(f, &t->jobs[i], user_of(names, &t->jobs[i]), o->host);
+		job_json_line(f, &o->classes, &t->jobs[i], user_of(names, &t->jobs[i]), o->host);
 		fputc('\n', f);
 	}
 	if (logfile_end(o->ends, f) < 0)
@@ -203,13 +207,13 @@ static void write_ends(struct job_outputs *o, const struct job_table *t, struct 
 }
 
 static void prom_series(FILE *f, const char *metric, const struct job *job, const char *user,
-			int cls, __u64 v)
+			const char *cls, __u64 v)
 {
 	fprintf(f, "pdtt_job_%s{job=\"", metric);
 	escape_prom_label(f, job->name);
 	fputs("\",user=\"", f);
 	escape_prom_label(f, user ? user : "");
-	fprintf(f, "\",class=\"%s\"} %llu\n", report_class_name(cls), (unsigned long long)v);
+	fprintf(f, "\",class=\"%s\"} %llu\n", cls, (unsigned long long)v);
 }
 
 static void write_prom(struct job_outputs *o, const struct job_table *t, struct usercache *names)
@@ -232,10 +236,11 @@ static void write_prom(struct job_outputs *o, const struct job_table *t, struct 
 
 			if (job->phase != JOB_RUNNING || job->slot == PDTT_JOB_OVERFLOW)
 				continue;
-			for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+			for (unsigned int cls = 0; cls < classes_count(&o->classes); cls++) {
 				const __u64 *c = (const __u64 *)&job->total.by_class[cls];
 
-				prom_series(f, metrics[m], job, user_of(names, job), cls, c[m]);
+				prom_series(f, metrics[m], job, user_of(names, job),
+					    classes_name(&o->classes, cls), c[m]);
 			}
 		}
 	}

@@ -10,14 +10,16 @@
 
 #include <stdio.h>
 #include <time.h>
+#include "classes.h"
 #include "job_table.h"
 #include "pdtt_config.h"
 #include "usercache.h"
 
 struct job_outputs;
 
-/* NULL with a message in err when a configured file cannot be opened. */
-struct job_outputs *job_outputs_open(const struct pdtt_config *cfg, char *err, size_t errlen);
+/* NULL with a message in err when a configured file cannot be opened. classes: of the jobs' values. */
+struct job_outputs *job_outputs_open(const struct pdtt_config *cfg,
+				     const struct pdtt_classes *classes, char *err, size_t errlen);
 
 /* One report of every job in t; the jobs in phase ENDED are reported as finished. */
 void job_outputs_write(struct job_outputs *o, const struct job_table *t, struct usercache *names,
@@ -29,6 +31,7 @@ void job_outputs_close(struct job_outputs *o);
 void job_outputs_prom_path(char *out, size_t outlen, const char *textfile);
 
 /* A job as the completion line has it (without the newline): also `pdtt show --jobs --json`. */
-void job_json_line(FILE *out, const struct job *job, const char *user, const char *host);
+void job_json_line(FILE *out, const struct pdtt_classes *classes, const struct job *job,
+		   const char *user, const char *host);
 
 #endif /* PDTT_OUTPUT_JOBS_H */

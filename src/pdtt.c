@@ -155,6 +155,7 @@ static int open_source(struct source *src, const struct pdtt_config *cfg, bool s
 		.meta_fd = src->maps.meta_fd,
 		.max_entries = src->maps.max_entries,
 		.meta = src->maps.meta,
+		.classes = src->maps.classes,
 	};
 	st = src->state_rc == PDTT_STATE_LOADED ? &src->state : NULL;
 	e = totals_open(&src->totals, src->maps.present ? &maps : NULL, st, &src->retired);
@@ -206,6 +207,7 @@ static int show(const struct pdtt_cli *cli, const struct pdtt_config *cfg)
 	char host[HOST_NAME_MAX + 1] = "localhost";
 	struct pdtt_show view = {
 		.split = cfg->n_local_networks > 0,
+		.by_network = cli->by_network,
 		.exact = cli->bytes,
 		.host = host,
 		.user_name = cache_name,

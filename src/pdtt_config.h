@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "pdtt_shared.h"
 
 #define PDTT_INTERVAL_MIN 1
 #define PDTT_INTERVAL_MAX 86400
@@ -13,6 +14,10 @@
 #define PDTT_MAX_USERS_MAX 1048576
 #define PDTT_MAX_INTERFACES 64
 #define PDTT_MAX_NETWORKS 256
+/* networks: names (besides local and external) and CIDRs in all of them. */
+#define PDTT_NETWORK_NAMES_MAX (PDTT_CLASS_MAX - PDTT_CLASS_FIRST_NAMED)
+#define PDTT_NETWORK_NAME_LEN PDTT_CLASS_NAME_LEN /* with the NUL */
+#define PDTT_NETWORK_CIDRS_MAX 8192
 #define PDTT_PATH_MAX 4096
 #define PDTT_GROUP_MAX 256
 #define PDTT_MAX_JOBS_MIN 1
@@ -24,9 +29,10 @@ enum pdtt_config_mode {
 	PDTT_CONFIG_MODE_TC,
 };
 
-/* One CIDR of local_networks, parsed. */
+/* One CIDR of local_networks or networks, parsed. */
 struct pdtt_network {
 	int family;                /* AF_INET or AF_INET6 */
+	unsigned int name;         /* networks: its name's index in network_names */
 	unsigned char addr[16];    /* network byte order; IPv4 in the first 4 bytes */
 	unsigned int prefix_len;   /* 0-32 or 0-128 */
 	char text[64];             /* as written in the file, for printing */
@@ -45,6 +51,14 @@ struct pdtt_config {
 	size_t n_interfaces;
 	struct pdtt_network local_networks[PDTT_MAX_NETWORKS];
 	size_t n_local_networks;
+	/*
+	 * networks: named groups of CIDRs, in the order written. A name may be
+	 * "local" (then local_networks is empty); never "external".
+	 */
+	char network_names[PDTT_NETWORK_NAMES_MAX][PDTT_NETWORK_NAME_LEN];
+	size_t n_network_names;
+	struct pdtt_network network_cidrs[PDTT_NETWORK_CIDRS_MAX];
+	size_t n_network_cidrs;
 	char pin_path[PDTT_PATH_MAX];
 	char state_file[PDTT_PATH_MAX];
 	char cgroup_path[PDTT_PATH_MAX];      /* "" = the cgroup v2 root from /proc/mounts */

@@ -13,6 +13,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "bytes", no_argument, NULL, 'b' },
 	{ "jobs", no_argument, NULL, 'J' },
+	{ "by-network", no_argument, NULL, 'N' },
 	{ "csv", no_argument, NULL, 'C' },
 	{ "top", required_argument, NULL, 'n' },
 	{ "since", required_argument, NULL, 's' },
@@ -29,7 +30,7 @@ static const struct option long_options[] = {
 void pdtt_options_usage(FILE *out, const char *default_config)
 {
 	fprintf(out,
-		"Usage: pdtt [-c FILE] show [--jobs] [--user NAME|UID] [--json] [--bytes]\n"
+		"Usage: pdtt [-c FILE] show [--jobs] [--user NAME|UID] [--json] [--bytes] [--by-network]\n"
 		"       pdtt [-c FILE] status\n"
 		"       pdtt [-c FILE] history [--5min|--hourly|--daily|--monthly] [--user NAME|UID]\n"
 		"                      [--top N] [--since DATE] [--until DATE] [--json|--csv]\n"
@@ -170,6 +171,10 @@ int pdtt_options_parse(int argc, char **argv, const char *default_config, struct
 		case 'J':
 			cli->jobs = true;
 			show_only = "--jobs";
+			break;
+		case 'N':
+			cli->by_network = true;
+			show_only = "--by-network";
 			break;
 		case 'V':
 			version = true;

@@ -21,6 +21,7 @@ struct pdtt_cli {
 	enum pdtt_command command;
 	const char *user;  /* show, history --user NAME|UID; NULL: every user */
 	bool json;         /* show, history --json */
+	bool by_network;   /* show --by-network: a column per network */
 	bool bytes;        /* show --bytes: exact byte counts, no units */
 	bool jobs;         /* show --jobs: the jobs instead of the users */
 	bool csv;          /* history --csv */

@@ -156,15 +156,75 @@ static void write_report(struct daemon *d, bool final)
 	jobs_update(d->jobs, d->names, snap->taken_at);
 }
 
+static int carry_totals(struct daemon *d);
+static int load_state(struct daemon *d);
+
+/*
+ * New network names need counters with more classes: new maps, with the
+ * programs swapped onto them, as a restart after a layout change does. The
+ * totals are saved first; the old maps' counts are then folded into the
+ * baseline (carry_totals), so no count is lost or doubled.
+ */
+static int renew_maps(struct daemon *d, const struct pdtt_classes *classes)
+{
+	char err[ERRLEN];
+	int rc;
+
+	save_state(d);
+	if (d->state_failing)
+		return PDTT_EXIT_FAILURE;
+	totals_free(d->totals);
+	d->totals = NULL;
+	loader_close(&d->loader);
+	rc = load_state(d);
+	if (!rc)
+		rc = loader_start(&d->cfg, classes, &d->loader, err, sizeof(err));
+	if (rc) {
+		log_err("reload: %s", err);
+		return rc;
+	}
+	rc = carry_totals(d);
+	if (!rc)
+		log_info("reload: counting %u classes of networks on new maps",
+			 classes_count(classes));
+	return rc;
+}
+
+/*
+ * The networks of next: CIDRs that move between names known to the counters
+ * only refill the trie; a new name needs new maps (renew_maps). False when
+ * the daemon cannot go on counting.
+ */
+static bool reload_networks(struct daemon *d, const struct pdtt_config *next)
+{
+	struct pdtt_classes want = d->loader.classes;
+	char err[ERRLEN];
+
+	if (classes_extend(&want, next, err, sizeof(err)) < 0) {
+		log_err("reload: %s; networks stay as they were", err);
+		return true;
+	}
+	memcpy(d->cfg.local_networks, next->local_networks, sizeof(next->local_networks));
+	d->cfg.n_local_networks = next->n_local_networks;
+	memcpy(d->cfg.network_names, next->network_names, sizeof(next->network_names));
+	d->cfg.n_network_names = next->n_network_names;
+	memcpy(d->cfg.network_cidrs, next->network_cidrs,
+	       next->n_network_cidrs * sizeof(next->network_cidrs[0]));
+	d->cfg.n_network_cidrs = next->n_network_cidrs;
+	if (want.n != d->loader.classes.n)
+		return renew_maps(d, &want) == 0;
+	if (loader_set_networks(&d->loader, &d->cfg) < 0)
+		log_err("reload: cannot update the networks: %s", strerror(errno));
+	return true;
+}
+
 /* Apply what can change without re-attaching; say what needs a restart. */
-static void apply_reload(struct daemon *d, const struct pdtt_config *next)
+static bool apply_reload(struct daemon *d, const struct pdtt_config *next)
 {
 	if (outputs_reload(d->outputs, next) < 0)
-		return;
+		return true;
 	if (next->interval != d->cfg.interval)
 		arm_timer(d->timer_fd, next->interval);
-	if (loader_set_local_networks(&d->loader, next) < 0)
-		log_err("reload: cannot update local_networks: %s", strerror(errno));
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
 	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
 	    next->n_interfaces != d->cfg.n_interfaces ||
@@ -177,8 +237,7 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
 			 "at the next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
-	memcpy(d->cfg.local_networks, next->local_networks, sizeof(next->local_networks));
-	d->cfg.n_local_networks = next->n_local_networks;
+	return reload_networks(d, next);
 }
 
 /*
@@ -189,21 +248,29 @@ static void apply_reload(struct daemon *d, const struct pdtt_config *next)
  */
 static void reload(struct daemon *d)
 {
-	struct pdtt_config next;
+	struct pdtt_config *next = malloc(sizeof(*next)); /* large: networks' CIDRs */
 	char err[ERRLEN];
-	int rc;
+	int rc = next ? config_load(d->config_path, next, err, sizeof(err)) : -1;
 
 	outputs_reopen(d->outputs);
 	usercache_flush(d->names);
-	rc = config_load(d->config_path, &next, err, sizeof(err));
+	if (!next)
+		snprintf(err, sizeof(err), "reload: %s", strerror(ENOMEM));
 	if (rc == 1)
 		snprintf(err, sizeof(err), "%s does not exist", d->config_path);
 	if (rc != 0) {
 		log_err("%s", err);
 		log_err("reload: keeping the running configuration");
+		free(next);
 		return;
 	}
-	apply_reload(d, &next);
+	if (!apply_reload(d, next)) {
+		/* The totals are in the state file, the old maps' counts in pin_path/retired. */
+		log_err("stopping: the counters for the new networks could not be made; the "
+			"next start carries the totals over");
+		exit(PDTT_EXIT_FAILURE);
+	}
+	free(next);
 	log_info("reloaded %s", d->config_path);
 }
 
@@ -317,6 +384,7 @@ static int carry_totals(struct daemon *d)
 		.meta_fd = d->loader.meta_fd,
 		.max_entries = d->loader.max_entries,
 		.meta = d->loader.meta,
+		.classes = d->loader.classes,
 	};
 	const struct pdtt_snapshot *totals;
 	struct pdtt_retired r;
@@ -346,9 +414,28 @@ static int carry_totals(struct daemon *d)
 	return 0;
 }
 
+/*
+ * The classes the counters have: those of the pinned maps, or of the state
+ * file (after a reboot; tables only grow, so the wider holds the other),
+ * with the names of networks they lack appended.
+ */
+static int plan_classes(struct daemon *d, struct pdtt_classes *out, char *err, size_t errlen)
+{
+	struct pdtt_classes pinned = { 0 };
+	struct pinned_maps p;
+
+	if (pins_inspect(d->cfg.pin_path, &p, err, errlen) == 0 && p.has_counters)
+		pins_read_classes(d->cfg.pin_path, p.counters_info.value_size, &pinned);
+	*out = *classes_wider(&pinned, d->have_state ? &d->state.baseline.classes : &pinned);
+	if (classes_extend(out, &d->cfg, err, errlen) < 0)
+		return PDTT_EXIT_CONFIG;
+	return 0;
+}
+
 /* Everything up to attaching; any failure here leaves nothing attached. */
 static int start(struct daemon *d)
 {
+	struct pdtt_classes classes;
 	const struct pdtt_snapshot *snap;
 	char err[ERRLEN];
 	int rc;
@@ -385,7 +472,9 @@ static int start(struct daemon *d)
 			return PDTT_EXIT_FAILURE;
 		}
 	}
-	rc = loader_start(&d->cfg, &d->loader, err, sizeof(err));
+	rc = plan_classes(d, &classes, err, sizeof(err));
+	if (!rc)
+		rc = loader_start(&d->cfg, &classes, &d->loader, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
 		return rc;

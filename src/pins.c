@@ -15,13 +15,14 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define META_SIZE_MAX 256
 
+#define TWO_CLASSES PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT)
+
 static const struct pins_layout layouts[] = {
-	{ 1, 16, sizeof(struct pdtt_value), BPF_MAP_TYPE_PERCPU_HASH },
-	{ 2, 24, sizeof(struct pdtt_value), BPF_MAP_TYPE_PERCPU_HASH },
+	{ 1, 16, TWO_CLASSES, BPF_MAP_TYPE_PERCPU_HASH },
+	{ 2, 24, TWO_CLASSES, BPF_MAP_TYPE_PERCPU_HASH },
 	/* 3 differs from 4 only in the owners map, which is not migrated. */
-	{ 3, sizeof(struct pdtt_meta), sizeof(struct pdtt_value), BPF_MAP_TYPE_PERCPU_ARRAY },
-	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), sizeof(struct pdtt_value),
-	  BPF_MAP_TYPE_PERCPU_ARRAY },
+	{ 3, sizeof(struct pdtt_meta), TWO_CLASSES, BPF_MAP_TYPE_PERCPU_ARRAY },
+	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), TWO_CLASSES, BPF_MAP_TYPE_PERCPU_ARRAY },
 };
 
 /* The programs' names in bpf/pdtt_socket.bpf.c and bpf/pdtt_tc.bpf.c. */
@@ -182,6 +183,18 @@ static const struct pins_layout *layout_of(__u32 version)
 	return NULL;
 }
 
+/*
+ * A counter value of l: local and external, or from layout 3 (slots) on, as
+ * many classes as networks were configured (pdtt_n_classes), up to PDTT_CLASS_MAX.
+ */
+static bool value_size_ok(const struct pins_layout *l, __u32 size)
+{
+	if (l->counters_type != BPF_MAP_TYPE_PERCPU_ARRAY)
+		return size == l->value_size;
+	return size % sizeof(struct pdtt_counters) == 0 && size >= l->value_size &&
+	       size <= PDTT_VALUE_SIZE(PDTT_CLASS_MAX);
+}
+
 /* Whether the maps found have the shape their layout version says. */
 static bool shaped_as(const struct pinned_maps *p, const struct pins_layout *l)
 {
@@ -190,7 +203,7 @@ static bool shaped_as(const struct pinned_maps *p, const struct pins_layout *l)
 		return false;
 	if (p->has_counters && (p->counters_info.type != l->counters_type ||
 				p->counters_info.key_size != sizeof(__u32) ||
-				p->counters_info.value_size != l->value_size))
+				!value_size_ok(l, p->counters_info.value_size)))
 		return false;
 	if (p->has_slots && (l->counters_type != BPF_MAP_TYPE_PERCPU_ARRAY ||
 			     p->slots_info.type != BPF_MAP_TYPE_HASH ||
@@ -199,7 +212,9 @@ static bool shaped_as(const struct pinned_maps *p, const struct pins_layout *l)
 		return false;
 	return !p->has_buckets || (p->buckets_info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
 				   p->buckets_info.key_size == sizeof(__u32) &&
-				   p->buckets_info.value_size == l->value_size &&
+				   value_size_ok(l, p->buckets_info.value_size) &&
+				   (!p->has_counters ||
+				    p->buckets_info.value_size == p->counters_info.value_size) &&
 				   p->buckets_info.max_entries == PDTT_BUCKET_COUNT);
 }
 
@@ -333,6 +348,7 @@ int pins_open_maps(const char *pin_path, struct pins_maps *m, char *err, size_t 
 		return rc;
 	}
 	m->present = true;
+	pins_read_classes(pin_path, p.counters_info.value_size, &m->classes);
 	m->max_entries = p.counters_info.max_entries;
 	m->counters_id = p.counters_info.id;
 	m->meta = p.meta;
@@ -375,11 +391,37 @@ int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, s
 		return rc;
 	}
 	r->present = true;
+	pins_read_classes(dir, p.counters_info.value_size, &r->classes);
 	r->meta = p.meta;
 	r->layout_version = p.version;
 	r->max_entries = p.counters_info.max_entries;
 	r->map_id = p.counters_info.id;
 	return 0;
+}
+
+void pins_read_classes(const char *dir, __u32 value_size, struct pdtt_classes *c)
+{
+	char path[PDTT_PATH_MAX + 128];
+	int fd = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->n = value_size / sizeof(struct pdtt_counters);
+	if (c->n > PDTT_CLASS_MAX)
+		c->n = PDTT_CLASS_MAX;
+	if (c->n > PDTT_CLASS_FIRST_NAMED) {
+		pin_file(path, sizeof(path), dir, PDTT_PIN_NETWORKS);
+		fd = open_map(path);
+	}
+	for (__u32 i = PDTT_CLASS_FIRST_NAMED; i < c->n; i++) {
+		/* A class without its name (the map is gone) is still counted, by number. */
+		bool named = fd >= 0 && !bpf_map_lookup_elem(fd, &i, c->name[i]);
+
+		c->name[i][PDTT_CLASS_NAME_LEN - 1] = '\0';
+		if (!named || !classes_valid_name(c->name[i]))
+			snprintf(c->name[i], sizeof(c->name[i]), "network-%u", i);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 void pins_close_retired(struct pdtt_retired *r)

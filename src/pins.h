@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
+#include "classes.h"
 #include "pdtt_shared.h"
 
 /* Links (the maps' names are PDTT_PIN_* in pdtt_shared.h). */
@@ -177,6 +178,7 @@ struct pins_maps {
 	int meta_fd;               /* layout 3 and later; else -1 */
 	unsigned int max_entries;  /* of the counters map */
 	__u32 counters_id;         /* the counters map's kernel id */
+	struct pdtt_classes classes; /* of the counters' values */
 	struct pdtt_meta meta;     /* instance_id 0 for layout 1 */
 	__u32 layout_version;
 };
@@ -204,12 +206,19 @@ struct pdtt_retired {
 	unsigned int max_entries;
 	__u32 layout_version;
 	__u32 map_id;             /* kernel id of their counters map: unique until reboot */
+	struct pdtt_classes classes; /* of their counters' values */
 	struct pdtt_meta meta;    /* instance_id 0 for layout 1 */
 };
 
 /* Open pin_path/retired if there is one; 0 (r->present says) or PDTT_EXIT_* with err. */
 int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, size_t errlen);
 void pins_close_retired(struct pdtt_retired *r);
+
+/*
+ * The classes of counters of value_size bytes pinned in dir: their names
+ * from its PDTT_PIN_NETWORKS map.
+ */
+void pins_read_classes(const char *dir, __u32 value_size, struct pdtt_classes *c);
 
 /* What pdtt attached, as its pins say (pdtt status). */
 enum pins_hook_kind {

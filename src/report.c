@@ -15,7 +15,7 @@ static struct pdtt_value value_delta(const struct pdtt_value *now, const struct 
 {
 	struct pdtt_value d;
 
-	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+	for (int cls = 0; cls < PDTT_CLASS_MAX; cls++) {
 		const struct pdtt_counters *n = &now->by_class[cls], *b = &before->by_class[cls];
 
 		d.by_class[cls].tx_bytes = counter_delta(n->tx_bytes, b->tx_bytes);
@@ -68,7 +68,17 @@ const char *report_bucket_name(enum pdtt_bucket b)
 	return b == PDTT_BUCKET_UNATTRIBUTED ? "unattributed" : "overflow";
 }
 
-const char *report_class_name(enum pdtt_class cls)
+const char *report_class_name(const struct pdtt_report *r, unsigned int cls)
 {
-	return cls == PDTT_CLASS_LOCAL ? "local" : "external";
+	return classes_name(&r->now->classes, cls);
+}
+
+unsigned int report_n_classes(const struct pdtt_report *r)
+{
+	return classes_count(&r->now->classes);
+}
+
+bool report_by_network(const struct pdtt_report *r)
+{
+	return classes_named(&r->now->classes);
 }

@@ -48,7 +48,13 @@ struct pdtt_value report_bucket_delta(const struct pdtt_report *r, enum pdtt_buc
 /* Bucket names as the machine-read formats spell them. */
 const char *report_bucket_name(enum pdtt_bucket b);
 
-/* Class names as the machine-read formats spell them: "local", "external". */
-const char *report_class_name(enum pdtt_class cls);
+/* Class names as the machine-read formats spell them: "local", "external", a network's. */
+const char *report_class_name(const struct pdtt_report *r, unsigned int cls);
+
+/* How many classes the values of r have (2 without networks). */
+unsigned int report_n_classes(const struct pdtt_report *r);
+
+/* Whether the counts are split by named networks (networks is set, or was). */
+bool report_by_network(const struct pdtt_report *r);
 
 #endif /* PDTT_REPORT_H */

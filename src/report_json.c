@@ -11,16 +11,33 @@ static void write_four(FILE *out, const struct pdtt_counters *c)
 		(unsigned long long)c->rx_bytes, (unsigned long long)c->rx_packets);
 }
 
-/* Both classes together, then each class. */
-void report_json_counts(FILE *out, const struct pdtt_value *v)
+/* SEP"name":{four figures} */
+static void write_class(FILE *out, const char *sep, const char *name,
+			const struct pdtt_counters *c)
+{
+	fprintf(out, "%s\"%s\":{", sep, name);
+	write_four(out, c);
+	fputc('}', out);
+}
+
+/*
+ * All classes together, then local and external; with networks, the named
+ * ones in "networks" (apart, so that a name never meets a figure's key).
+ */
+void report_json_counts(FILE *out, const struct pdtt_classes *classes,
+			const struct pdtt_value *v)
 {
 	struct pdtt_counters total = value_total(v);
 
 	fputc('{', out);
 	write_four(out, &total);
-	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
-		fprintf(out, ",\"%s\":{", report_class_name(cls));
-		write_four(out, &v->by_class[cls]);
+	write_class(out, ",", "local", &v->by_class[PDTT_CLASS_LOCAL]);
+	write_class(out, ",", "external", &v->by_class[PDTT_CLASS_EXTERNAL]);
+	if (classes_named(classes)) {
+		fputs(",\"networks\":{", out);
+		for (unsigned int cls = PDTT_CLASS_FIRST_NAMED; cls < classes_count(classes); cls++)
+			write_class(out, cls > PDTT_CLASS_FIRST_NAMED ? "," : "",
+				    classes_name(classes, cls), &v->by_class[cls]);
 		fputc('}', out);
 	}
 	fputc('}', out);
@@ -44,10 +61,10 @@ static void write_figures(FILE *out, const struct pdtt_report *r, const struct p
 {
 	write_interval_seconds(out, r);
 	fputs(",\"cumulative\":", out);
-	report_json_counts(out, now);
+	report_json_counts(out, &r->now->classes, now);
 	fputs(",\"interval\":", out);
 	if (r->prev)
-		report_json_counts(out, delta);
+		report_json_counts(out, &r->now->classes, delta);
 	else
 		fputs("null", out);
 	fputs("}\n", out);

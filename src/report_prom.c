@@ -35,22 +35,41 @@ static unsigned long long figure(const struct pdtt_counters *c, const struct fam
 	return *(const uint64_t *)((const char *)c + f->offset);
 }
 
+/*
+ * ,class="local" as before networks; with networks, network="NAME" on every
+ * series, and class only on local and external, where it means what it
+ * meant (kept for one release, for the queries that use it).
+ */
+static void write_class_labels(FILE *out, const struct pdtt_report *r, unsigned int cls)
+{
+	if (cls < PDTT_CLASS_FIRST_NAMED)
+		fprintf(out, ",class=\"%s\"", report_class_name(r, cls));
+	if (report_by_network(r))
+		fprintf(out, ",network=\"%s\"", report_class_name(r, cls));
+}
+
 static void write_users(FILE *out, const struct pdtt_report *r, const struct family *f)
 {
 	const struct pdtt_snapshot *snap = r->now;
 
-	fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by class of the "
-		"remote address (local or external).\n", f->name, f->help);
+	if (report_by_network(r))
+		fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by network of "
+			"the remote address (label network; label class, on local and external "
+			"only, is deprecated).\n", f->name, f->help);
+	else
+		fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by class of "
+			"the remote address (local or external).\n", f->name, f->help);
 	fprintf(out, "# TYPE pdtt_%s counter\n", f->name);
 	for (size_t i = 0; i < snap->n_users; i++) {
 		const struct pdtt_usage *u = &snap->users[i];
 		const char *user = report_user_name(r, u->uid);
 
-		for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+		for (unsigned int cls = 0; cls < report_n_classes(r); cls++) {
 			fprintf(out, "pdtt_%s{uid=\"%" PRIu32 "\",user=\"", f->name, u->uid);
 			escape_prom_label(out, user ? user : "");
-			fprintf(out, "\",class=\"%s\"} %llu\n", report_class_name(cls),
-				figure(&u->v.by_class[cls], f));
+			fputc('"', out);
+			write_class_labels(out, r, cls);
+			fprintf(out, "} %llu\n", figure(&u->v.by_class[cls], f));
 		}
 	}
 }
@@ -63,10 +82,12 @@ static void write_buckets(FILE *out, const struct pdtt_report *r, const struct f
 		f->name, f->help);
 	fprintf(out, "# TYPE pdtt_bucket_%s counter\n", f->name);
 	for (int b = 0; b < PDTT_BUCKET_COUNT; b++)
-		for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
-			fprintf(out, "pdtt_bucket_%s{bucket=\"%s\",class=\"%s\"} %llu\n", f->name,
-				report_bucket_name(b), report_class_name(cls),
-				figure(&r->now->buckets[b].by_class[cls], f));
+		for (unsigned int cls = 0; cls < report_n_classes(r); cls++) {
+			fprintf(out, "pdtt_bucket_%s{bucket=\"%s\"", f->name,
+				report_bucket_name(b));
+			write_class_labels(out, r, cls);
+			fprintf(out, "} %llu\n", figure(&r->now->buckets[b].by_class[cls], f));
+		}
 }
 
 static void write_gauge(FILE *out, const char *name, const char *help, long long value)

@@ -15,7 +15,7 @@
  * Room for one block: the UID line (38 + NAME_ROOM + 1), three lines of two
  * numbers (3 x 67) and two of four (2 x 135), and "---\n": 770 at most.
  */
-#define BLOCK_MAX 1024
+#define BLOCK_MAX (1024 + PDTT_CLASS_MAX * (PDTT_CLASS_NAME_LEN + 150))
 
 /* "  TX: a bytes (p packets)\n" */
 static char *put_line(char *p, const char *what, uint64_t bytes, uint64_t packets)
@@ -45,8 +45,10 @@ static char *put_class(char *p, const char *what, const struct pdtt_counters *c)
 	return put_str(p, " packets)\n");
 }
 
-static char *put_counters(char *p, const struct pdtt_value *v, bool split)
+static char *put_counters(char *p, const struct pdtt_report *r, const struct pdtt_value *v)
 {
+	bool split = r->split || report_by_network(r);
+
 	struct pdtt_counters c = value_total(v);
 
 	p = put_line(p, "TX", c.tx_bytes, c.tx_packets);
@@ -55,6 +57,13 @@ static char *put_counters(char *p, const struct pdtt_value *v, bool split)
 	if (split) {
 		p = put_class(p, "Local", &v->by_class[PDTT_CLASS_LOCAL]);
 		p = put_class(p, "External", &v->by_class[PDTT_CLASS_EXTERNAL]);
+	}
+	/* "  Network campus: TX ...": the names are plain (config.c), "Network" sets them apart. */
+	for (unsigned int cls = PDTT_CLASS_FIRST_NAMED; cls < report_n_classes(r); cls++) {
+		char label[PDTT_CLASS_NAME_LEN + 8];
+
+		snprintf(label, sizeof(label), "Network %s", report_class_name(r, cls));
+		p = put_class(p, label, &v->by_class[cls]);
 	}
 	return put_str(p, "---\n");
 }
@@ -79,8 +88,8 @@ static size_t plain_length(const char *name)
  * "UID: 1000 | Username: alice\n" and the counter lines. A name with bytes to
  * escape goes through escape_text_name, the one definition of the escaping.
  */
-static void write_block(FILE *out, const char *uid, const char *name, const struct pdtt_value *v,
-			bool split)
+static void write_block(FILE *out, const struct pdtt_report *r, const char *uid, const char *name,
+			const struct pdtt_value *v)
 {
 	char block[BLOCK_MAX];
 	char *p = put_str(block, "UID: ");
@@ -97,7 +106,7 @@ static void write_block(FILE *out, const char *uid, const char *name, const stru
 		p = block;
 	}
 	*p++ = '\n';
-	p = put_counters(p, v, split);
+	p = put_counters(p, r, v);
 	fwrite(block, 1, (size_t)(p - block), out);
 }
 
@@ -107,14 +116,15 @@ static void write_user(FILE *out, const struct pdtt_report *r, const struct pdtt
 	char uid[DECIMAL_U64_MAX_LEN + 1];
 
 	*put_u64(uid, u->uid) = '\0';
-	write_block(out, uid, name ? name : PDTT_NO_USERNAME, &u->v, r->split);
+	write_block(out, r, uid, name ? name : PDTT_NO_USERNAME, &u->v);
 }
 
 /* A bucket reads "UID: - | Username: [unattributed]": same shape, never a user. */
-static void write_bucket(FILE *out, const char *label, const struct pdtt_value *v, bool split)
+static void write_bucket(FILE *out, const struct pdtt_report *r, const char *label,
+			 const struct pdtt_value *v)
 {
 	if (!value_is_zero(v))
-		write_block(out, "-", label, v, split);
+		write_block(out, r, "-", label, v);
 }
 
 void report_text_write(FILE *out, const struct pdtt_report *r)
@@ -128,7 +138,6 @@ void report_text_write(FILE *out, const struct pdtt_report *r)
 	fprintf(out, "=== Network Statistics Report [%s] ===\n", when);
 	for (size_t i = 0; i < snap->n_users; i++)
 		write_user(out, r, &snap->users[i]);
-	write_bucket(out, PDTT_LABEL_UNATTRIBUTED, &snap->buckets[PDTT_BUCKET_UNATTRIBUTED],
-		     r->split);
-	write_bucket(out, PDTT_LABEL_OVERFLOW, &snap->buckets[PDTT_BUCKET_OVERFLOW], r->split);
+	write_bucket(out, r, PDTT_LABEL_UNATTRIBUTED, &snap->buckets[PDTT_BUCKET_UNATTRIBUTED]);
+	write_bucket(out, r, PDTT_LABEL_OVERFLOW, &snap->buckets[PDTT_BUCKET_OVERFLOW]);
 }

@@ -10,7 +10,8 @@
 #include "report_text.h"
 #include "show.h"
 
-#define N_COLS 7 /* UID, USER, TX, RX, TOTAL, LOCAL, EXTERNAL */
+#define N_FIXED 5 /* UID, USER, TX, RX, TOTAL */
+#define N_COLS (N_FIXED + PDTT_CLASS_MAX) /* and LOCAL, EXTERNAL, each network */
 #define NUM_LEN 32
 
 void show_human_bytes(char *buf, size_t len, uint64_t bytes)
@@ -104,13 +105,15 @@ static int add_row(struct table *t, const struct pdtt_show *s, const char *uid, 
 	struct pdtt_counters c = value_total(v);
 	const struct pdtt_counters *local = &v->by_class[PDTT_CLASS_LOCAL];
 	const struct pdtt_counters *ext = &v->by_class[PDTT_CLASS_EXTERNAL];
-	uint64_t nums[] = { c.tx_bytes, c.rx_bytes, counters_total_bytes(&c),
-			    counters_total_bytes(local), counters_total_bytes(ext) };
+	uint64_t nums[N_COLS - 2] = { c.tx_bytes, c.rx_bytes, counters_total_bytes(&c),
+				      counters_total_bytes(local), counters_total_bytes(ext) };
 	struct row *r = &t->rows[t->n_rows];
 	char num[NUM_LEN];
 	size_t len;
 	FILE *mem;
 
+	for (size_t i = N_FIXED + PDTT_CLASS_FIRST_NAMED; i < t->n_cols; i++)
+		nums[i - 2] = counters_total_bytes(&v->by_class[i - N_FIXED]);
 	memset(r, 0, sizeof(*r));
 	t->n_rows++; /* freed with the table even when incomplete */
 	r->cells[0] = strdup(uid);
@@ -190,7 +193,7 @@ static void write_header(FILE *out, const struct pdtt_show *s)
 
 int show_table_write(FILE *out, const struct pdtt_show *s)
 {
-	static const char *const heads[N_COLS] = { "UID", "USER", "TX", "RX", "TOTAL",
+	static const char *const heads[N_FIXED + PDTT_CLASS_DEFAULT_COUNT] = { "UID", "USER", "TX", "RX", "TOTAL",
 						   "LOCAL", "EXTERNAL" };
 	static const char *const labels[PDTT_BUCKET_COUNT] = {
 		[PDTT_BUCKET_UNATTRIBUTED] = PDTT_LABEL_UNATTRIBUTED,
@@ -198,7 +201,9 @@ int show_table_write(FILE *out, const struct pdtt_show *s)
 	};
 	const struct pdtt_snapshot *snap = s->totals;
 	size_t *order = calloc(snap->n_users + 1, sizeof(*order));
-	struct table t = { .n_cols = s->split ? 7 : 5 };
+	struct table t = { .n_cols = s->by_network ? N_FIXED + classes_count(&snap->classes)
+				   : s->split      ? N_FIXED + PDTT_CLASS_DEFAULT_COUNT
+						   : N_FIXED };
 	size_t n = order ? show_order(s, order) : 0;
 	char uid[16];
 	int err = 0;
@@ -212,7 +217,7 @@ int show_table_write(FILE *out, const struct pdtt_show *s)
 	}
 	t.rows[0] = (struct row){ { NULL } };
 	for (size_t c = 0; c < t.n_cols && !err; c++)
-		if (!(t.rows[0].cells[c] = strdup(heads[c])))
+		if (!(t.rows[0].cells[c] = strdup(c < 7 ? heads[c] : snap->classes.name[c - N_FIXED])))
 			err = -ENOMEM;
 	t.n_rows = 1;
 	for (size_t i = 0; i < n && !err; i++) {
@@ -273,7 +278,7 @@ static void json_user(FILE *out, const struct pdtt_show *s, uint32_t uid,
 	fprintf(out, "{\"uid\":%" PRIu32 ",\"user\":", uid);
 	escape_json_string(out, s->user_name ? s->user_name(s->names, uid) : NULL);
 	fputs(",\"cumulative\":", out);
-	report_json_counts(out, v);
+	report_json_counts(out, &s->totals->classes, v);
 	fputc('}', out);
 }
 
@@ -307,7 +312,7 @@ int show_json_write(FILE *out, const struct pdtt_show *s)
 	for (int b = 0; b < PDTT_BUCKET_COUNT && !s->filter; b++) {
 		fprintf(out, "%s{\"bucket\":\"%s\",\"cumulative\":", b ? "," : "",
 			report_bucket_name(b));
-		report_json_counts(out, &snap->buckets[b]);
+		report_json_counts(out, &snap->classes, &snap->buckets[b]);
 		fputc('}', out);
 	}
 	fputs("]}\n", out);

@@ -19,6 +19,7 @@ struct pdtt_show {
 	time_t as_of;                /* when they were read (or saved, from the state file) */
 	const char *host;            /* for the JSON document */
 	bool split;                  /* local_networks is set: local and external columns */
+	bool by_network;             /* a column per class: local, external, each network */
 	bool exact;                  /* --bytes: byte counts without units */
 	bool filter;                 /* --user: this UID only (shown even with no traffic) */
 	uint32_t uid;

@@ -14,6 +14,7 @@
 #include "exitcodes.h"
 #include "job_table.h"
 #include "output_jobs.h"
+#include "pins.h"
 #include "report_json.h"
 #include "show_jobs.h"
 #include "snapshot.h"
@@ -37,21 +38,26 @@ static bool same_maps(const struct job_table *t, const char *pin_path)
 	return same;
 }
 
-/* The running jobs' totals now, where the pinned counters are the file's. */
-static void read_live(struct job_table *t, const char *pin_path)
+/*
+ * The running jobs' totals now, where the pinned counters are the file's;
+ * classes gets the classes of their values.
+ */
+static void read_live(struct job_table *t, const char *pin_path, struct pdtt_classes *classes)
 {
 	char path[PDTT_PATH_MAX + 64];
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	int ncpus = libbpf_num_possible_cpus(), fd;
-	struct pdtt_value *percpu;
+	char *percpu = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_path, PDTT_PIN_JOB_COUNTERS);
-	if (!same_maps(t, pin_path) || (fd = bpf_obj_get(path)) < 0)
+	if ((fd = bpf_obj_get(path)) < 0)
 		return;
-	percpu = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*percpu)) : NULL;
-	if (percpu && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	    info.max_entries == t->max_jobs + 1) {
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size)
+		pins_read_classes(pin_path, info.value_size, classes);
+	if (ncpus > 0 && info.value_size && same_maps(t, pin_path))
+		percpu = calloc((size_t)ncpus, info.value_size);
+	if (percpu && info.max_entries == t->max_jobs + 1) {
 		for (size_t i = 0; i < t->n; i++) {
 			struct job *job = &t->jobs[i];
 			__u32 slot = job->slot;
@@ -60,8 +66,14 @@ static void read_live(struct job_table *t, const char *pin_path)
 			if (job->phase != JOB_RUNNING || slot == PDTT_JOB_OVERFLOW ||
 			    slot > t->max_jobs || bpf_map_lookup_elem(fd, &slot, percpu))
 				continue;
-			for (int c = 0; c < ncpus; c++)
-				value_add(&sum, &percpu[c]);
+			for (int cpu = 0; cpu < ncpus; cpu++) {
+				const struct pdtt_counters *c =
+					(const struct pdtt_counters *)(percpu +
+								       (size_t)cpu * info.value_size);
+
+				for (unsigned int cls = 0; cls < classes_count(classes); cls++)
+					counters_add(&sum.by_class[cls], &c[cls]);
+			}
 			job->total = sum;
 		}
 	}
@@ -126,8 +138,9 @@ static void write_table(FILE *out, const struct job_table *t, long long uid,
 	}
 }
 
-static void write_json(FILE *out, const struct job_table *t, long long uid,
-		       struct usercache *names, const char *(*user_name)(void *, uint32_t))
+static void write_json(FILE *out, const struct pdtt_classes *classes, const struct job_table *t,
+		       long long uid, struct usercache *names,
+		       const char *(*user_name)(void *, uint32_t))
 {
 	char host[256] = "localhost";
 	bool first = true;
@@ -141,7 +154,7 @@ static void write_json(FILE *out, const struct job_table *t, long long uid,
 			continue;
 		fputs(first ? "\n" : ",\n", out);
 		first = false;
-		job_json_line(out, job, name_of(job, names, user_name), host);
+		job_json_line(out, classes, job, name_of(job, names, user_name), host);
 	}
 	fputs("\n]}\n", out);
 }
@@ -150,6 +163,7 @@ int show_jobs(FILE *out, const struct pdtt_config *cfg, long long uid, bool json
 	      const char *(*user_name)(void *names, uint32_t uid))
 {
 	char path[PDTT_PATH_MAX + 8], err[PDTT_PATH_MAX + 128];
+	struct pdtt_classes classes = { 0 };
 	struct job_table t;
 	struct usercache *names;
 	int rc;
@@ -165,11 +179,11 @@ int show_jobs(FILE *out, const struct pdtt_config *cfg, long long uid, bool json
 			"pdtt.conf");
 		return PDTT_EXIT_NOINPUT;
 	}
-	read_live(&t, cfg->pin_path);
+	read_live(&t, cfg->pin_path, &classes);
 	qsort(t.jobs, t.n, sizeof(*t.jobs), newest_first);
 	names = usercache_new();
 	if (json)
-		write_json(out, &t, uid, names, user_name);
+		write_json(out, &classes, &t, uid, names, user_name);
 	else
 		write_table(out, &t, uid, names, user_name);
 	usercache_free(names);

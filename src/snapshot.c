@@ -40,6 +40,7 @@ int snapshot_sum(struct pdtt_snapshot *out, const struct pdtt_snapshot *a,
 		}
 	}
 	out->n_users = n;
+	out->classes = *classes_wider(&a->classes, &b->classes);
 	for (int k = 0; k < PDTT_BUCKET_COUNT; k++) {
 		out->buckets[k] = a->buckets[k];
 		value_add(&out->buckets[k], &b->buckets[k]);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include "classes.h"
 #include "pdtt_shared.h"
 
 struct pdtt_usage {
@@ -20,6 +21,7 @@ struct pdtt_snapshot {
 	size_t capacity;
 	struct pdtt_value buckets[PDTT_BUCKET_COUNT];
 	time_t accounting_start;  /* when the totals started from zero (0: unknown) */
+	struct pdtt_classes classes; /* what the values' classes are */
 };
 
 /* Make room for n users (keeping those there); 0 or -ENOMEM. */
@@ -55,19 +57,19 @@ static inline void counters_add(struct pdtt_counters *sum, const struct pdtt_cou
 	sum->rx_packets += c->rx_packets;
 }
 
-/* Local and external together: what the text report prints. */
+/* Every class together: what the text report prints. Unused classes are zero. */
 static inline struct pdtt_counters value_total(const struct pdtt_value *v)
 {
 	struct pdtt_counters sum = { 0 };
 
-	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
+	for (int cls = 0; cls < PDTT_CLASS_MAX; cls++)
 		counters_add(&sum, &v->by_class[cls]);
 	return sum;
 }
 
 static inline void value_add(struct pdtt_value *sum, const struct pdtt_value *v)
 {
-	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++)
+	for (int cls = 0; cls < PDTT_CLASS_MAX; cls++)
 		counters_add(&sum->by_class[cls], &v->by_class[cls]);
 }
 

@@ -18,6 +18,9 @@
  *
  * The 16 numbers of a line: the baseline, then the last kernel reading, each
  * as local {tx_bytes tx_packets rx_bytes rx_packets} then external {the same}.
+ * With networks, a line "networks NAME..." after retired_map names the
+ * classes after local and external (pdtt_classes), and every value has 4
+ * numbers per class: 8 x (2 + names) a line. Without, the file is as before.
  * The CRC32 covers every byte before the "crc32" line. Users are in UID order.
  */
 #include <errno.h>
@@ -48,7 +51,7 @@
 #define CRC_PREFIX "crc32 "
 #define CRC_LINE_LEN (sizeof(CRC_PREFIX) - 1 + 8 + 1) /* "crc32 " + 8 hex + '\n' */
 #define STATE_MAX ((size_t)1 << 30)
-#define NUMS_PER_VALUE (PDTT_CLASS_COUNT * 4)
+#define NUMS_PER_VALUE (PDTT_CLASS_MAX * 4)
 
 static const char *const bucket_names[PDTT_BUCKET_COUNT] = {
 	[PDTT_BUCKET_UNATTRIBUTED] = "unattributed",
@@ -83,6 +86,7 @@ struct cursor {
 	const char *next;    /* start of the following line */
 	const char *limit;   /* end of the content */
 	unsigned int line;
+	unsigned int n_classes; /* in each value */
 };
 
 /* Advance to the next line; false at the end of the content. */
@@ -162,7 +166,8 @@ static bool keyed_number(struct cursor *c, const char *key, int base, uint64_t m
 
 static bool read_value(struct cursor *c, struct pdtt_value *v)
 {
-	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+	memset(v, 0, sizeof(*v));
+	for (unsigned int cls = 0; cls < c->n_classes; cls++) {
 		struct pdtt_counters *k = &v->by_class[cls];
 		__u64 *f[] = { &k->tx_bytes, &k->tx_packets, &k->rx_bytes, &k->rx_packets };
 
@@ -190,6 +195,36 @@ static void add_user(struct pdtt_snapshot *snap, uint32_t uid, const struct pdtt
 	snap->users[snap->n_users].uid = uid;
 	snap->users[snap->n_users].v = *v;
 	snap->n_users++;
+}
+
+/*
+ * The optional "networks NAME..." line into *classes; without it, local and
+ * external only. False when the line is wrong.
+ */
+static bool read_classes(struct cursor *c, struct pdtt_classes *classes)
+{
+	struct cursor before = *c;
+	const char *tok;
+	size_t len;
+
+	memset(classes, 0, sizeof(*classes));
+	classes->n = PDTT_CLASS_DEFAULT_COUNT;
+	if (!next_line(c) || !word(c, "networks")) {
+		*c = before;
+		return true;
+	}
+	while (token(c, &tok, &len)) {
+		if (classes->n == PDTT_CLASS_MAX || len >= PDTT_CLASS_NAME_LEN)
+			return false;
+		char name[PDTT_CLASS_NAME_LEN];
+
+		memcpy(name, tok, len);
+		name[len] = '\0';
+		if (!classes_valid_name(name) || classes_find(classes, name) >= 0)
+			return false; /* twice, or local or external */
+		memcpy(classes->name[classes->n++], name, len + 1);
+	}
+	return classes->n > PDTT_CLASS_DEFAULT_COUNT;
 }
 
 /* The content (checksum verified) into st. */
@@ -225,6 +260,10 @@ static int parse_content(struct cursor *c, const char *path, struct pdtt_state *
 		return BAD("expected \"saved_at N\"");
 	if (!keyed_number(c, "retired_map", 10, UINT32_MAX, &retired))
 		return BAD("expected \"retired_map N\"");
+	if (!read_classes(c, &st->baseline.classes))
+		return BAD("expected \"networks\" and at most 16 valid names");
+	st->last.classes = st->baseline.classes;
+	c->n_classes = classes_count(&st->baseline.classes);
 	if (!keyed_number(c, "buckets", 10, UINT64_MAX, &buckets) || buckets != PDTT_BUCKET_COUNT)
 		return BAD("expected \"buckets 2\"");
 	if (!keyed_number(c, "users", 10, (uint64_t)UINT32_MAX + 1, &users))
@@ -375,6 +414,7 @@ struct sink {
 	int fd;
 	int err;       /* the first write error (-errno), 0: none */
 	uLong crc;     /* of everything flushed so far */
+	unsigned int n_classes; /* in each value */
 	size_t len;    /* bytes in buf */
 	char buf[SINK_BUFFER];
 };
@@ -402,9 +442,9 @@ static void sink_put(struct sink *s, char *end)
 	s->len = (size_t)(end - s->buf);
 }
 
-static char *put_value(char *p, const struct pdtt_value *v)
+static char *put_value(char *p, const struct pdtt_value *v, unsigned int n_classes)
 {
-	for (int cls = 0; cls < PDTT_CLASS_COUNT; cls++) {
+	for (unsigned int cls = 0; cls < n_classes; cls++) {
 		const struct pdtt_counters *k = &v->by_class[cls];
 		const uint64_t n[] = { k->tx_bytes, k->tx_packets, k->rx_bytes, k->rx_packets };
 
@@ -420,8 +460,8 @@ static char *put_value(char *p, const struct pdtt_value *v)
 static void put_pair(struct sink *s, char *p, const struct pdtt_value *base,
 		     const struct pdtt_value *last)
 {
-	p = put_value(p, base);
-	p = put_value(p, last);
+	p = put_value(p, base, s->n_classes);
+	p = put_value(p, last, s->n_classes);
 	*p++ = '\n';
 	sink_put(s, p);
 }
@@ -460,7 +500,24 @@ static size_t for_each_user(const struct pdtt_state *st, struct sink *s)
 	return n;
 }
 
-static void put_header(struct sink *s, const struct pdtt_state *st)
+/* "networks NAME..." when there are classes beyond local and external. */
+static void put_classes(struct sink *s, const struct pdtt_classes *classes)
+{
+	char *p;
+
+	if (!classes_named(classes))
+		return;
+	p = put_str(sink_room(s, LINE_MAX_LEN), "networks");
+	for (unsigned int i = PDTT_CLASS_FIRST_NAMED; i < classes_count(classes); i++) {
+		*p++ = ' ';
+		p = put_str(p, classes->name[i]);
+	}
+	*p++ = '\n';
+	sink_put(s, p);
+}
+
+static void put_header(struct sink *s, const struct pdtt_state *st,
+		       const struct pdtt_classes *classes)
 {
 	char *p = sink_room(s, HEADER_MAX_LEN);
 	int n = snprintf(p, HEADER_MAX_LEN,
@@ -469,13 +526,15 @@ static void put_header(struct sink *s, const struct pdtt_state *st)
 			 "instance %016" PRIx64 "\n"
 			 "accounting_start %" PRIu64 "\n"
 			 "saved_at %" PRIu64 "\n"
-			 "retired_map %" PRIu32 "\n"
-			 "buckets %d\n"
-			 "users %zu\n",
+			 "retired_map %" PRIu32 "\n",
 			 PDTT_STATE_FORMAT, PDTT_LAYOUT_VERSION, st->instance_id,
-			 st->accounting_start, st->saved_at, st->retired_map_id, PDTT_BUCKET_COUNT,
-			 for_each_user(st, NULL));
+			 st->accounting_start, st->saved_at, st->retired_map_id);
 
+	sink_put(s, p + n);
+	put_classes(s, classes);
+	p = sink_room(s, HEADER_MAX_LEN);
+	n = snprintf(p, HEADER_MAX_LEN, "buckets %d\nusers %zu\n", PDTT_BUCKET_COUNT,
+		     for_each_user(st, NULL));
 	sink_put(s, p + n);
 }
 
@@ -485,8 +544,12 @@ static int write_state(struct sink *s, const struct pdtt_state *st)
 	char crc_line[CRC_LINE_LEN + 1];
 	int n;
 
+	const struct pdtt_classes *classes = classes_wider(&st->baseline.classes,
+							   &st->last.classes);
+
 	s->crc = crc32(0L, Z_NULL, 0);
-	put_header(s, st);
+	s->n_classes = classes_count(classes);
+	put_header(s, st, classes);
 	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
 		char *p = put_str(sink_room(s, LINE_MAX_LEN), "bucket ");
 

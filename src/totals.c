@@ -34,7 +34,8 @@ static int fold_retired(struct totals *t, const struct pdtt_state *st,
 	usleep(50000);
 	col = collector_new(&(struct collector_maps){
 		.counters_fd = r->counters_fd, .buckets_fd = r->buckets_fd,
-		.slots_fd = r->slots_fd, .meta_fd = r->meta_fd, .max_entries = r->max_entries });
+		.slots_fd = r->slots_fd, .meta_fd = r->meta_fd, .max_entries = r->max_entries,
+		.classes = r->classes });
 	if (!col)
 		return -ENOMEM;
 	err = collector_read_kernel(col, &k);
@@ -63,7 +64,7 @@ int totals_open(struct totals **out, const struct totals_maps *maps, const struc
 		t->col = collector_new(&(struct collector_maps){
 			.counters_fd = maps->counters_fd, .buckets_fd = maps->buckets_fd,
 			.slots_fd = maps->slots_fd, .meta_fd = maps->meta_fd,
-			.max_entries = maps->max_entries });
+			.max_entries = maps->max_entries, .classes = maps->classes });
 		if (!t->col) {
 			totals_free(t);
 			return -ENOMEM;

@@ -31,6 +31,7 @@ struct totals_maps {
 	int meta_fd;
 	unsigned int max_entries; /* of the counters map */
 	struct pdtt_meta meta;
+	struct pdtt_classes classes; /* of the counters' values */
 };
 
 struct totals;

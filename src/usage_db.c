@@ -365,7 +365,7 @@ static int add_recorded(struct pdtt_snapshot *rec, long long uid, int cls,
 {
 	struct pdtt_value *v;
 
-	if (cls < 0 || cls >= PDTT_CLASS_COUNT)
+	if (cls < 0 || cls >= PDTT_CLASS_MAX)
 		return 0; /* a class this pdtt does not count */
 	if (uid == USAGE_UID_UNATTRIBUTED || uid == USAGE_UID_OVERFLOW) {
 		v = &rec->buckets[uid == USAGE_UID_UNATTRIBUTED ? PDTT_BUCKET_UNATTRIBUTED
@@ -531,7 +531,7 @@ static int add_delta(struct usage_db *h, long long uid, const struct pdtt_value 
 {
 	int rc = SQLITE_OK;
 
-	for (int cls = 0; cls < PDTT_CLASS_COUNT && rc == SQLITE_OK; cls++) {
+	for (int cls = 0; cls < PDTT_CLASS_MAX && rc == SQLITE_OK; cls++) {
 		const struct pdtt_counters *c = &v->by_class[cls];
 
 		if (counters_is_zero(c))
@@ -574,7 +574,7 @@ static int add_offsets(struct usage_db *h, long long uid, const struct pdtt_valu
 {
 	int rc = SQLITE_OK;
 
-	for (int cls = 0; cls < PDTT_CLASS_COUNT && rc == SQLITE_OK; cls++) {
+	for (int cls = 0; cls < PDTT_CLASS_MAX && rc == SQLITE_OK; cls++) {
 		const struct pdtt_counters *n = &now->by_class[cls], *b = &before->by_class[cls];
 		const struct pdtt_counters o = {
 			went_back(n->tx_bytes, b->tx_bytes),
@@ -601,11 +601,36 @@ static int add_offsets(struct usage_db *h, long long uid, const struct pdtt_valu
  * uses), added to its bucket in every tier, so that the rollups are in the
  * same transaction as the rows they come from.
  */
+/*
+ * The rows of the classes table for the networks: a class's id is its index
+ * in the counters (pdtt_classes), so a name is added once, when first seen.
+ */
+static int add_class_names(struct usage_db *h, const struct pdtt_classes *classes)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!classes_named(classes))
+		return SQLITE_OK;
+	rc = sqlite3_prepare_v2(h->db, "INSERT OR IGNORE INTO classes VALUES (?, ?)", -1, &st,
+				NULL);
+	for (unsigned int i = PDTT_CLASS_FIRST_NAMED; !rc && i < classes_count(classes); i++) {
+		sqlite3_bind_int(st, 1, (int)i);
+		sqlite3_bind_text(st, 2, classes->name[i], -1, SQLITE_STATIC);
+		rc = step_once(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int write_period(struct usage_db *h, const struct pdtt_snapshot *base,
 			const struct pdtt_snapshot *now, time_t bucket, bool catch_up)
 {
 	const struct pdtt_report r = { .now = now, .prev = base };
 	int rc = sqlite3_exec(h->db, "DELETE FROM temp.delta", NULL, NULL, NULL), rows = 0;
+
+	if (rc == SQLITE_OK)
+		rc = add_class_names(h, &now->classes);
 
 	for (size_t i = 0; rc == SQLITE_OK && i < now->n_users; i++) {
 		const struct pdtt_usage *u = &now->users[i], *b = report_find_user(base, u->uid);

@@ -72,19 +72,23 @@ udp_between() {
 	wait "$rpid" || fail "UDP receiver: $(cat "$out")"
 }
 
-# class_counts_of UID Local|External [FILE]: "tx_bytes tx_packets rx_bytes
-# rx_packets" of that class in the last report of the text log ("none" when
-# the block has no such line, "0 0 0 0" when the UID is not in the report).
+# class_counts_of UID Local|External|"Network NAME" [FILE]: "tx_bytes
+# tx_packets rx_bytes rx_packets" of that class in the last report of the text
+# log ("none" when the block has no such line, "0 0 0 0" when the UID is not
+# in the report).
 class_counts_of() {
-	awk -v uid="$1" -v cls="$2:" '
+	awk -v uid="$1" -v label="  $2: " '
 		/^=== Network Statistics Report/ { inrep = 0; got = "0 0 0 0" }
 		/^UID: / { cur = ($2 == uid); if (cur) got = "none" }
-		cur && $1 == cls { got = $3 " " substr($5, 2) " " $8 " " substr($10, 2) }
+		cur && index($0, label) == 1 {
+			split(substr($0, length(label) + 1), f, " ")
+			got = f[2] " " substr(f[4], 2) " " f[7] " " substr(f[9], 2)
+		}
 		END { print got }
 	' "${3:-$WORK/pdtt.log}"
 }
 
-# expect_class UID Local|External "TXB TXP RXB RXP": exact equality.
+# expect_class UID Local|External|"Network NAME" "TXB TXP RXB RXP": exact equality.
 expect_class() {
 	local got
 	got=$(class_counts_of "$1" "$2")

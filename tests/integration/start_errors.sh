@@ -3,6 +3,7 @@
 # pdttd refuses to start with one clear message, the documented exit status
 # and nothing attached or pinned: as non-root, with an invalid configuration,
 # with a cgroup that cannot be opened, and with a log directory that is missing.
+# Also mistakes in networks (every one is in tests/unit/test_config.c).
 . "$PDTT_TESTS/integration/lib.sh"
 setup
 
@@ -29,6 +30,23 @@ expect_refusal 77 'pdttd: must run as root' \
 # An invalid configuration: exit 2, file and line named.
 write_config "interval = 0;"
 expect_refusal 2 "pdttd: $WORK/pdtt.conf:4: interval = 0 is out of range" \
+	"$PDTTD" -f -c "$WORK/pdtt.conf"
+
+# networks: each mistake named with its line, as for every key.
+write_config "interval = 1;" 'networks = ( { name = "campus"; cidrs = [ "10.0.0.0/8" ]; },' \
+	'  { name = "external"; cidrs = [ "11.0.0.0/8" ]; } );'
+expect_refusal 2 "pdttd: $WORK/pdtt.conf:6: networks\[1\].name = \"external\" is reserved" \
+	"$PDTTD" -f -c "$WORK/pdtt.conf"
+write_config "interval = 1;" 'networks = ( { name = "campus"; cidrs = [ "10.0.0.0/8" ]; },' \
+	'  { name = "campus"; cidrs = [ "11.0.0.0/8" ]; } );'
+expect_refusal 2 "pdttd: $WORK/pdtt.conf:6: networks\[1\].name = \"campus\" is given twice" \
+	"$PDTTD" -f -c "$WORK/pdtt.conf"
+write_config "interval = 1;" 'networks = ( { name = "campus";' '  cidrs = [ "10.0.0.1/8" ]; } );'
+expect_refusal 2 "pdttd: $WORK/pdtt.conf:6: networks\[0\].cidrs\[0\] = \"10.0.0.1/8\" has host bits set" \
+	"$PDTTD" -f -c "$WORK/pdtt.conf"
+write_config 'local_networks = [ "10.0.0.0/8" ];' \
+	'networks = ( { name = "local"; cidrs = [ "11.0.0.0/8" ]; } );'
+expect_refusal 2 "pdttd: $WORK/pdtt.conf:5: networks\[0\].name = \"local\" and local_networks" \
 	"$PDTTD" -f -c "$WORK/pdtt.conf"
 
 # A cgroup that does not exist (stands for a machine without cgroup v2).

@@ -81,4 +81,51 @@ static inline struct pdtt_report fixture_report(void)
 	return r;
 }
 
+/*
+ * With networks: "campus" and "research" besides local and external, so that
+ * every format prints a line or field per network.
+ */
+#define FIXTURE_CLASSES { .n = 4, .name = { [2] = "campus", [3] = "research" } }
+
+static struct pdtt_usage fixture_nets_now_users[] = {
+	USAGE_NETS(0, COUNTS(100, 1, 0, 0), NO_COUNTS, NO_COUNTS, COUNTS(0, 0, 200, 2)),
+	USAGE_NETS(1000, COUNTS(20000, 20, 3000, 10), COUNTS(5000000, 4000, 7000000, 5000),
+		   COUNTS(700000, 600, 900000, 800), COUNTS(64, 1, 0, 0)),
+};
+
+static struct pdtt_usage fixture_nets_prev_users[] = {
+	USAGE_NETS(1000, COUNTS(10000, 10, 1000, 5), COUNTS(1000000, 1000, 2000000, 2000),
+		   COUNTS(500000, 500, 800000, 700), NO_COUNTS),
+};
+
+static struct pdtt_snapshot fixture_nets_now = {
+	.taken_at = FIXTURE_TIME,
+	.users = fixture_nets_now_users,
+	.n_users = 2,
+	.capacity = 1024,
+	.buckets = {
+		[PDTT_BUCKET_UNATTRIBUTED] = VALUE(COUNTS(40, 1, 60, 1), NO_COUNTS),
+		[PDTT_BUCKET_OVERFLOW] = VALUE(NO_COUNTS, NO_COUNTS),
+	},
+	.classes = FIXTURE_CLASSES,
+};
+
+static struct pdtt_snapshot fixture_nets_prev = {
+	.taken_at = FIXTURE_TIME - 10,
+	.users = fixture_nets_prev_users,
+	.n_users = 1,
+	.capacity = 1024,
+	.classes = FIXTURE_CLASSES,
+};
+
+/* The same report with networks. */
+static inline struct pdtt_report fixture_networks_report(void)
+{
+	struct pdtt_report r = fixture_report();
+
+	r.now = &fixture_nets_now;
+	r.prev = &fixture_nets_prev;
+	return r;
+}
+
 #endif /* PDTT_FIXTURE_H */

@@ -27,9 +27,10 @@ static int skip(const char *why)
 /* A per-CPU value with tx_bytes = bytes local on CPU 0 only: the sum is bytes. */
 static void put_percpu(int fd, const void *key, uint64_t bytes)
 {
-	struct pdtt_value *v = calloc(ncpus, sizeof(*v));
+	/* Two classes (no networks): the kernel values are that size. */
+	struct pdtt_counters *v = calloc(ncpus, PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT));
 
-	v[0].by_class[PDTT_CLASS_LOCAL].tx_bytes = bytes;
+	v[PDTT_CLASS_LOCAL].tx_bytes = bytes;
 	CHECK(bpf_map_update_elem(fd, key, v, BPF_ANY) == 0);
 	free(v);
 }
@@ -50,10 +51,11 @@ static void name_slot(int slots_fd, uint32_t uid, uint32_t slot)
 /* Counters of counters_type and buckets, as every layout has them. */
 static void make_counter_maps(struct collector_maps *m, enum bpf_map_type counters_type)
 {
-	m->counters_fd = bpf_map_create(counters_type, NULL, 4, sizeof(struct pdtt_value),
-					MAX_SLOTS, NULL);
-	m->buckets_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4,
-				       sizeof(struct pdtt_value), PDTT_BUCKET_COUNT, NULL);
+	const size_t size = PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT);
+
+	m->counters_fd = bpf_map_create(counters_type, NULL, 4, size, MAX_SLOTS, NULL);
+	m->buckets_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4, size,
+				       PDTT_BUCKET_COUNT, NULL);
 	CHECK(m->counters_fd >= 0 && m->buckets_fd >= 0);
 }
 

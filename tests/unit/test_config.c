@@ -123,6 +123,95 @@ static char *print_to_string(const struct pdtt_config *cfg)
 	return text;
 }
 
+static void test_networks(void)
+{
+	struct pdtt_config *cfg = calloc(1, sizeof(*cfg));
+	char path[TMP_PATH], err[1024], *text;
+	const char *good = "networks = (\n"
+			   "  { name = \"campus\"; cidrs = [ \"10.0.0.0/8\", \"2001:db8::/32\" ]; },\n"
+			   "  { name = \"research\"; cidrs = [ \"192.0.2.0/24\", \"10.1.0.0/16\" ]; },\n"
+			   "  { name = \"local\"; cidrs = [ \"fd00::/8\" ]; }\n"
+			   ");\n";
+
+	CHECK(load_text(good, cfg, err, sizeof(err), path, sizeof(path)) == 0);
+	CHECK(cfg->n_network_names == 3 && cfg->n_network_cidrs == 5);
+	CHECK_STR_EQ(cfg->network_names[1], "research");
+	CHECK(cfg->network_cidrs[3].name == 1 && cfg->network_cidrs[3].prefix_len == 16);
+	CHECK(cfg->network_cidrs[1].family == AF_INET6);
+	text = print_to_string(cfg);
+	CHECK(strstr(text, "networks = (\n  { name = \"campus\"; cidrs = [ \"10.0.0.0/8\", "
+			   "\"2001:db8::/32\" ]; },\n  { name = \"research\"; cidrs = [ "
+			   "\"192.0.2.0/24\", \"10.1.0.0/16\" ]; },\n  { name = \"local\"; "
+			   "cidrs = [ \"fd00::/8\" ]; }\n);\n") != NULL);
+	free(text);
+	free(cfg);
+
+	expect_error("networks = [ \"10.0.0.0/8\" ];\n",
+		     ":1: networks = [ \"10.0.0.0/8\" ] has the wrong type: expected a list of "
+		     "groups such as ( { name = \"campus\"; cidrs = [ \"10.0.0.0/8\" ]; } )");
+	expect_error("networks = ( \"campus\" );\n",
+		     ":1: networks[0] = \"campus\" has the wrong type: expected a group such as "
+		     "{ name = \"campus\"; cidrs = [ \"10.0.0.0/8\" ]; }");
+	expect_error("networks = (\n { cidrs = [ \"10.0.0.0/8\" ]; } );\n",
+		     ":2: networks[0] has no name: expected name = \"campus\"");
+	expect_error("networks = (\n { name = 1; cidrs = [ \"10.0.0.0/8\" ]; } );\n",
+		     ":2: networks[0].name = 1 has the wrong type: expected a name of 1 to 31 "
+		     "lowercase letters, digits, '_' or '-', starting with a letter");
+	expect_error("networks = (\n { name = \"Campus net\"; cidrs = [ \"10.0.0.0/8\" ]; } );\n",
+		     ":2: networks[0].name = \"Campus net\" is not a valid name: expected a name of "
+		     "1 to 31 lowercase letters, digits, '_' or '-', starting with a letter");
+	expect_refused("networks = ( { name = \"\"; cidrs = [ \"10.0.0.0/8\" ]; } );\n",
+		       "is not a valid name");
+	expect_refused("networks = ( { name = \"a23456789012345678901234567890123\"; "
+		       "cidrs = [ \"10.0.0.0/8\" ]; } );\n", "is not a valid name");
+	expect_error("networks = (\n { name = \"external\"; cidrs = [ \"10.0.0.0/8\" ]; } );\n",
+		     ":2: networks[0].name = \"external\" is reserved: \"external\" is what "
+		     "matches no network; expected another name");
+	expect_error("networks = ( { name = \"a\"; cidrs = [ \"10.0.0.0/8\" ]; },\n"
+		     " { name = \"a\"; cidrs = [ \"11.0.0.0/8\" ]; } );\n",
+		     ":2: networks[1].name = \"a\" is given twice (also networks[0]): expected a "
+		     "name of its own");
+	expect_error("networks = (\n { name = \"a\"; } );\n",
+		     ":2: networks[0] (\"a\") has no cidrs: expected cidrs = [ \"10.0.0.0/8\", "
+		     "\"fd00::/8\" ]");
+	expect_error("networks = ( { name = \"a\";\n cidrs = \"10.0.0.0/8\"; } );\n",
+		     ":2: networks[0].cidrs = \"10.0.0.0/8\" has the wrong type: expected a list "
+		     "of networks such as [ \"10.0.0.0/8\", \"fd00::/8\" ]");
+	expect_error("networks = ( { name = \"a\";\n cidrs = [ ]; } );\n",
+		     ":2: networks[0].cidrs is empty: expected at least one network such as "
+		     "\"10.0.0.0/8\"");
+	expect_error("networks = ( { name = \"a\";\n cidrs = [ \"10.0.0.1/8\" ]; } );\n",
+		     ":2: networks[0].cidrs[0] = \"10.0.0.1/8\" has host bits set beyond the "
+		     "prefix: expected the network address, \"10.0.0.0/8\"");
+	expect_error("networks = ( { name = \"a\";\n cidrs = [ \"10.0.0.0/33\" ]; } );\n",
+		     ":2: networks[0].cidrs[0] = \"10.0.0.0/33\" is not a valid CIDR: expected an "
+		     "IPv4 or IPv6 network such as \"10.0.0.0/8\" or \"fd00::/8\"");
+	expect_error("networks = ( { name = \"a\";\n cidrs = [ 10 ]; } );\n",
+		     ":2: networks[0].cidrs[0] = 10 has the wrong type: expected an IPv4 or IPv6 "
+		     "network such as \"10.0.0.0/8\" or \"fd00::/8\"");
+	expect_error("networks = ( { name = \"a\"; cidrs = [ \"10.0.0.0/8\" ]; },\n"
+		     " { name = \"b\"; cidrs = [ \"10.0.0.0/8\" ]; } );\n",
+		     ":2: networks[1].cidrs[0] = \"10.0.0.0/8\" is also in network \"a\": expected "
+		     "each CIDR in one network only (the longest prefix wins between different "
+		     "ones)");
+	expect_error("networks = ( { name = \"a\"; cidrs = [ \"10.0.0.0/8\" ];\n colour = 1; } );\n",
+		     ":2: networks[0] has an unknown key \"colour\": accepted keys are name, cidrs");
+	expect_error("local_networks = [ \"10.0.0.0/8\" ];\n"
+		     "networks = (\n { name = \"local\"; cidrs = [ \"11.0.0.0/8\" ]; } );\n",
+		     ":3: networks[0].name = \"local\" and local_networks both say what is local: "
+		     "expected one of them (move the local_networks into this network's cidrs)");
+	expect_error("networks = ( {name=\"a\";cidrs=[\"1.0.0.0/8\"];}, {name=\"b\";cidrs=[\"2.0.0.0/8\"];},\n"
+		     "{name=\"c\";cidrs=[\"3.0.0.0/8\"];}, {name=\"d\";cidrs=[\"4.0.0.0/8\"];},\n"
+		     "{name=\"e\";cidrs=[\"5.0.0.0/8\"];}, {name=\"f\";cidrs=[\"6.0.0.0/8\"];},\n"
+		     "{name=\"g\";cidrs=[\"7.0.0.0/8\"];}, {name=\"h\";cidrs=[\"8.0.0.0/8\"];},\n"
+		     "{name=\"i\";cidrs=[\"9.0.0.0/8\"];}, {name=\"j\";cidrs=[\"10.0.0.0/8\"];},\n"
+		     "{name=\"k\";cidrs=[\"11.0.0.0/8\"];}, {name=\"l\";cidrs=[\"12.0.0.0/8\"];},\n"
+		     "{name=\"m\";cidrs=[\"13.0.0.0/8\"];}, {name=\"n\";cidrs=[\"14.0.0.0/8\"];},\n"
+		     "{name=\"o\";cidrs=[\"15.0.0.0/8\"];}, {name=\"p\";cidrs=[\"16.0.0.0/8\"];},\n"
+		     "{name=\"q\";cidrs=[\"17.0.0.0/8\"];} );\n",
+		     ":1: networks has 17 entries: expected at most 16");
+}
+
 static void test_defaults(void)
 {
 	struct pdtt_config cfg;
@@ -282,6 +371,7 @@ static void test_print(void)
 			   "max_users = 1024;\n"
 			   "interfaces = [ ];\n"
 			   "local_networks = [ ];\n"
+			   "networks = ( );\n"
 			   "pin_path = \"/sys/fs/bpf/pdtt\";\n"
 			   "state_file = \"/var/lib/pdtt/state\";\n"
 			   "cgroup_path = \"\";\n"
@@ -311,6 +401,7 @@ static void test_print(void)
 			   "interfaces = [ \"eth0\", \"wlp2s0\", \"br-lan.10\" ];\n"
 			   "local_networks = [ \"10.0.0.0/8\", \"192.168.1.0/24\", \"fd00::/8\", "
 			   "\"0.0.0.0/0\", \"2001:db8::1/128\" ];\n"
+			   "networks = ( );\n"
 			   "pin_path = \"/sys/fs/bpf/pdtt-test\";\n"
 			   "state_file = \"/var/lib/pdtt/state.test\";\n"
 			   "cgroup_path = \"/sys/fs/cgroup/users\";\n"
@@ -449,7 +540,7 @@ static void test_unknown_key(void)
 	expect_error("interval = 10;\nintervall = 10;\n",
 		     ":2: unknown key \"intervall\": accepted keys are interval, log_file, json_log, "
 		     "prometheus_textfile, prometheus_textfile_group, mode, max_users, interfaces, "
-		     "local_networks, pin_path, state_file, cgroup_path, owner_tracking, history_file, "
+		     "local_networks, networks, pin_path, state_file, cgroup_path, owner_tracking, history_file, "
 		     "history_period, history_5min_hours, history_hourly_days, history_daily_days, "
 		     "history_monthly_months, jobs, max_jobs, jobs_log");
 	expect_refused("Interval = 10;", "unknown key \"Interval\"");
@@ -787,6 +878,7 @@ int main(void)
 	test_paths();
 	test_interfaces();
 	test_local_networks();
+	test_networks();
 	test_include();
 	test_include_not_a_file();
 	test_shipped_file();

@@ -11,7 +11,7 @@
 static const char *job_in(const char *setting, const char *path)
 {
 	static char name[JOB_NAME_MAX];
-	char why[128];
+	char why[96];
 	regmatch_t m[2];
 	regex_t re;
 

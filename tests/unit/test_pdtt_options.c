@@ -109,7 +109,8 @@ static void test_usage_text(void)
 
 	pdtt_options_usage(out, DEFAULT_CONF);
 	fclose(out);
-	CHECK(strstr(buf, "Usage: pdtt [-c FILE] show [--jobs] [--user NAME|UID] [--json] [--bytes]\n"));
+	CHECK(strstr(buf, "Usage: pdtt [-c FILE] show [--jobs] [--user NAME|UID] [--json] [--bytes] "
+			   "[--by-network]\n"));
 	CHECK(strstr(buf, "(default: /etc/pdtt.conf)"));
 }
 

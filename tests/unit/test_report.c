@@ -74,6 +74,14 @@ static void test_odd_names(void)
 	CHECK_OUTPUT_GOLDEN(report_text_write, &r, "report_fixture.txt");
 }
 
+/* With networks: a line per network, after Local and External (which come too). */
+static void test_networks(void)
+{
+	struct pdtt_report r = fixture_networks_report();
+
+	CHECK_OUTPUT_GOLDEN(report_text_write, &r, "report_networks.txt");
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -81,5 +89,6 @@ int main(void)
 	test_users_and_buckets();
 	test_split();
 	test_empty();
+	test_networks();
 	return check_summary("test_report");
 }

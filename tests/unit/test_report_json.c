@@ -46,6 +46,14 @@ static void test_empty(void)
 	CHECK_OUTPUT_GOLDEN(report_json_write, &r, "report_empty.jsonl");
 }
 
+/* With networks: a "networks" object beside local and external. */
+static void test_networks(void)
+{
+	struct pdtt_report r = fixture_networks_report();
+
+	CHECK_OUTPUT_GOLDEN(report_json_write, &r, "report_networks.jsonl");
+}
+
 int main(void)
 {
 	/* The JSON time is UTC whatever the local time zone. */
@@ -54,5 +62,6 @@ int main(void)
 	test_split_flag_ignored();
 	test_no_previous();
 	test_empty();
+	test_networks();
 	return check_summary("test_report_json");
 }

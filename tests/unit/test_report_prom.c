@@ -17,6 +17,14 @@
 #include "golden.h"
 #include "report_prom.h"
 
+/* With networks: a network label on every series, class on local and external only. */
+static void test_networks(void)
+{
+	struct pdtt_report r = fixture_networks_report();
+
+	CHECK_OUTPUT_GOLDEN(report_prom_write, &r, "report_networks.prom");
+}
+
 static void test_full(void)
 {
 	struct pdtt_report r = fixture_report();
@@ -145,6 +153,7 @@ static void test_save(void)
 int main(void)
 {
 	test_full();
+	test_networks();
 	test_empty();
 	test_gauges_count_the_map();
 	test_save();

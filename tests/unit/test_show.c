@@ -91,6 +91,24 @@ static void test_table(void)
 	CHECK_OUTPUT_GOLDEN(show_table_write, &s, "show_split.txt");
 }
 
+/* --by-network: a column per network; the JSON has the networks object. */
+static void test_networks(void)
+{
+	struct pdtt_snapshot t = fixture_nets_now;
+	struct pdtt_show s = view(&t);
+
+	t.accounting_start = START;
+	s.by_network = true;
+	CHECK_OUTPUT_GOLDEN(show_table_write, &s, "show_networks.txt");
+	s.exact = true;
+	CHECK_OUTPUT_GOLDEN(show_table_write, &s, "show_networks_bytes.txt");
+	CHECK_OUTPUT_GOLDEN(show_json_write, &s, "show_networks.json");
+	/* Without --by-network, the table is as before networks. */
+	s.by_network = false;
+	s.exact = false;
+	CHECK_OUTPUT_GOLDEN(show_table_write, &s, "show_networks_plain.txt");
+}
+
 /* --user: that user alone, no buckets; a user who counted nothing shows zeros. */
 static void test_user(void)
 {
@@ -145,6 +163,7 @@ int main(void)
 	test_human_units();
 	test_order();
 	test_table();
+	test_networks();
 	test_user();
 	test_state_file();
 	test_empty();

@@ -352,6 +352,47 @@ static void test_checksummed_nonsense(void)
 		   "expected \"bucket unattributed\"");
 }
 
+/* With networks: their names on a line of their own, 4 numbers a class. */
+static void test_networks(void)
+{
+	struct pdtt_classes nets = { .n = 4, .name = { [2] = "campus", [3] = "research" } };
+	struct pdtt_usage bu[3], lu[3];
+	struct pdtt_state st, got;
+	char path[512], err[1024], *text;
+	size_t len;
+
+	make_state(&st, bu, lu);
+	st.baseline.classes = st.last.classes = nets;
+	bu[1].v.by_class[2] = (struct pdtt_counters)COUNTS(1, 2, 3, 4);
+	lu[0].v.by_class[3] = (struct pdtt_counters)COUNTS(5, 6, 7, UINT64_MAX);
+	path_of(path, sizeof(path), "state-networks");
+	CHECK(state_save(path, &st, err, sizeof(err)) == 0);
+	text = read_all(path, &len);
+	CHECK(text && strstr(text, "\nretired_map 42\nnetworks campus research\nbuckets 2\n"));
+	CHECK(text && strstr(text, "\nuser 1000 200 201 202 203 204 205 206 207 1 2 3 4 0 0 0 0 "
+				   "1 2 3 4 5 6 7 8 0 0 0 0 5 6 7 18446744073709551615\n"));
+	free(text);
+	CHECK(state_load(path, &got, err, sizeof(err)) == PDTT_STATE_LOADED);
+	CHECK(got.baseline.classes.n == 4 && !strcmp(got.baseline.classes.name[3], "research"));
+	CHECK(got.last.classes.n == 4 && !strcmp(got.last.classes.name[2], "campus"));
+	CHECK(got.baseline.n_users == 3 && same_value(&got.baseline.users[1].v, &bu[1].v));
+	CHECK(got.last.n_users == 2 && same_value(&got.last.users[0].v, &lu[0].v));
+	state_free(&got);
+	unlink(path);
+
+	/* A name the line may not have, or none. */
+	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
+		   "retired_map 0\nnetworks local\nbuckets 2\n", "line 8: expected \"networks\"");
+	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
+		   "retired_map 0\nnetworks a a\nbuckets 2\n", "line 8: expected \"networks\"");
+	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
+		   "retired_map 0\nnetworks\nbuckets 2\n", "line 8: expected \"networks\"");
+	/* With one network, 24 numbers a line: 16 are too few. */
+	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
+		   "retired_map 0\nnetworks a\nbuckets 2\nusers 0\nbucket unattributed " Z16 "\n",
+		   "expected \"bucket unattributed\"");
+}
+
 static void test_save_failures(void)
 {
 	struct pdtt_usage bu[3], lu[3];
@@ -443,6 +484,7 @@ int main(void)
 		return 99;
 	}
 	test_round_trip();
+	test_networks();
 	test_absent_and_unreadable();
 	test_not_regular();
 	test_torn();

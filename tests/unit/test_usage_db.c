@@ -185,6 +185,43 @@ static void test_reset(void)
 	      3000);
 }
 
+/* Networks: a class row per name, its id the network's number; a restart adds nothing twice. */
+static void test_networks(void)
+{
+	time_t t0 = 1769904000; /* 2026-02-01 */
+	struct pdtt_usage users[2];
+	struct pdtt_snapshot s;
+	struct usage_db *h;
+	char db_path[300];
+
+	snprintf(db_path, sizeof(db_path), "%s", path);
+	snprintf(path, sizeof(path), "%s/networks.db", dir);
+	h = open_history(300);
+	if (!h)
+		goto out;
+	reading(&s, users, t0 + 5, 1);
+	s.classes = (struct pdtt_classes){ .n = 4, .name = { [2] = "campus", [3] = "nren" } };
+	users[1].v.by_class[3] = (struct pdtt_counters){ 500, 5, 0, 0 };
+	usage_db_record(h, &s, USAGE_AT_START);
+	reading(&s, users, t0 + 305, 1);
+	s.classes = (struct pdtt_classes){ .n = 4, .name = { [2] = "campus", [3] = "nren" } };
+	users[1].v.by_class[3] = (struct pdtt_counters){ 800, 8, 0, 0 };
+	usage_db_record(h, &s, USAGE_AT_REPORT);
+	usage_db_close(h);
+	CHECK(query("SELECT count(*) FROM classes") == 4);
+	CHECK(query("SELECT id FROM classes WHERE name = 'nren'") == 3);
+	CHECK(query("SELECT sum(tx_bytes) FROM usage_monthly WHERE uid = 1001 AND class = 3") == 800);
+	/* Read back at the next start: nothing counted twice. */
+	h = open_history(300);
+	if (!h)
+		goto out;
+	usage_db_record(h, &s, USAGE_AT_START);
+	usage_db_close(h);
+	CHECK(query("SELECT sum(tx_bytes) FROM usage_monthly WHERE uid = 1001 AND class = 3") == 800);
+out:
+	snprintf(path, sizeof(path), "%s", db_path);
+}
+
 /* A damaged file is kept aside and a new history starts from the totals. */
 static void test_corrupt(void)
 {
@@ -320,6 +357,7 @@ int main(void)
 	test_buckets();
 	test_sums();
 	test_reset();
+	test_networks();
 	test_corrupt();
 	test_newer();
 	test_kill();

@@ -5,6 +5,7 @@
  * external, and a swapped pair would still compile.
  *
  *   USAGE(uid, local, external)   one UID's counters
+ *   USAGE_NETS(uid, local, external, campus, research)  with two networks
  *   VALUE(local, external)        a bucket's counters
  *   COUNTS(tx_bytes, tx_packets, rx_bytes, rx_packets), or NO_COUNTS
  *
@@ -29,6 +30,11 @@
 #define USAGE(id, local, external) \
 	{ .uid = (id), \
 	  .v = { .by_class = { [PDTT_CLASS_LOCAL] = local, [PDTT_CLASS_EXTERNAL] = external } } }
+#define USAGE_NETS(id, local, external, campus, research) \
+	{ .uid = (id), \
+	  .v = { .by_class = { [PDTT_CLASS_LOCAL] = local, [PDTT_CLASS_EXTERNAL] = external, \
+			       [PDTT_CLASS_FIRST_NAMED] = campus, \
+			       [PDTT_CLASS_FIRST_NAMED + 1] = research } } }
 /* clang-format on */
 
 #endif /* PDTT_TEST_USAGE_H */
