@@ -38,14 +38,15 @@ const volatile bool pdtt_jobs_cgroup_helper = false;
 __u32 pdtt_jobs_epoch = 0;
 
 /*
- * A job's counters, the same value as a UID's. Slot PDTT_JOB_OVERFLOW is
- * for jobs that found no free slot. max_jobs + 1 entries, set before load.
+ * A job's counters, the same value as a UID's (its classes, so a size set
+ * before load, not a BTF type). Slot PDTT_JOB_OVERFLOW is for jobs that
+ * found no free slot. max_jobs + 1 entries, set before load.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pdtt_value);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT));
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pdtt_job_counters SEC(".maps");
 
