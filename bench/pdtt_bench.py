@@ -166,7 +166,8 @@ def build_tools():
     os.chmod(WORK, 0o755)
     os.chmod(TOOLS, 0o755)
     libbpf = run(["pkg-config", "--cflags", "--libs", "libbpf"]).split()
-    for tool, libs in (("udpflood", []), ("fillmap", libbpf), ("benchattach", libbpf)):
+    for tool, libs in (("udpflood", []), ("pingpong", []), ("fillmap", libbpf),
+                       ("benchattach", libbpf)):
         run(["cc", "-O2", "-Wall", "-I", os.path.join(TOP, "bpf"), "-o", f"{TOOLS}/{tool}",
              f"{HERE}/{tool}.c", *libs])
     # The report breakdown links the daemon's own objects, when they are built here.
@@ -264,22 +265,25 @@ def wait_line(proc, word, what, timeout=10):
     raise Failure(f"{what} not ready within {timeout} s")
 
 
-def udp64(topo, seconds):
+def udp64(topo, seconds, sender=None):
     """64-byte UDP datagrams, one sender core: (datagrams received per second,
-    datagrams per CPU second of sender and receiver)."""
+    datagrams per CPU second of sender and receiver). sender: the command
+    that sends (default: udpflood), given ADDR PORT SECONDS, printing "sent
+    N SECONDS CPU"."""
     rx = CLEANUP.track(subprocess.Popen(
         in_ns(topo.server_ns) + as_uid(UID_RX, 1) + [f"{TOOLS}/udpflood", "recv",
                                                       topo.server_addr, str(UDP_PORT)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     wait_line(rx, "ready", "UDP receiver")
-    sent = run(in_ns(topo.client_ns) + as_uid(UID_TX, 0) + [
-        f"{TOOLS}/udpflood", "send", topo.server_addr, str(UDP_PORT), str(seconds), "64"],
+    args = [topo.server_addr, str(UDP_PORT), str(seconds)]
+    sent = run(in_ns(topo.client_ns) + as_uid(UID_TX, 0) + (
+        sender + args if sender else [f"{TOOLS}/udpflood", "send", *args, "64"]),
         timeout=seconds + 30)
     out, err = rx.communicate(timeout=30)
     m = re.search(r"received (\d+) ([\d.]+) ([\d.]+)", out)
     ms = re.search(r"sent (\d+) ([\d.]+) ([\d.]+)", sent)
     if not m or not ms or float(m.group(2)) <= 0:
-        raise Failure(f"UDP flood: {sent} {out} {err}")
+        raise Failure(f"UDP sender: {sent} {out} {err}")
     got = int(m.group(1))
     own = float(m.group(3)) + float(ms.group(3))
     return got / float(m.group(2)), got / own, own
@@ -305,10 +309,62 @@ def tcp(topo, seconds, streams):
     return gbps, gbps / busy if busy > 0 else 0.0, busy * seconds
 
 
+# The interpreted sender: one sendto per datagram, the interpreter's own work
+# between them, as a script does. Prints "sent N SECONDS CPU" like udpflood.
+PY_SENDER = """
+import os, socket, sys, time
+addr, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+payload, n = b"p" * 64, 0
+t0 = time.monotonic()
+end = t0 + seconds
+while time.monotonic() < end:
+    for _ in range(100):
+        s.sendto(payload, (addr, port))
+    n += 100
+t = os.times()
+print(f"sent {n} {time.monotonic() - t0:.3f} {t.user + t.system:.3f}")
+"""
+
+
+# The system's, which any UID can run (root's PATH may lead to a private one).
+PYTHON3 = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+
+
+def udp64py(topo, seconds):
+    """udp64 from python3: a cold sender."""
+    return udp64(topo, seconds, [PYTHON3, "-c", PY_SENDER])
+
+
+def tcprr(topo, seconds):
+    """64-byte TCP requests and answers on one connection, the caller working
+    on 1 MiB between them (bench/pingpong.c): (exchanges per second, per CPU
+    second of both ends)."""
+    srv = CLEANUP.track(subprocess.Popen(
+        in_ns(topo.server_ns) + as_uid(UID_RX, 1) + [f"{TOOLS}/pingpong", "serve",
+                                                      topo.server_addr, str(IPERF_PORT)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    wait_line(srv, "ready", "TCP ping-pong server")
+    called = run(in_ns(topo.client_ns) + as_uid(UID_TX, 0) + [
+        f"{TOOLS}/pingpong", "call", topo.server_addr, str(IPERF_PORT), str(seconds)],
+        timeout=seconds + 30)
+    out, err = srv.communicate(timeout=30)
+    m = re.search(r"served (\d+) ([\d.]+) ([\d.]+)", out)
+    mc = re.search(r"called (\d+) ([\d.]+) ([\d.]+)", called)
+    if not m or not mc or float(mc.group(2)) <= 0:
+        raise Failure(f"TCP ping-pong: {called} {out} {err}")
+    n = int(mc.group(1))
+    own = float(m.group(3)) + float(mc.group(3))
+    return n / float(mc.group(2)), n / own, own
+
+
 LOADS = {
     "tcp1": ("TCP 1 stream", "Gbit/s", lambda t, s: tcp(t, s, 1)),
     "tcp8": ("TCP 8 streams", "Gbit/s", lambda t, s: tcp(t, s, 8)),
     "udp64": ("UDP 64 B", "pkt/s", udp64),
+    # Cold loads: the sender works between packets.
+    "udp64py": ("UDP 64 B, python3 sender", "pkt/s", udp64py),
+    "tcprr": ("TCP 64 B request/response, 1 MiB of work between", "exch/s", tcprr),
     # Only where the hooks sit on one side (tc on A's interface): B -> A.
     "udp64in": ("UDP 64 B inbound", "pkt/s", lambda t, s: udp64(t.inbound, s)),
 }
@@ -318,7 +374,7 @@ def loads_of(topo, loads):
     """The loads for a topology: inbound UDP too where the hooks are on one side."""
     if hasattr(topo, "inbound") and "udp64" in loads:
         return loads + ["udp64in"]
-    return loads
+    return list(loads)
 
 
 # --------------------------------------------------------------------------
@@ -816,16 +872,26 @@ def topologies(args, cgroot):
     lo = Loopback()
     socket = PdttSocket(lo, args.pdttd)
     owner = args.owner_floor
-    out = [(lo, [Off(lo), EmptyCgroup(lo, cgroot, owner=owner), socket,
+    before = [before_of(PdttSocket, lo, args.before)] if args.before else []
+    out = [(lo, [Off(lo), EmptyCgroup(lo, cgroot, owner=owner), socket, *before,
                  PdttSocketJobs(lo, args.pdttd, cgroot), Nft(lo)])]
     if args.tc:
         veth = VethPair()
         pdtt_tc = PdttTc(veth, args.pdttd)
         extra = [PdttTcSplit(veth, args.pdttd), PdttTcSplitLarge(veth, args.pdttd),
                  PdttTcNetworks(veth, args.pdttd)] if args.networks else []
-        out.append((veth, [Off(veth), EmptyTc(veth, pdtt_tc, owner=owner), pdtt_tc,
+        before = [before_of(PdttTc, veth, args.before)] if args.before else []
+        out.append((veth, [Off(veth), EmptyTc(veth, pdtt_tc, owner=owner), pdtt_tc, *before,
                            PdttTcJobs(veth, args.pdttd, cgroot), *extra]))
     return out
+
+
+def before_of(cls, topo, pdttd):
+    """cls's configuration with another pdttd (--before), under keys of its own."""
+    class Before(cls):
+        key = cls.key + "-before"
+        label = cls.label + " (before)"
+    return Before(topo, pdttd)
 
 
 def usable_topologies(topos):
@@ -861,7 +927,7 @@ def part_ns(args, topos, results):
                 cfg.up()
                 try:
                     progs = cfg.programs()
-                    for load in loads_of(topo, ["udp64", "tcp1"]):
+                    for load in loads_of(topo, args.ns_loads):
                         before = prog_stats([p for _, p in progs])
                         LOADS[load][2](topo, args.ns_seconds)
                         after = prog_stats([p for _, p in progs])
@@ -1259,6 +1325,35 @@ def verdict(ok):
     return "yes" if ok else "**no**"
 
 
+def before_after_table(args, topos, samples, counts):
+    """Ratios to the empty program of --before's pdttd and of this one, each
+    the median of the run-by-run ratios (the runs alternate)."""
+    L = [f"Before ({args.before}) and after ({args.pdttd}), taken in the same runs: "
+         "ratio to the empty program on the same hook, median of the run-by-run "
+         "ratios (range in brackets):", "",
+         "| hook | traffic | before | after |", "|---|---|---|---|"]
+    for t, configs in topos:
+        for cfg in configs:
+            if not cfg.key.endswith("-before") or not cfg.available:
+                continue
+            after = cfg.key[:-len("-before")]
+            hooks = sorted({k[1] for k in samples if k[0] == t.name and k[3] == after})
+            for hook in hooks:
+                for load in loads_of(t, args.ns_loads):
+                    cells = []
+                    for key in (cfg.key, after):
+                        xs = samples.get((t.name, hook, load, key), [])
+                        es = samples.get((t.name, hook, load, cfg.floor), [])
+                        n = med(counts.get((t.name, hook, load, key), [])) or 0
+                        rs = [x / e for x, e in zip(xs, es) if e]
+                        cells.append(f"{med(rs):.2f}x ({min(rs):.2f}-{max(rs):.2f})"
+                                     if rs and n >= MIN_RUNS else "-")
+                    if cells != ["-", "-"]:
+                        label = hook if t.name == "loopback" else f"{hook}, {t.name}"
+                        L.append(f"| {label} | {LOADS[load][0]} | {cells[0]} | {cells[1]} |")
+    return L + [""]
+
+
 def markdown(args, info, topos, ns, tput, report, foreign):
     L = []
     L.append("## Benchmark results")
@@ -1289,14 +1384,16 @@ def markdown(args, info, topos, ns, tput, report, foreign):
                     continue
                 hooks = sorted({k[1] for k in samples if k[0] == t.name and k[3] == cfg.key})
                 for hook in hooks:
-                    for load in loads_of(t, ["udp64", "tcp1"]):
+                    for load in loads_of(t, args.ns_loads):
                         p = med(samples.get((t.name, hook, load, cfg.key), []))
                         e = med(samples.get((t.name, hook, load, cfg.floor), []))
                         n = med(counts.get((t.name, hook, load, cfg.key), []))
                         if p is None or (n or 0) < MIN_RUNS:
                             continue  # a hook this traffic hardly reaches (ARP, a stray ACK)
                         ratio = p / e if e else None
-                        hook_label = hook if t.name == "loopback" else f"{hook} ({cfg.label})"
+                        hook_label = (hook if cfg.key == "pdtt-socket" else
+                                      f"{hook} (before)" if cfg.key == "pdtt-socket-before" else
+                                      f"{hook} ({cfg.label})")
                         L.append(
                             f"| {hook_label} | {LOADS[load][0]} | {e:.1f} | {p:.1f} | {p - e:+.1f} | "
                             f"{ratio:.2f}x | {n / args.ns_seconds:,.0f} | {verdict(ratio <= 1.5)} |"
@@ -1304,6 +1401,8 @@ def markdown(args, info, topos, ns, tput, report, foreign):
         if not args.owner_floor:
             L.append("| owner send/recv (tp_btf) | | n/a (owner tracking not built) | | | | | |")
         L.append("")
+        if args.before:
+            L += before_after_table(args, topos, samples, counts)
         if args.pieces:
             L.append("Where pdtt's socket egress cost goes (bench/components.bpf.c: pieces of "
                      "the same code, each alone on the hook; ns per run, median):")
@@ -1451,7 +1550,13 @@ def parse_args(argv):
     ap.add_argument("--ns-seconds", type=float, default=3, help="seconds per bpf_stats load (3)")
     ap.add_argument("--parts", default="ns,tput,report,history",
                     help="comma-separated subset of ns,tput,report,history (all)")
-    ap.add_argument("--loads", default="tcp1,tcp8,udp64", help="throughput loads (all)")
+    ap.add_argument("--loads", default="tcp1,tcp8,udp64,udp64py,tcprr",
+                    help="throughput loads (all)")
+    ap.add_argument("--ns-loads", default="udp64,tcp1,udp64py,tcprr",
+                    help="loads of the per-run part (all of them: udp64,tcp1,udp64py,tcprr)")
+    ap.add_argument("--before", metavar="PDTTD",
+                    help="also measure this pdttd (another build, e.g. main's) as "
+                         "\"before\", in the same runs, alternating with this one")
     ap.add_argument("--no-tc", dest="tc", action="store_false",
                     help="skip the tc-mode rows (veth pair between two namespaces)")
     ap.add_argument("--networks", action="store_true",
@@ -1474,6 +1579,7 @@ def parse_args(argv):
         a.runs, a.seconds, a.ns_seconds = 3, 2, 1
     a.parts = set(a.parts.split(","))
     a.loads = a.loads.split(",")
+    a.ns_loads = a.ns_loads.split(",")
     a.report_uids = [1000, 10000, 100000]
     a.report_max_users = 131072
     a.report_interval = 2

@@ -25,26 +25,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "benchclock.h"
 
 #define BATCH 64
 #define MAXSIZE 2048
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-	       ru.ru_stime.tv_usec / 1e6;
-}
 
 static int addr_of(const char *addr, int port, struct sockaddr_in *sin)
 {

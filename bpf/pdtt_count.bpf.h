@@ -471,7 +471,17 @@ static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u3
  * every receive hook runs with bottom halves disabled (softirq, or tc,
  * whose egress runs under rcu_read_lock_bh too), and softirqs do not nest,
  * so nothing that counts can run on the CPU between the load and the store.
+ * The same holds for tc mode's egress (under rcu_read_lock_bh, which also
+ * keeps the task from being preempted): its object defines
+ * PDTT_COUNTING_BH_DISABLED, and only socket mode's egress, the one program
+ * that runs in process context with bottom halves enabled, pays for the two
+ * locked adds. A cheaper scheme for it would need to know whether it can be
+ * interrupted, which a cgroup_skb program cannot ask on the kernels pdtt
+ * supports, or a second TX lane per slot (another counter layout).
  */
+#ifndef PDTT_COUNTING_BH_DISABLED
+#define PDTT_COUNTING_BH_DISABLED 0
+#endif
 static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction dir, __u32 cls,
 				     struct pdtt_wire w)
 {
@@ -479,9 +489,12 @@ static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction d
 
 	/* The bound the verifier needs: the value holds pdtt_n_classes classes. */
 	c = &v->by_class[cls < pdtt_n_classes ? cls : PDTT_CLASS_EXTERNAL];
-	if (dir == PDTT_TX) {
+	if (dir == PDTT_TX && !PDTT_COUNTING_BH_DISABLED) {
 		__sync_fetch_and_add(&c->tx_bytes, w.bytes);
 		__sync_fetch_and_add(&c->tx_packets, w.packets);
+	} else if (dir == PDTT_TX) {
+		c->tx_bytes += w.bytes;
+		c->tx_packets += w.packets;
 	} else {
 		c->rx_bytes += w.bytes;
 		c->rx_packets += w.packets;

@@ -20,6 +20,8 @@
  * (run the next filter) and TCX_NEXT for a tcx link (run the next program):
  * pdtt never drops, changes or redirects a packet.
  */
+/* Every tc hook runs with bottom halves disabled: plain adds (see count()). */
+#define PDTT_COUNTING_BH_DISABLED 1
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/in.h>

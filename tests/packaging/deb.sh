@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian package, end to end, on this machine:
 #  - build it from the `make dist` tarball (dpkg-buildpackage -us -uc -b, whose
-#    dh_auto_test runs make check), lintian --fail-on error,warning;
+#    dh_auto_test runs make check-unit), lintian --fail-on error,warning;
 #  - install it with service actions forbidden (policy-rc.d, as on these
 #    machines), point /etc/pdtt.conf at a pin_path of this test, then start
 #    pdttd through the init script (service actions are allowed in a private
@@ -61,7 +61,7 @@ for fd in $(find /proc/[0-9]*/fd -lname "$LOG*" 2>/dev/null); do
 done
 
 WORK=$(mktemp -d /tmp/pdtt-pkg-deb.XXXXXX)
-chmod 755 "$WORK" # make check of the build runs traffic as test UIDs
+chmod 755 "$WORK" # test UIDs run traffic.py from here (use_readable_helpers)
 use_readable_helpers
 NETNS="pdtt-pkg-$$"
 POLICY_CREATED=""
@@ -165,7 +165,8 @@ set_interval() {
 tarball=$(make_dist "$WORK")
 tar -C "$WORK" -xzf "$tarball"
 src=$(ls -d "$WORK"/pdtt-*/)
-echo "dpkg-buildpackage -us -uc -b (with dh_auto_test: make check) ..."
+digest=$(source_digest "$src")
+echo "dpkg-buildpackage -us -uc -b (with dh_auto_test: make check-unit) ..."
 (
 	nested_build_env
 	cd "$src" && flock -o "$PKG_LOCK" dpkg-buildpackage -us -uc -b
@@ -177,6 +178,7 @@ grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$WORK/build.log" | sed 's/^/  dh_aut
 deb=$(ls "$WORK"/pdtt_*.deb)
 changes=$(ls "$WORK"/pdtt_*.changes)
 echo "ok: built $(basename "$deb")"
+deb_cache_put "$digest" "$deb" || fail "cannot keep $deb in $DEB_CACHE"
 lintian --fail-on error,warning --display-info "$changes" >"$WORK/lintian.log" 2>&1 || {
 	cat "$WORK/lintian.log" >&2
 	fail "lintian found errors or warnings"

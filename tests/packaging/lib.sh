@@ -35,15 +35,16 @@ need_tools() {
 	done
 }
 
-# The package builds run `make check` of their own: keep them from running
-# the packaging tests again, and from joining this make's job server.
+# The package builds run a make of their own (make check-unit): keep them
+# from joining this make's job server, and from running the packaging tests
+# should they run make check.
 nested_build_env() {
 	export PDTT_TEST_PACKAGING=""
 	unset MAKEFLAGS MFLAGS MAKELEVEL
 }
 
 # deb.sh and rpm.sh may run in parallel (make -j): they take turns for make
-# dist and for the package builds, whose own make check is heavy enough.
+# dist and for the package builds, each of which uses every core.
 PKG_LOCK="${PDTT_TOP_BUILDDIR:-.}/.pdtt-packaging.lock"
 
 # make_dist DIR: `make dist` in the build tree, the tarball copied to DIR;
@@ -61,6 +62,36 @@ make_dist() {
 		fail "make dist failed"
 	}
 	ls "$dir"/pdtt-*.tar.gz
+}
+
+# The .deb of one source tree is built once: deb.sh builds it (and lints
+# the build), then systemd.sh, which runs after it, takes it from here.
+# Keyed by the unpacked tarball's files, modes and contents, since the
+# tarball itself differs at each make dist (its timestamps).
+DEB_CACHE="${PDTT_TOP_BUILDDIR:-.}/.pdtt-deb-cache"
+
+# source_digest DIR: one hash of every file under DIR, its mode and content.
+source_digest() {
+	(
+		cd "$1" || exit 1
+		find . -type f -printf '%m %p\n' | LC_ALL=C sort
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+	) | sha256sum | cut -d' ' -f1
+}
+
+# deb_cache_put DIGEST DEB: keep DEB as the package built from DIGEST.
+deb_cache_put() {
+	mkdir -p "$DEB_CACHE" &&
+		cp "$2" "$DEB_CACHE/pdtt.deb.tmp" &&
+		echo "$1" >"$DEB_CACHE/digest.tmp" &&
+		mv "$DEB_CACHE/pdtt.deb.tmp" "$DEB_CACHE/pdtt.deb" &&
+		mv "$DEB_CACHE/digest.tmp" "$DEB_CACHE/digest"
+}
+
+# deb_cache_get DIGEST DEST: copy the package built from DIGEST to DEST;
+# fails when there is none.
+deb_cache_get() {
+	[ "$(cat "$DEB_CACHE/digest" 2>/dev/null)" = "$1" ] && cp "$DEB_CACHE/pdtt.deb" "$2"
 }
 
 # run_logged LOG CMD...: run CMD with its output in LOG; on failure, show the
