@@ -208,9 +208,16 @@ def in_ns(ns):
     return ["nsenter", f"--net=/run/netns/{ns}"]
 
 
+# The cgroup the traffic runs in while a jobs-on configuration is measured
+# (JobsOn): a job's cgroup, so that every packet is also counted for the job.
+TRAFFIC_CGROUP = None
+
+
 def as_uid(uid, cpu=None):
     pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
-    return pin + ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+    into = ([] if TRAFFIC_CGROUP is None else
+            ["sh", "-c", 'echo $$ >"$0/cgroup.procs" && exec "$@"', TRAFFIC_CGROUP])
+    return into + pin + ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
 
 
 def root_cgroup_programs(cgroot):
@@ -812,13 +819,63 @@ class EmptyTc(Config):
         return self.ids
 
 
+class JobsOn:
+    """pdtt with jobs on (a Slurm-like pattern), the traffic in a job's cgroup:
+    each packet is also counted for its job. Mixed into a pdttd config."""
+    JOB = "pdtt-bench-job_1"
+
+    def jobs_init(self, cgroot):
+        self.job_cgroup = f"{cgroot}/{self.JOB}"
+        self.extra.append('jobs = "/pdtt-bench-job_([0-9]+)";')
+
+    def up(self):
+        global TRAFFIC_CGROUP
+        os.makedirs(self.job_cgroup, exist_ok=True)
+        self.job_token = CLEANUP.push("job cgroup", self.jobs_cleanup)
+        super().up()
+        # pdttd finds the job at its first report: make it come at once.
+        TRAFFIC_CGROUP = self.job_cgroup
+
+    def jobs_cleanup(self):
+        global TRAFFIC_CGROUP
+        TRAFFIC_CGROUP = None
+        try:
+            os.rmdir(self.job_cgroup)
+        except OSError:
+            pass
+
+    def down(self):
+        super().down()
+        self.jobs_cleanup()
+        CLEANUP.done(self.job_token)
+
+
+class PdttSocketJobs(JobsOn, PdttSocket):
+    key = "pdtt-socket-jobs"
+    label = "pdtt, socket mode, jobs on"
+
+    def __init__(self, topo, pdttd, cgroot):
+        PdttSocket.__init__(self, topo, pdttd)
+        self.jobs_init(cgroot)
+
+
+class PdttTcJobs(JobsOn, PdttTc):
+    key = "pdtt-tc-jobs"
+    label = "pdtt, tc mode, jobs on"
+
+    def __init__(self, topo, pdttd, cgroot):
+        PdttTc.__init__(self, topo, pdttd)
+        self.jobs_init(cgroot)
+
+
 def topologies(args, cgroot):
     """[(topology, [configs])]: the first config of each is its "off"."""
     lo = Loopback()
     socket = PdttSocket(lo, args.pdttd)
     owner = args.owner_floor
     before = [before_of(PdttSocket, lo, args.before)] if args.before else []
-    out = [(lo, [Off(lo), EmptyCgroup(lo, cgroot, owner=owner), socket, *before, Nft(lo)])]
+    out = [(lo, [Off(lo), EmptyCgroup(lo, cgroot, owner=owner), socket, *before,
+                 PdttSocketJobs(lo, args.pdttd, cgroot), Nft(lo)])]
     if args.tc:
         veth = VethPair()
         pdtt_tc = PdttTc(veth, args.pdttd)
@@ -826,7 +883,7 @@ def topologies(args, cgroot):
                  PdttTcNetworks(veth, args.pdttd)] if args.networks else []
         before = [before_of(PdttTc, veth, args.before)] if args.before else []
         out.append((veth, [Off(veth), EmptyTc(veth, pdtt_tc, owner=owner), pdtt_tc, *before,
-                           *extra]))
+                           PdttTcJobs(veth, args.pdttd, cgroot), *extra]))
     return out
 
 
