@@ -14,25 +14,7 @@ U1=$(test_uid 1)
 U2=$(test_uid 2)
 write_config "interval = 1;" "history_period = 1;"
 
-stop_detached() {
-	[ -n "$DAEMON_PID" ] || return 0
-	kill -TERM "$DAEMON_PID" 2>/dev/null
-	for _ in $(seq 100); do
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$DAEMON_PID" 2>/dev/null && fail "detached pdttd $DAEMON_PID did not stop"
-	DAEMON_PID=""
-}
-on_cleanup stop_detached
-
-"$PDTTD" -c "$WORK/pdtt.conf" 2>>"$WORK/stderr" || fail "pdttd (detaching) exited $?"
-for _ in $(seq 50); do
-	DAEMON_PID=$(pgrep -f -x "$PDTTD -c $WORK/pdtt.conf" | head -n 1)
-	[ -n "$DAEMON_PID" ] && break
-	sleep 0.1
-done
-[ -n "$DAEMON_PID" ] || fail "no detached pdttd found"
+start_detached
 udp_transfer $U1 $U2 127.0.0.1 5701 10 100 # 10 x 128
 wait_report "$WORK/pdtt.log" 3            # a history write after the fork
 
