@@ -75,6 +75,13 @@ static int history_reload(void *self, const struct pdtt_config *next)
 	return 0;
 }
 
+static void history_before_fork(void *self)
+{
+	struct history_output *h = self;
+
+	usage_db_before_fork(h->db);
+}
+
 static void history_close(void *self)
 {
 	struct history_output *h = self;
@@ -88,5 +95,6 @@ const struct output_kind output_history = {
 	.start = history_start,
 	.write = history_write,
 	.reload = history_reload,
+	.before_fork = history_before_fork,
 	.close = history_close,
 };

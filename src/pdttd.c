@@ -527,6 +527,8 @@ static int run_daemon(struct daemon *d)
 				 "counters", d->cfg.state_file);
 		log_info("counting in %s mode; reports every %d s to %s",
 			 config_mode_name(d->cfg.mode), d->cfg.interval, d->cfg.log_file);
+		if (!d->foreground)
+			outputs_before_fork(d->outputs);
 		if (!d->foreground && daemon(0, 0) < 0) {
 			log_err("cannot detach from the terminal: %s", strerror(errno));
 			rc = PDTT_EXIT_FAILURE;

@@ -251,6 +251,13 @@ static void close_db(struct usage_db *h)
 
 static void stop_writer(struct usage_db *h);
 
+void usage_db_before_fork(struct usage_db *h)
+{
+	/* The writer thread starts at the first report, after the fork. */
+	if (h && !h->threaded)
+		close_db(h);
+}
+
 void usage_db_close(struct usage_db *h)
 {
 	if (!h)

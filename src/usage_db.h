@@ -90,6 +90,15 @@ enum usage_when {
 void usage_db_record(struct usage_db *h, const struct pdtt_snapshot *snap, enum usage_when when);
 
 /*
+ * Before pdttd forks to leave the terminal: close the database (it is
+ * opened again at the next write). SQLite's locks are POSIX record locks,
+ * which a child does not inherit: a connection carried across fork() would
+ * believe it holds locks it does not, and another process (pdtt history)
+ * could then checkpoint and remove the WAL under it.
+ */
+void usage_db_before_fork(struct usage_db *h);
+
+/*
  * Open path read-only for queries and check its schema version: 0, or -1
  * with a message in err (no such file, not a history, a newer version).
  */
