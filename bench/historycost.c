@@ -7,8 +7,12 @@
  *   Writes periods of USERS active UIDs (each with local and external
  *   traffic: 2 rows per UID) 5 minutes apart, across the end of a month,
  *   with retentions of 1 (hour, day, day, month) so that rows expire as they
- *   do in a full database. Prints one line per period: "round ms what",
- *   then "peak_rss_kb N".
+ *   do in a full database. First with pdttd's writer thread (into
+ *   DB-thread), 4 s apart: what each period costs the report, "round ms
+ *   thread_cpu_ms handover" (the first, "start", is written in the caller),
+ *   what closing (waiting for the thread to write what it was handed) took,
+ *   "close ms", and "thread_peak_rss_kb N". Then each written in the
+ *   caller: "round ms cpu_ms what", then "peak_rss_kb N".
  *
  * historycost fill DB USERS
  *   Builds the database of USERS UIDs active in every 5 minutes, with local
@@ -27,6 +31,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include "history_query.h"
 #include "history_render.h"
 #include "usage_db.h"
@@ -78,10 +83,12 @@ static struct pdtt_snapshot users_of(size_t n)
 	return s;
 }
 
-static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm)
+static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm,
+			  bool background)
 {
 	struct usage_settings set = { .path = path,
 				      .period = 300,
+				      .background = background,
 				      .retention = { r5, rh, rd, rm } };
 	char err[512];
 	struct usage_db *h = usage_db_open(&set, err, sizeof(err));
@@ -93,12 +100,49 @@ static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm
 	return h;
 }
 
+/* 2026-01-01 00:00 UTC, the end of a month: the 18th period is the first of January. */
+#define MONTH_END 1767225600
+#define FIRST_PERIOD (MONTH_END - 15 * 300 - 60)
+
+/* The same periods, handed to the writer thread: what the report pays. */
+static void handover_rounds(const char *path, size_t n)
+{
+	char bg[4200];
+	struct pdtt_snapshot s = users_of(n);
+	struct usage_db *h;
+	struct rusage ru;
+	double t0;
+
+	snprintf(bg, sizeof(bg), "%s-thread", path);
+	h = open_db(bg, 1, 1, 1, 1, true);
+	advance(&s, FIRST_PERIOD);
+	for (int r = 0; r < 20; r++) {
+		double c0;
+
+		advance(&s, FIRST_PERIOD + (time_t)r * 300);
+		t0 = now_ms();
+		c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+		usage_db_record(h, &s, r == 0 ? USAGE_AT_START : USAGE_AT_REPORT);
+		/* The write at start is the caller's own (before pdttd forks). */
+		printf("%d %.1f %.1f %s\n", r, now_ms() - t0,
+		       clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0, r == 0 ? "start" : "handover");
+		fflush(stdout);
+		/* pdttd's reports come minutes apart: the write is over by the next. */
+		sleep(4);
+	}
+	t0 = now_ms();
+	usage_db_close(h);
+	printf("close %.1f\n", now_ms() - t0);
+	snapshot_release(&s);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("thread_peak_rss_kb %ld\n", ru.ru_maxrss);
+}
+
 static int write_rounds(const char *path, size_t n)
 {
-	/* 2026-01-01 00:00 UTC, the end of a month: the 18th period is the first of January. */
-	const time_t month_end = 1767225600, first = month_end - 15 * 300 - 60;
+	const time_t first = FIRST_PERIOD;
 	struct pdtt_snapshot s = users_of(n);
-	struct usage_db *h = open_db(path, 1, 1, 1, 1);
+	struct usage_db *h = open_db(path, 1, 1, 1, 1, false);
 	struct rusage ru;
 
 	advance(&s, first);
@@ -119,6 +163,7 @@ static int write_rounds(const char *path, size_t n)
 	usage_db_close(h);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak_rss_kb %ld\n", ru.ru_maxrss);
+	snapshot_release(&s);
 	return 0;
 }
 
@@ -127,7 +172,7 @@ static int fill(const char *path, size_t n)
 {
 	const time_t end = 1767225600 + 14 * 86400; /* mid-January 2026 */
 	struct pdtt_snapshot s = users_of(n);
-	struct usage_db *h = open_db(path, 48, 4, 62, 25);
+	struct usage_db *h = open_db(path, 48, 4, 62, 25, false);
 	double t0 = now_ms(), last = 0;
 	time_t t = end - 25 * 31 * 86400, step;
 	long writes = 0;
@@ -173,7 +218,7 @@ static int query(const char *path, const char *tier, const char *since, const ch
 	char err[512];
 	sqlite3 *db;
 	FILE *null = fopen("/dev/null", "w");
-	double t0, t1, t2, c0;
+	double t0, t1, t2, c0, c1;
 
 	if (!null || history_parse_date(since, 0, false, &req.since, err, sizeof(err)) ||
 	    history_parse_date(until, 0, true, &req.until, err, sizeof(err)) ||
@@ -188,11 +233,13 @@ static int query(const char *path, const char *tier, const char *since, const ch
 		return 1;
 	}
 	t1 = now_ms();
+	c1 = cpu_ms();
 	history_csv_write(null, &view);
 	fflush(null);
 	t2 = now_ms();
-	printf("query_ms %.1f render_ms %.1f cpu_ms %.1f rows %zu\n", t1 - t0, t2 - t1,
-	       cpu_ms() - c0, res.n_rows);
+	printf("query_ms %.1f render_ms %.1f cpu_ms %.1f query_cpu_ms %.1f render_cpu_ms %.1f "
+	       "rows %zu\n",
+	       t1 - t0, t2 - t1, cpu_ms() - c0, c1 - c0, cpu_ms() - c1, res.n_rows);
 	history_result_free(&res);
 	sqlite3_close(db);
 	fclose(null);
@@ -208,7 +255,10 @@ int main(int argc, char **argv)
 				"query DB daily|monthly SINCE UNTIL [UID]\n");
 		return 64;
 	}
-	if (!strcmp(argv[1], "write"))
+	if (!strcmp(argv[1], "write")) {
+		/* The thread's first: the peak RSS of each is then its own, or less. */
+		handover_rounds(argv[2], strtoul(argv[3], NULL, 10));
 		return write_rounds(argv[2], strtoul(argv[3], NULL, 10));
+	}
 	return fill(argv[2], strtoul(argv[3], NULL, 10));
 }

@@ -14,6 +14,7 @@
 #include "pdtt_shared.h"
 #include "pdtt_kernel.bpf.h"
 #include "pdtt_ip.bpf.h"
+#include "pdtt_jobs.bpf.h"
 
 /*
  * The counters: one slot per UID, handed out in order as UIDs first appear.
@@ -149,6 +150,7 @@ struct pdtt_owner {
 	__u32 uid;
 	__u32 bucket; /* PDTT_BUCKET_COUNT when uid is valid */
 	__u32 slot;   /* uid's slot in pdtt_counters, PDTT_NO_SLOT until known */
+	__u32 job;    /* jobs on: the socket's job slot + 1; 0 for none (pdtt_jobs.bpf.h) */
 };
 
 static __always_inline struct pdtt_owner pdtt_unattributed(void)
@@ -324,8 +326,14 @@ static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *b
 	if (how != PDTT_ACCESS_CAST)
 		full = bpf_sk_fullsock(bsk);
 	info = full ? bpf_sk_storage_get(&pdtt_owners, full, 0, BPF_SK_STORAGE_GET_F_CREATE) : 0;
-	if (info)
-		return pdtt_full_socket_owner(info, sk, skb, how);
+	if (info) {
+		struct pdtt_owner o = pdtt_full_socket_owner(info, sk, skb, how);
+
+		if (pdtt_jobs)
+			o.job = pdtt_job_of(info, bsk, sk, how, o.bucket == PDTT_BUCKET_COUNT,
+					    o.uid);
+		return o;
+	}
 	if (how == PDTT_ACCESS_CAST ? !!bpf_sk_fullsock(bsk) : !!full)
 		return pdtt_sock_uid(sk, skb, how); /* full, but no memory for its storage */
 	req = bpf_skc_to_tcp_request_sock(bsk);
@@ -474,21 +482,11 @@ static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u3
 #ifndef PDTT_COUNTING_BH_DISABLED
 #define PDTT_COUNTING_BH_DISABLED 0
 #endif
-static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir,
-				  __u32 cls, struct pdtt_wire w)
+static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction dir, __u32 cls,
+				     struct pdtt_wire w)
 {
-	struct pdtt_value *v = NULL;
 	struct pdtt_counters *c;
 
-	if (owner.bucket == PDTT_BUCKET_COUNT) {
-		v = pdtt_owner_counters(owner);
-		if (!v)
-			owner.bucket = PDTT_BUCKET_OVERFLOW;
-	}
-	if (!v)
-		v = pdtt_bucket(owner.bucket);
-	if (!v)
-		return; /* cannot happen: the bucket array is preallocated */
 	/* The bound the verifier needs: the value holds pdtt_n_classes classes. */
 	c = &v->by_class[cls < pdtt_n_classes ? cls : PDTT_CLASS_EXTERNAL];
 	if (dir == PDTT_TX && !PDTT_COUNTING_BH_DISABLED) {
@@ -501,6 +499,26 @@ static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction d
 		c->rx_bytes += w.bytes;
 		c->rx_packets += w.packets;
 	}
+}
+
+/* The buffer, charged to its owner and, with jobs on, to the socket's job too. */
+static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir,
+				  __u32 cls, struct pdtt_wire w)
+{
+	struct pdtt_value *v = NULL;
+
+	if (owner.bucket == PDTT_BUCKET_COUNT) {
+		v = pdtt_owner_counters(owner);
+		if (!v)
+			owner.bucket = PDTT_BUCKET_OVERFLOW;
+	}
+	if (!v)
+		v = pdtt_bucket(owner.bucket);
+	if (v) /* always: the bucket array is preallocated */
+		pdtt_add(v, dir, cls, w);
+	v = pdtt_job_value(owner.job);
+	if (v)
+		pdtt_add(v, dir, cls, w);
 }
 
 #endif /* PDTT_COUNT_BPF_H */

@@ -16,8 +16,9 @@
  * 3: counters became a per-CPU array of slots, a UID's slot found in
  *    pdtt_slots (and cached per socket in pdtt_owners); meta gained
  *    slots_used.
+ * 4: pdtt_socket_info gained job (the counters are as in 3).
  */
-#define PDTT_LAYOUT_VERSION 3
+#define PDTT_LAYOUT_VERSION 4
 
 /* Per UID (or per bucket) counters; only ever incremented. */
 struct pdtt_counters {
@@ -119,6 +120,8 @@ struct pdtt_socket_info {
 			* send or receive; 0 when none has */
 	__u64 charged; /* (slot + 1) << 32 | UID: the slot of the UID last charged;
 			* 0 before the first packet */
+	__u64 job;     /* jobs on: (job slot + 1, or 0 for none) << 32 | the
+			* pdtt_jobs_epoch it was looked up in; 0 before */
 };
 
 #define PDTT_TRACKED (1ULL << 32)
@@ -136,5 +139,11 @@ struct pdtt_socket_info {
  * never read by the programs.
  */
 #define PDTT_PIN_NETWORKS "pdtt_networks"
+#define PDTT_PIN_JOB_COUNTERS "pdtt_job_counters"
+#define PDTT_PIN_JOB_CGROUPS "pdtt_job_cgroups"
+#define PDTT_PIN_JOB_USERS "pdtt_job_users"
+
+/* Slot of pdtt_job_counters for the jobs that found no free slot (src/jobs.c). */
+#define PDTT_JOB_OVERFLOW 0
 
 #endif /* PDTT_SHARED_H */

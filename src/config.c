@@ -15,6 +15,7 @@
 #include <libconfig.h>
 #include "classes.h"
 #include "config_text.h"
+#include "config_jobs.h"
 #include "escape.h"
 #include "pdtt_config.h"
 
@@ -43,6 +44,7 @@ void config_defaults(struct pdtt_config *cfg)
 	cfg->history_daily_days = 62;
 	cfg->history_monthly_months = 25;
 	cfg->prometheus_textfile_gid = -1;
+	cfg->max_jobs = 1024;
 }
 
 const char *config_mode_name(enum pdtt_config_mode mode)
@@ -253,6 +255,23 @@ static int parse_history_file(struct config_reader *rd, const config_setting_t *
 			      struct pdtt_config *cfg)
 {
 	return parse_path(rd, s, cfg->history_file, true);
+}
+
+static int parse_max_jobs(struct config_reader *rd, const config_setting_t *s,
+			  struct pdtt_config *cfg)
+{
+	long long v;
+
+	if (parse_int(rd, s, PDTT_MAX_JOBS_MIN, PDTT_MAX_JOBS_MAX, &v))
+		return -1;
+	cfg->max_jobs = (unsigned int)v;
+	return 0;
+}
+
+static int parse_jobs_log(struct config_reader *rd, const config_setting_t *s,
+			  struct pdtt_config *cfg)
+{
+	return parse_path(rd, s, cfg->jobs_log, true);
 }
 
 /* The integer keys of the history: each with its range, in one table. */
@@ -655,6 +674,9 @@ static const struct key keys[] = {
 	{ "history_hourly_days", parse_history_int },
 	{ "history_daily_days", parse_history_int },
 	{ "history_monthly_months", parse_history_int },
+	{ "jobs", config_parse_jobs },
+	{ "max_jobs", parse_max_jobs },
+	{ "jobs_log", parse_jobs_log },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -821,4 +843,7 @@ void config_print(FILE *out, const struct pdtt_config *cfg)
 	for (size_t i = 0; i < sizeof(history_ints) / sizeof(history_ints[0]); i++)
 		fprintf(out, "%s = %d;\n", history_ints[i].name,
 			*(const int *)((const char *)cfg + history_ints[i].offset));
+	print_path(out, "jobs", cfg->jobs);
+	fprintf(out, "max_jobs = %u;\n", cfg->max_jobs);
+	print_path(out, "jobs_log", cfg->jobs_log);
 }

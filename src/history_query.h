@@ -52,6 +52,7 @@ struct history_result {
 	struct history_row *rows;
 	size_t n_rows;
 	struct pdtt_counters *values; /* the rows' by_class arrays */
+	size_t rows_bytes, values_bytes; /* rows and values are mappings this long */
 };
 
 /* Run req on db into *res; 0, or -1 with a message in err. */

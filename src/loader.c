@@ -26,6 +26,7 @@ static const struct loader_mode *const modes[] = {
 static const char *const map_pins[] = {
 	PDTT_PIN_COUNTERS, PDTT_PIN_SLOTS,  PDTT_PIN_BUCKETS,
 	PDTT_PIN_META,     PDTT_PIN_OWNERS, PDTT_PIN_SLOT_LOCK, PDTT_PIN_NETWORKS,
+	PDTT_PIN_JOB_COUNTERS, PDTT_PIN_JOB_CGROUPS, PDTT_PIN_JOB_USERS,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -561,6 +562,7 @@ void loader_close(struct pdtt_loader *ld)
 		ld->mode->destroy(ld->skel);
 	memset(ld, 0, sizeof(*ld));
 	ld->counters_fd = ld->buckets_fd = ld->slots_fd = ld->meta_fd = ld->local_nets_fd = -1;
+	ld->job_counters_fd = ld->job_cgroups_fd = ld->job_users_fd = -1;
 }
 
 int loader_unload_link(const char *pin_path, const char *name, char *err, size_t errlen)

@@ -24,6 +24,10 @@ struct pdtt_loader {
 	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */
 	struct pdtt_classes classes; /* of the counters' values (n set) */
 	unsigned int max_entries;   /* of the counters map in use */
+	int job_counters_fd;        /* per-job counters (bpf/pdtt_jobs.bpf.h) */
+	int job_cgroups_fd;         /* cgroup id -> job slot */
+	int job_users_fd;           /* job slot -> UID + 1 of its first socket */
+	__u32 *jobs_epoch;          /* in the programs' .bss: bumped when job cgroups change */
 	enum pins_access access;    /* how the counting programs read the kernel's structs */
 	char access_why[256];       /* why not the best way; "" when it is */
 	bool compat_atomics;        /* the build without atomic fetch-and-add (before 5.12) */

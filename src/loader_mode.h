@@ -57,6 +57,18 @@ void loader_size_maps(const struct loader_maps *m, const struct pdtt_config *cfg
 /* After load: keep the maps' fds in ld. */
 void loader_keep_maps(struct pdtt_loader *ld, const struct loader_maps *m);
 
+/*
+ * Before load (loader_jobs.c): size the job maps for cfg and set the
+ * programs' jobs flags (by_helper: read a socket's cgroup with the helper
+ * socket mode's programs may call).
+ */
+void loader_jobs_prepare(const struct pdtt_config *cfg, const struct pdtt_loader *ld,
+			 struct bpf_object *obj, volatile bool *enable, volatile bool *by_helper,
+			 bool socket_mode);
+
+/* After load: keep the job maps' fds and the programs' epoch (in .bss) in ld. */
+void loader_jobs_keep(struct pdtt_loader *ld, struct bpf_object *obj, __u32 *epoch);
+
 /* The path of pin name under pin_path. */
 void loader_pin_file(char *out, size_t outlen, const char *pin_path, const char *name);
 

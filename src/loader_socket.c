@@ -173,6 +173,8 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		return rc;
 	}
 	loader_prepare_owner_tracking(cfg, ld, skel->obj, &skel->rodata->pdtt_owner_tracking);
+	loader_jobs_prepare(cfg, ld, skel->obj, &skel->rodata->pdtt_jobs,
+			    &skel->rodata->pdtt_jobs_cgroup_helper, true);
 	if (pdtt_socket_bpf__load(skel)) {
 		e = errno;
 		pdtt_socket_bpf__destroy(skel);
@@ -181,6 +183,7 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 	}
 	ld->skel = skel;
 	loader_keep_maps(ld, &maps);
+	loader_jobs_keep(ld, skel->obj, &skel->bss->pdtt_jobs_epoch);
 	return 0;
 }
 

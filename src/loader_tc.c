@@ -346,6 +346,8 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 	}
 	loader_prepare_owner_tracking(cfg, ld, st->skel->obj,
 				      &st->skel->rodata->pdtt_owner_tracking);
+	loader_jobs_prepare(cfg, ld, st->skel->obj, &st->skel->rodata->pdtt_jobs,
+			    &st->skel->rodata->pdtt_jobs_cgroup_helper, false);
 	if (pdtt_tc_bpf__load(st->skel)) {
 		e = errno;
 		tc_destroy(st);
@@ -353,6 +355,7 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 	}
 	ld->skel = st;
 	loader_keep_maps(ld, &maps);
+	loader_jobs_keep(ld, st->skel->obj, &st->skel->bss->pdtt_jobs_epoch);
 	return 0;
 }
 

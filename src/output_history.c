@@ -22,6 +22,8 @@ static struct usage_settings settings_of(const struct pdtt_config *cfg)
 	return (struct usage_settings){
 		.path = cfg->history_file,
 		.period = cfg->history_period,
+		/* Writing 100,000 UIDs takes about a second: never in the report loop. */
+		.background = true,
 		.retention = { cfg->history_5min_hours, cfg->history_hourly_days,
 			       cfg->history_daily_days, cfg->history_monthly_months },
 	};
@@ -73,6 +75,13 @@ static int history_reload(void *self, const struct pdtt_config *next)
 	return 0;
 }
 
+static void history_before_fork(void *self)
+{
+	struct history_output *h = self;
+
+	usage_db_before_fork(h->db);
+}
+
 static void history_close(void *self)
 {
 	struct history_output *h = self;
@@ -86,5 +95,6 @@ const struct output_kind output_history = {
 	.start = history_start,
 	.write = history_write,
 	.reload = history_reload,
+	.before_fork = history_before_fork,
 	.close = history_close,
 };

@@ -165,6 +165,15 @@ void outputs_reopen(struct outputs *o)
 			kinds[i]->reopen(o->self[i]);
 }
 
+void outputs_before_fork(struct outputs *o)
+{
+	size_t i;
+
+	for (i = 0; i < N_KINDS; i++)
+		if (kinds[i]->before_fork)
+			kinds[i]->before_fork(o->self[i]);
+}
+
 int outputs_reload(struct outputs *o, const struct pdtt_config *next)
 {
 	size_t i;

@@ -40,6 +40,8 @@ struct output_kind {
 	void (*write)(void *self, const struct pdtt_report *r);
 	/* SIGHUP, before the configuration is read: logrotate moved the file. */
 	void (*reopen)(void *self);
+	/* Before pdttd forks to leave the terminal: let go of what a child cannot inherit. */
+	void (*before_fork)(void *self);
 	/*
 	 * SIGHUP, with the new configuration. -1 refuses it (said): the daemon
 	 * then keeps its whole running configuration, as for a bad file.
@@ -90,6 +92,9 @@ void outputs_write(struct outputs *o, const struct pdtt_report *r);
 
 /* SIGHUP: reopen the logs (logrotate). */
 void outputs_reopen(struct outputs *o);
+
+/* Before pdttd forks to leave the terminal (not with -f). */
+void outputs_before_fork(struct outputs *o);
 
 /*
  * SIGHUP: apply the outputs' keys and local_networks from next; -1 when an

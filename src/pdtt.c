@@ -27,6 +27,7 @@
 #include "pdtt_options.h"
 #include "pins.h"
 #include "show.h"
+#include "show_jobs.h"
 #include "state.h"
 #include "status.h"
 #include "totals.h"
@@ -221,6 +222,9 @@ static int show(const struct pdtt_cli *cli, const struct pdtt_config *cfg)
 			return rc;
 		view.filter = true;
 	}
+	if (cli->jobs)
+		return show_jobs(stdout, cfg, view.filter ? (long long)view.uid : -1, cli->json,
+				 cache_name);
 	rc = open_source(&src, cfg, false);
 	view.names = rc ? NULL : usercache_new();
 	if (!rc && !view.names) {

@@ -20,6 +20,9 @@
 #define PDTT_NETWORK_CIDRS_MAX 8192
 #define PDTT_PATH_MAX 4096
 #define PDTT_GROUP_MAX 256
+#define PDTT_MAX_JOBS_MIN 1
+#define PDTT_MAX_JOBS_MAX 65536
+#define PDTT_JOBS_MAX 256 /* bytes of the jobs setting */
 
 enum pdtt_config_mode {
 	PDTT_CONFIG_MODE_SOCKET,
@@ -66,6 +69,10 @@ struct pdtt_config {
 	int history_hourly_days;
 	int history_daily_days;
 	int history_monthly_months;
+	/* Per-job accounting (config_jobs.c, jobs.c); off when jobs is "". */
+	char jobs[PDTT_JOBS_MAX];            /* a preset name or a regular expression */
+	unsigned int max_jobs;                /* job counter slots in the kernel */
+	char jobs_log[PDTT_PATH_MAX];         /* "" = no per-job JSON lines */
 };
 
 /* Fill cfg with the built-in defaults (DESIGN.md's table). */

@@ -12,6 +12,7 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "bytes", no_argument, NULL, 'b' },
+	{ "jobs", no_argument, NULL, 'J' },
 	{ "by-network", no_argument, NULL, 'N' },
 	{ "csv", no_argument, NULL, 'C' },
 	{ "top", required_argument, NULL, 'n' },
@@ -29,7 +30,7 @@ static const struct option long_options[] = {
 void pdtt_options_usage(FILE *out, const char *default_config)
 {
 	fprintf(out,
-		"Usage: pdtt [-c FILE] show [--user NAME|UID] [--json] [--bytes] [--by-network]\n"
+		"Usage: pdtt [-c FILE] show [--jobs] [--user NAME|UID] [--json] [--bytes] [--by-network]\n"
 		"       pdtt [-c FILE] status\n"
 		"       pdtt [-c FILE] history [--5min|--hourly|--daily|--monthly] [--user NAME|UID]\n"
 		"                      [--top N] [--since DATE] [--until DATE] [--json|--csv]\n"
@@ -52,6 +53,7 @@ void pdtt_options_usage(FILE *out, const char *default_config)
 		"                      YYYY-MM-DD, YYYY-MM, today, yesterday, this-month or\n"
 		"                      last-month (UTC)\n"
 		"  -b, --bytes         show: exact byte counts instead of KiB, MiB, GiB...\n"
+		"      --jobs          show: each job's totals (jobs in pdtt.conf), newest first\n"
 		"  -V, --version       print the version and exit\n"
 		"  -h, --help          print this help and exit\n",
 		default_config);
@@ -165,6 +167,10 @@ int pdtt_options_parse(int argc, char **argv, const char *default_config, struct
 		case 'b':
 			cli->bytes = true;
 			show_only = "--bytes";
+			break;
+		case 'J':
+			cli->jobs = true;
+			show_only = "--jobs";
 			break;
 		case 'N':
 			cli->by_network = true;

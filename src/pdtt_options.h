@@ -23,6 +23,7 @@ struct pdtt_cli {
 	bool json;         /* show, history --json */
 	bool by_network;   /* show --by-network: a column per network */
 	bool bytes;        /* show --bytes: exact byte counts, no units */
+	bool jobs;         /* show --jobs: the jobs instead of the users */
 	bool csv;          /* history --csv */
 	size_t top;        /* history --top N; 0: not asked */
 	enum usage_tier tier;      /* history: --5min, --hourly, --daily (default), --monthly */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "pdtt_config.h"
 #include "exitcodes.h"
+#include "jobs.h"
 #include "loader.h"
 #include "lock.h"
 #include "log.h"
@@ -41,6 +42,7 @@ struct daemon {
 	struct totals *totals;        /* baseline + kernel counters */
 	struct usercache *names;
 	struct outputs *outputs;
+	struct jobs *jobs;            /* NULL: jobs off */
 	int timer_fd;
 	int signal_fd;
 	int link_fd;                  /* tc mode: link notifications; else -1 */
@@ -151,6 +153,7 @@ static void write_report(struct daemon *d, bool final)
 	report.final = final;
 	check_overflow(d);
 	outputs_write(d->outputs, &report);
+	jobs_update(d->jobs, d->names, snap->taken_at);
 }
 
 static int carry_totals(struct daemon *d);
@@ -227,9 +230,10 @@ static bool apply_reload(struct daemon *d, const struct pdtt_config *next)
 	    next->n_interfaces != d->cfg.n_interfaces ||
 	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)) ||
 	    strcmp(next->state_file, d->cfg.state_file) ||
-	    next->owner_tracking != d->cfg.owner_tracking)
-		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file "
-			 "and owner_tracking take effect "
+	    next->owner_tracking != d->cfg.owner_tracking || strcmp(next->jobs, d->cfg.jobs) ||
+	    next->max_jobs != d->cfg.max_jobs || strcmp(next->jobs_log, d->cfg.jobs_log))
+		log_warn("reload: mode, max_users, interfaces, pin_path, cgroup_path, state_file, "
+			 "owner_tracking, jobs, max_jobs and jobs_log take effect "
 			 "at the next restart");
 	d->cfg.interval = next->interval;
 	snprintf(d->cfg.log_file, sizeof(d->cfg.log_file), "%s", next->log_file);
@@ -288,15 +292,16 @@ static bool handle_signal(struct daemon *d)
 
 static void run_loop(struct daemon *d)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[4] = {
 		{ .fd = d->timer_fd, .events = POLLIN },
 		{ .fd = d->signal_fd, .events = POLLIN },
 		{ .fd = d->link_fd, .events = POLLIN }, /* poll skips it when -1 */
+		{ .fd = jobs_timer_fd(d->jobs), .events = POLLIN }, /* -1: jobs off */
 	};
 	uint64_t expirations;
 
 	for (;;) {
-		if (poll(fds, 3, -1) < 0) {
+		if (poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -306,6 +311,8 @@ static void run_loop(struct daemon *d)
 			break;
 		if (fds[2].revents & POLLIN && netlink_drain(d->link_fd))
 			loader_links_changed(&d->cfg, &d->loader);
+		if (fds[3].revents & POLLIN)
+			jobs_rescan(d->jobs);
 		if (fds[0].revents & POLLIN &&
 		    read(d->timer_fd, &expirations, sizeof(expirations)) > 0)
 			write_report(d, false);
@@ -482,6 +489,11 @@ static int start(struct daemon *d)
 	rc = carry_totals(d);
 	if (rc)
 		return rc;
+	d->jobs = jobs_open(&d->cfg, &d->loader, err, sizeof(err));
+	if (d->cfg.jobs[0] && !d->jobs) {
+		log_err("%s", err);
+		return PDTT_EXIT_FAILURE;
+	}
 	/* The first interval starts now. */
 	rc = totals_read(d->totals, &snap);
 	if (rc) {
@@ -495,6 +507,7 @@ static int start(struct daemon *d)
 static void stop(struct daemon *d)
 {
 	state_free(&d->state);
+	jobs_close(d->jobs);
 	totals_free(d->totals);
 	outputs_close(d->outputs);
 	usercache_free(d->names);
@@ -514,6 +527,8 @@ static int run_daemon(struct daemon *d)
 				 "counters", d->cfg.state_file);
 		log_info("counting in %s mode; reports every %d s to %s",
 			 config_mode_name(d->cfg.mode), d->cfg.interval, d->cfg.log_file);
+		if (!d->foreground)
+			outputs_before_fork(d->outputs);
 		if (!d->foreground && daemon(0, 0) < 0) {
 			log_err("cannot detach from the terminal: %s", strerror(errno));
 			rc = PDTT_EXIT_FAILURE;

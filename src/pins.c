@@ -20,6 +20,8 @@
 static const struct pins_layout layouts[] = {
 	{ 1, 16, TWO_CLASSES, BPF_MAP_TYPE_PERCPU_HASH },
 	{ 2, 24, TWO_CLASSES, BPF_MAP_TYPE_PERCPU_HASH },
+	/* 3 differs from 4 only in the owners map, which is not migrated. */
+	{ 3, sizeof(struct pdtt_meta), TWO_CLASSES, BPF_MAP_TYPE_PERCPU_ARRAY },
 	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), TWO_CLASSES, BPF_MAP_TYPE_PERCPU_ARRAY },
 };
 

@@ -40,6 +40,7 @@ enum usage_tier {
 struct usage_settings {
 	const char *path;
 	int period;                      /* seconds between writes (history_period) */
+	bool background; /* write in a thread of its own, started at the first report */
 	int retention[USAGE_TIER_COUNT]; /* 5min: hours; hourly, daily: days; monthly: months */
 };
 
@@ -80,9 +81,22 @@ enum usage_when {
 /*
  * Record the totals snap (the reading every output reports; taken_at is its
  * time) in the history. Errors are logged; a write that fails is kept in
- * memory and written with the next one.
+ * memory and written with the next one. With s->background, from the first
+ * USAGE_AT_REPORT on, the caller only hands a copy of snap to a writer
+ * thread, so that writing never delays a report; usage_db_close waits for
+ * the thread to write what it was handed. The write at start is the
+ * caller's: before the first report, and before pdttd forks.
  */
 void usage_db_record(struct usage_db *h, const struct pdtt_snapshot *snap, enum usage_when when);
+
+/*
+ * Before pdttd forks to leave the terminal: close the database (it is
+ * opened again at the next write). SQLite's locks are POSIX record locks,
+ * which a child does not inherit: a connection carried across fork() would
+ * believe it holds locks it does not, and another process (pdtt history)
+ * could then checkpoint and remove the WAL under it.
+ */
+void usage_db_before_fork(struct usage_db *h);
 
 /*
  * Open path read-only for queries and check its schema version: 0, or -1

@@ -73,6 +73,11 @@ cleanup() {
 	if [ -n "$DAEMON_PID" ]; then
 		kill -TERM "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
+		# A detached pdttd is not our child: wait cannot wait for it.
+		for _ in $(seq 100); do
+			kill -0 "$DAEMON_PID" 2>/dev/null || break
+			sleep 0.1
+		done
 		DAEMON_PID=""
 	fi
 	for hook in "${CLEANUP_HOOKS[@]}"; do
@@ -358,6 +363,31 @@ use_own_cgroup() {
 	mkdir "$CGROUP" || fail "cannot create cgroup $CGROUP"
 	on_cleanup "echo $$ >'$root/cgroup.procs'; rmdir '$CGROUP'"
 	echo $$ >"$CGROUP/cgroup.procs" || fail "cannot move the test into $CGROUP"
+}
+
+# start_detached: pdttd without -f, as the SysV init script runs it: it
+# forks to leave the terminal; DAEMON_PID is the process that went on.
+start_detached() {
+	"$PDTTD" -c "$WORK/pdtt.conf" 2>>"$WORK/stderr" || fail "pdttd (detaching) exited $?"
+	for _ in $(seq 50); do
+		DAEMON_PID=$(pgrep -f -x "$PDTTD -c $WORK/pdtt.conf" | head -n 1)
+		[ -n "$DAEMON_PID" ] && return 0
+		sleep 0.1
+	done
+	fail "no detached pdttd found"
+}
+
+# stop_detached: SIGTERM to the detached pdttd (not our child: no wait), and
+# until it is gone.
+stop_detached() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	for _ in $(seq 100); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$DAEMON_PID" 2>/dev/null && fail "detached pdttd $DAEMON_PID did not stop"
+	DAEMON_PID=""
 }
 
 # kill_daemon: SIGKILL, as a crash would.

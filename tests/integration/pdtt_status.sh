@@ -68,7 +68,7 @@ fi
 expect_status interfaces "all (socket mode counts at the sockets)"
 expect_status "counter map" "2 of 16 UIDs (12.5%)"
 expect_status "accounting start" "$(date -d @"$(state_field accounting_start)" '+%Y-%m-%d %H:%M:%S %Z')"
-status_line pin_path | grep -q "^$PIN_PATH (map layout 3, instance $(state_field instance))$" ||
+status_line pin_path | grep -q "^$PIN_PATH (map layout 4, instance $(state_field instance))$" ||
 	fail "pdtt status: pin_path: $(status_line pin_path)"
 status_line "state file" | grep -Eq "^$WORK/state, saved [0-9]+ s ago \(" ||
 	fail "pdtt status: state file: $(status_line "state file")"
@@ -101,22 +101,10 @@ echo "ok: pdtt status and show changed no pin and no file"
 
 # pdttd detached (no -f): its lock was taken by the process that forked;
 # pdtt status names the daemon that holds it now.
-"$PDTTD" -c "$WORK/pdtt.conf" 2>>"$WORK/stderr" || fail "pdttd (detaching) exited $?"
-for _ in $(seq 50); do
-	DAEMON_PID=$(pgrep -f -x "$PDTTD -c $WORK/pdtt.conf" | head -n 1)
-	[ -n "$DAEMON_PID" ] && break
-	sleep 0.1
-done
-[ -n "$DAEMON_PID" ] || fail "no detached pdttd found"
+start_detached
 run_status
 expect_status pdttd "running (PID $DAEMON_PID)"
-kill -TERM "$DAEMON_PID"
-for _ in $(seq 100); do
-	kill -0 "$DAEMON_PID" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$DAEMON_PID" 2>/dev/null && fail "detached pdttd $DAEMON_PID did not stop"
-DAEMON_PID=""
+stop_detached
 
 # A damaged state file: show refuses (exit 1), status says what is wrong.
 cp -p "$WORK/state" "$WORK/state.good"

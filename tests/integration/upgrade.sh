@@ -65,7 +65,7 @@ grep -q "layout version 1; migrating their counts" "$WORK/stderr" || fail "no mi
 [ ! -e "$PIN_PATH/retired" ] || fail "$PIN_PATH/retired left after the migration"
 bpftool map show pinned "$PIN_PATH/pdtt_meta" | grep -q "value 32" || fail "meta not recreated"
 bpftool map show pinned "$PIN_PATH/pdtt_counters" | grep -q "percpu_array" ||
-	fail "counters not recreated as layout 3's per-CPU array"
+	fail "counters not recreated as layout 4's per-CPU array"
 udp_transfer $U1 $U2 127.0.0.1 5501 5 100       # 5 x 128
 wait_next_report
 expect_counts $U1 "$((1300 * NCPUS + 640)) $((13 * NCPUS + 5)) $((2000 * NCPUS)) $((20 * NCPUS))"
@@ -136,7 +136,7 @@ expect_history_sums $U1 $U2
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
 rm -f "$WORK/state"
 make_pins 99 24 64 16
-expect_start_failure 1 "layout version 99, which this pdttd \(layout 3\) does not know"
+expect_start_failure 1 "layout version 99, which this pdttd \(layout 4\) does not know"
 [ "$(meta_of)" = 99 ] || fail "the layout 99 pins were changed"
 [ ! -e "$PIN_PATH/link_sock_egress" ] || fail "attached over unknown pins"
 
@@ -150,7 +150,7 @@ make_pins 3 32 64 16
 expect_start_failure 1 "say layout version 3 but do not have its shape"
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
 
-# -- layout 3 counters whose slot names are gone: refused, never counted on unnamed
+# -- layout 4 counters whose slot names are gone: refused, never counted on unnamed
 rm -f "$WORK/state"
 start_daemon
 udp_transfer $U1 $U2 127.0.0.1 5503 1 100

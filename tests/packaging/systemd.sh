@@ -24,83 +24,22 @@
 # and skips, except under CI=true, where that is an error.
 . "$PDTT_TESTS/integration/lib.sh"
 . "$PDTT_TESTS/packaging/lib.sh"
+. "$PDTT_TESTS/packaging/lib_nspawn.sh"
 want_packaging systemd
 
-# cannot_run WHY: a skip on a developer's machine, an error in CI.
-cannot_run() {
-	[ "${CI:-}" != true ] || hard_error "cannot run: $* (CI=true: this machine kind must run it)"
-	echo "SKIP: $TEST_NAME: cannot run: $*" >&2
-	exit 77
-}
+need_nspawn dpkg-buildpackage dpkg-deb
 
-[ "$(id -u)" = 0 ] || cannot_run "needs root"
-CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$CGROOT" ] || cannot_run "no cgroup v2 mounted"
-for tool in systemd-nspawn nsenter unshare setsid dpkg-buildpackage dpkg-deb bpftool flock; do
-	PATH=$PATH:/usr/sbin:/sbin command -v "$tool" >/dev/null 2>&1 ||
-		cannot_run "needs $tool (./quickstart check installs systemd-container and debootstrap)"
-done
-
-CACHE=/var/cache/pdtt-nspawn
 # What the tree holds besides minbase: systemd as init, and pdtt's run-time
-# dependencies (libsystemd0 comes with systemd). A new list needs a new tree:
-# the tree's name carries the list's digest, so a changed list makes one.
+# dependencies (libsystemd0 comes with systemd).
+TREE_KIND=bookworm
 TREE_PACKAGES=systemd,systemd-sysv,dbus,libbpf1,libconfig9,libsqlite3-0,logrotate
-TREE="$CACHE/bookworm-$(printf %s "$TREE_PACKAGES" | md5sum | cut -c 1-8)"
 NAME="pdtt-test-nspawn-$$"
 CG="$CGROOT/$NAME"
 LOG=/var/log/pdtt_stats.log
 CONF=/etc/pdtt.conf
 PINS=/sys/fs/bpf/pdtt
-NSPAWN_PID=""
-CT_PID=""
 STEP=""
 STEP_SINCE=""
-
-# The archive this machine's apt uses, read at run time (never written down).
-apt_mirror() {
-	{
-		awk '/^URIs:/ { print $2 }' /etc/apt/sources.list.d/*.sources 2>/dev/null
-		awk '$1 == "deb" { print ($2 ~ /^\[/) ? $3 : $2 }' /etc/apt/sources.list \
-			/etc/apt/sources.list.d/*.list 2>/dev/null
-	} | grep -v -- '-security' | head -n 1
-}
-
-# make_tree: the minimal tree, once; later runs reuse it (it is never
-# written to: each run boots an overlay of it).
-make_tree() {
-	local mirror
-	mkdir -p "$CACHE"
-	(
-		flock 9
-		[ -e "$TREE/usr/lib/systemd/systemd" ] && exit 0
-		PATH=$PATH:/usr/sbin:/sbin command -v debootstrap >/dev/null || exit 3
-		mirror=$(apt_mirror)
-		[ -n "$mirror" ] || exit 4
-		echo "debootstrap bookworm from $mirror into $TREE (once, about 2 minutes) ..."
-		# Trees of older lists are of no more use.
-		rm -rf "$TREE.new" "$CACHE"/bookworm "$CACHE"/bookworm-*
-		debootstrap --variant=minbase --include="$TREE_PACKAGES" bookworm "$TREE.new" "$mirror" \
-			>"$WORK/debootstrap.log" 2>&1 || exit 5
-		mv "$TREE.new" "$TREE"
-	) 9>"$CACHE/lock"
-	case $? in
-	0) ;;
-	3) cannot_run "needs debootstrap to make $TREE" ;;
-	4) cannot_run "no Debian archive in the apt sources to debootstrap from" ;;
-	*)
-		tail -n 20 "$WORK/debootstrap.log" >&2
-		rm -rf "$TREE.new"
-		cannot_run "debootstrap from the archive failed (no network to it?)"
-		;;
-	esac
-}
-
-# in_ct CMD...: CMD inside the container (all its namespaces), with a clean
-# environment.
-in_ct() {
-	nsenter -t "$CT_PID" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
-}
 
 # step WHAT: say it; a failure from now on shows the journal since then.
 step() {
@@ -121,46 +60,10 @@ cleanup_ct() {
 			in_ct systemctl status --no-pager pdtt 2>&1 | head -n 20
 		} >&2
 	fi
-	if [ -n "$NSPAWN_PID" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
-		[ -z "$CT_PID" ] || in_ct systemctl poweroff >/dev/null 2>&1
-		for _ in $(seq 300); do
-			kill -0 "$NSPAWN_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		# Killing the container's PID 1 kills everything in it; nspawn follows.
-		if kill -0 "$NSPAWN_PID" 2>/dev/null && [ -n "$CT_PID" ]; then
-			echo "WARNING: the container did not power off: killing it" >&2
-			kill -KILL "$CT_PID"
-			sleep 1
-		fi
-		kill -0 "$NSPAWN_PID" 2>/dev/null && kill -KILL "$NSPAWN_PID"
-		wait "$NSPAWN_PID" 2>/dev/null
-	fi
-	# nspawn's directory for this machine on the host's /run.
-	rmdir "/run/systemd/nspawn/propagate/$NAME" 2>/dev/null
-	rmdir /run/systemd/nspawn/propagate /run/systemd/nspawn/locks /run/systemd/nspawn 2>/dev/null
-	# Gone with the container's processes: its cgroups (nspawn's payload/
-	# and supervisor/ below ours); then the mount namespace, and with it the
-	# overlay and the bpffs.
-	for _ in $(seq 50); do
-		[ -d "$CG" ] || break
-		find "$CG" -depth -type d -exec rmdir {} + 2>/dev/null && break
-		sleep 0.1
-	done
-	[ ! -d "$CG" ] || echo "WARNING: cannot remove cgroup $CG" >&2
-	if [ $rc -ne 0 ] && [ -n "$WORK" ]; then
-		for f in "$WORK"/*.log; do
-			[ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
-		done >&2
-	fi
-	[ -n "$WORK" ] && rm -rf "$WORK"
-	exit $rc
+	end_ct $rc
 }
 
-WORK=$(mktemp -d /tmp/pdtt-pkg-systemd.XXXXXX)
-chmod 755 "$WORK"
-trap cleanup_ct EXIT
-trap 'exit 1' INT TERM
+new_work systemd cleanup_ct
 make_tree
 
 ### Two packages: this tree's, from `make dist` (the one deb.sh built from
@@ -195,49 +98,7 @@ echo "ok: built pdtt $version and $version2"
 ### Boot. The boot script runs in a mount namespace of its own (unshare -m):
 ### the overlay over the cached tree and the bpffs it mounts there are seen
 ### by the container only, and go when it stops.
-mkdir -p "$WORK/upper/etc" "$WORK/ovl" "$WORK/root" "$WORK/bpf"
-# The tree's /etc/hostname is the host's (debootstrap copies it): this
-# container's own name instead, so that it can be told apart.
-echo "$NAME" >"$WORK/upper/etc/hostname"
-cat >"$WORK/boot.sh" <<'EOF'
-#!/bin/bash
-# $1 cgroup, $2 tree, $3 work directory, $4 machine name.
-set -e
-mkdir "$1"
-echo $$ >"$1/cgroup.procs"
-mount -t bpf bpf "$3/bpf"
-mount -t overlay overlay -o "lowerdir=$2,upperdir=$3/upper,workdir=$3/ovl" "$3/root"
-exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 \
-	systemd-nspawn -D "$3/root" -M "$4" -b --console=pipe --register=no --keep-unit \
-	--private-network --capability=CAP_BPF,CAP_PERFMON,CAP_NET_ADMIN \
-	--system-call-filter=bpf --bind="$3/bpf:/sys/fs/bpf" --bind-ro="$3/debs:/root/pdtt-debs"
-EOF
-chmod 755 "$WORK/boot.sh"
-setsid unshare --mount --propagation private "$WORK/boot.sh" "$CG" "$TREE" "$WORK" "$NAME" \
-	>"$WORK/console.log" 2>&1 </dev/null &
-NSPAWN_PID=$!
-# PID 1 of the container: the child of this nspawn (never "the newest one").
-for _ in $(seq 200); do
-	for pid in $(cat "/proc/$NSPAWN_PID/task/"*/children 2>/dev/null); do
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = systemd ] && CT_PID=$pid
-	done
-	[ -n "$CT_PID" ] && break
-	kill -0 "$NSPAWN_PID" 2>/dev/null || fail "systemd-nspawn exited: $(tail -n 20 "$WORK/console.log")"
-	sleep 0.1
-done
-[ -n "$CT_PID" ] || fail "the container's systemd did not start within 20 s"
-grep -q "^0::/$NAME/" "/proc/$CT_PID/cgroup" || fail "PID $CT_PID is not in the cgroup $CG of container $NAME"
-for _ in $(seq 300); do
-	in_ct test -S /run/systemd/private && break
-	sleep 0.1
-done
-state=$(in_ct timeout 60 systemctl is-system-running --wait)
-[ "$(in_ct cat /proc/sys/kernel/hostname)" = "$NAME" ] || fail "PID $CT_PID is not in container $NAME"
-case $state in
-running) ;;
-degraded) echo "note: the container boots degraded: $(in_ct systemctl --failed --no-legend --plain | tr '\n' ' ')" ;;
-*) fail "the container did not boot: $state: $(tail -n 20 "$WORK/console.log")" ;;
-esac
+boot_ct --bind-ro="$WORK/debs:/root/pdtt-debs"
 CT_ROOT=/proc/$CT_PID/root
 echo "ok: container $NAME booted (systemd $(in_ct systemctl --version | awk 'NR == 1 { print $2 }'), PID 1 is $CT_PID here)"
 in_ct cat /etc/passwd /etc/group >"$WORK/accounts.before"

@@ -381,7 +381,10 @@ static void test_print(void)
 			   "history_5min_hours = 48;\n"
 			   "history_hourly_days = 4;\n"
 			   "history_daily_days = 62;\n"
-			   "history_monthly_months = 25;\n");
+			   "history_monthly_months = 25;\n"
+			   "jobs = \"\";\n"
+			   "max_jobs = 1024;\n"
+			   "jobs_log = \"\";\n");
 	free(text);
 	check_round_trip(&cfg);
 
@@ -408,7 +411,10 @@ static void test_print(void)
 			   "history_5min_hours = 24;\n"
 			   "history_hourly_days = 30;\n"
 			   "history_daily_days = 400;\n"
-			   "history_monthly_months = 120;\n");
+			   "history_monthly_months = 120;\n"
+			   "jobs = \"\";\n"
+			   "max_jobs = 1024;\n"
+			   "jobs_log = \"\";\n");
 	free(text);
 	check_round_trip(&cfg);
 
@@ -536,9 +542,39 @@ static void test_unknown_key(void)
 		     "prometheus_textfile, prometheus_textfile_group, mode, max_users, interfaces, "
 		     "local_networks, networks, pin_path, state_file, cgroup_path, owner_tracking, history_file, "
 		     "history_period, history_5min_hours, history_hourly_days, history_daily_days, "
-		     "history_monthly_months");
+		     "history_monthly_months, jobs, max_jobs, jobs_log");
 	expect_refused("Interval = 10;", "unknown key \"Interval\"");
 	expect_refused("pdtt = { interval = 10; };", "unknown key \"pdtt\"");
+}
+
+static void test_jobs(void)
+{
+	struct pdtt_config cfg;
+	char path[TMP_PATH], err[512];
+
+	CHECK(load_text("jobs = \"slurm\";\nmax_jobs = 10;\njobs_log = \"/var/log/jobs.jsonl\";\n",
+			&cfg, err, sizeof(err), path, sizeof(path)) == 0);
+	CHECK_STR_EQ(cfg.jobs, "slurm");
+	CHECK(cfg.max_jobs == 10);
+	CHECK_STR_EQ(cfg.jobs_log, "/var/log/jobs.jsonl");
+	check_round_trip(&cfg);
+	CHECK(load_text("jobs = \"/(session-[0-9]+)\\\\.scope\";\n", &cfg, err, sizeof(err), path,
+			sizeof(path)) == 0);
+	CHECK_STR_EQ(cfg.jobs, "/(session-[0-9]+)\\.scope");
+	CHECK(load_text("jobs = \"systemd\";\n", &cfg, err, sizeof(err), path, sizeof(path)) == 0);
+	CHECK(load_text("jobs = \"session\";\n", &cfg, err, sizeof(err), path, sizeof(path)) == 0);
+	expect_error("\njobs = \"job_[0-9]+\";\n",
+		     ":2: jobs = \"job_[0-9]+\" is not accepted (it has no capture group to name the "
+		     "job): expected \"\" (off), \"slurm\", \"systemd\", \"session\" or a POSIX "
+		     "extended regular expression whose first capture group is the job, such as "
+		     "\"/job_([0-9]+)/\"");
+	expect_refused("jobs = \"job_([0-9]+\";\n", "jobs = \"job_([0-9]+\" is not accepted (");
+	expect_refused("jobs = 1;\n", "jobs = 1 has the wrong type: expected \"\" (off)");
+	expect_error("max_jobs = 0;\n",
+		     ":1: max_jobs = 0 is out of range: expected an integer from 1 to 65536");
+	expect_error("jobs_log = \"jobs.jsonl\";\n",
+		     ":1: jobs_log = \"jobs.jsonl\" is not an absolute path: expected \"\" or a "
+		     "string starting with \"/\"");
 }
 
 static void test_integers(void)
@@ -836,6 +872,7 @@ int main(void)
 	test_textfile_group();
 	test_unknown_key();
 	test_history_keys();
+	test_jobs();
 	test_integers();
 	test_mode();
 	test_paths();

@@ -109,7 +109,8 @@ static void test_usage_text(void)
 
 	pdtt_options_usage(out, DEFAULT_CONF);
 	fclose(out);
-	CHECK(strstr(buf, "Usage: pdtt [-c FILE] show [--user NAME|UID] [--json] [--bytes] [--by-network]\n"));
+	CHECK(strstr(buf, "Usage: pdtt [-c FILE] show [--jobs] [--user NAME|UID] [--json] [--bytes] "
+			   "[--by-network]\n"));
 	CHECK(strstr(buf, "(default: /etc/pdtt.conf)"));
 }
 
@@ -148,6 +149,8 @@ static void test_history(void)
 		    "pdtt: --csv is an option of 'history'; try 'pdtt --help'\n");
 	check_error(ARGV("history", "--bytes"),
 		    "pdtt: --bytes is an option of 'show'; try 'pdtt --help'\n");
+	check_error(ARGV("status", "--jobs"),
+		    "pdtt: --jobs is an option of 'show'; try 'pdtt --help'\n");
 	check_error(ARGV("history", "--since"),
 		    "pdtt: option --since needs an argument; try 'pdtt --help'\n");
 }

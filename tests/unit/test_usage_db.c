@@ -95,10 +95,11 @@ static void check_sums(uint64_t k)
 	check_sums_from(USAGE_5MIN, k);
 }
 
-static struct usage_db *open_history(int period)
+static struct usage_db *open_history_as(int period, bool background)
 {
 	struct usage_settings s = { .path = path,
 				    .period = period,
+				    .background = background,
 				    .retention = { 48, 4, 62, 25 } };
 	char err[512];
 	struct usage_db *h = usage_db_open(&s, err, sizeof(err));
@@ -107,6 +108,11 @@ static struct usage_db *open_history(int period)
 	if (!h)
 		fprintf(stderr, "%s\n", err);
 	return h;
+}
+
+static struct usage_db *open_history(int period)
+{
+	return open_history_as(period, false);
 }
 
 /* Start, reports, stop, start again: catch-up rows, and every tier sums to the totals. */
@@ -348,6 +354,51 @@ static void test_kill(void)
 	fprintf(stderr, "killed after %lld whole periods of %d UIDs\n", first / unit, MANY);
 }
 
+/*
+ * With the writer thread: reports only hand their readings over; closing
+ * waits for the thread to write them all (the final one too), each in its
+ * own 5-minute bucket, and every tier sums to the totals.
+ */
+static void test_background(void)
+{
+	time_t t0 = 1767225600 - 600; /* 10 minutes before 2026-01-01 */
+	struct pdtt_usage users[2];
+	struct pdtt_snapshot s;
+	struct usage_db *h;
+	char cmd[3 * sizeof(path) + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -f %s %s-wal %s-shm", path, path, path);
+	CHECK(system(cmd) == 0);
+	h = open_history_as(300, true);
+	if (!h)
+		return;
+	reading(&s, users, t0 + 5, 1);
+	usage_db_record(h, &s, USAGE_AT_START);
+	/* A network named after the start: the thread's copies carry its name. */
+	for (int k = 1; k <= 3; k++) {
+		reading(&s, users, t0 + k * 300 + 1, 1 + (uint64_t)k);
+		s.classes = (struct pdtt_classes){ .n = 3, .name = { [2] = "campus" } };
+		usage_db_record(h, &s, USAGE_AT_REPORT);
+	}
+	reading(&s, users, t0 + 3 * 300 + 50, 5);
+	s.classes = (struct pdtt_classes){ .n = 3, .name = { [2] = "campus" } };
+	usage_db_record(h, &s, USAGE_AT_STOP);
+	usage_db_close(h);
+	check_sums(5);
+	CHECK(query("SELECT id FROM classes WHERE name = 'campus'") == 2);
+	CHECK(query("SELECT count(DISTINCT start) FROM usage_5min") == 4);
+	CHECK(query("SELECT count(DISTINCT start) FROM usage_monthly") == 2);
+	CHECK(query("SELECT count(*) FROM periods") == 5);
+	/* Opened again, it carries on from what the thread wrote. */
+	h = open_history_as(300, true);
+	if (!h)
+		return;
+	reading(&s, users, t0 + 3600, 6);
+	usage_db_record(h, &s, USAGE_AT_START);
+	usage_db_close(h);
+	check_sums(6);
+}
+
 static void test_buckets(void)
 {
 	time_t t = 1764590400 + 1234; /* 2025-12-01 12:20:34 */
@@ -373,6 +424,7 @@ int main(void)
 	test_corrupt();
 	test_newer();
 	test_kill();
+	test_background();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 99;

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The jobs pdttd knows of (src/jobs.c), and the file that keeps them across
+ * restarts and that `pdtt show --jobs` reads: which job each slot of
+ * pdtt_job_counters holds, its user, when it started and ended, and its
+ * totals as last read.
+ */
+#ifndef PDTT_JOB_TABLE_H
+#define PDTT_JOB_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "pdtt_shared.h"
+
+#define JOB_NAME_MAX 128
+#define JOB_UID_UNKNOWN (-1LL)
+
+enum job_phase {
+	JOB_RUNNING = 'R', /* its cgroups exist */
+	JOB_ENDED = 'E',   /* its cgroups are gone: final totals to report */
+	JOB_DONE = 'D',    /* reported: its slot is freed once this file is saved */
+};
+
+struct job {
+	char name[JOB_NAME_MAX];     /* the pattern's capture: "1234" for Slurm's job_1234 */
+	uint32_t slot;               /* in pdtt_job_counters; PDTT_JOB_OVERFLOW: none free */
+	long long uid;               /* the job's user, JOB_UID_UNKNOWN until a process is seen */
+	time_t start, end;           /* end 0 while running */
+	char phase;                  /* enum job_phase */
+	struct pdtt_value total;     /* as last read */
+	struct pdtt_value reported;  /* at the last interval record */
+	bool seen;                   /* in the current scan */
+};
+
+struct job_table {
+	uint64_t instance_id;        /* of the maps the slots are in (pdtt_meta) */
+	unsigned int max_jobs;       /* the size they were made for */
+	time_t saved_at;
+	struct job *jobs;
+	size_t n, cap;
+};
+
+/* A new job at the end of t (zeroed but for name and phase RUNNING); NULL without memory. */
+struct job *job_table_add(struct job_table *t, const char *name);
+
+/* The running job called name, or NULL. */
+struct job *job_table_running(struct job_table *t, const char *name);
+
+/* Remove the jobs in phase DONE; their slots are free again. */
+void job_table_drop_done(struct job_table *t);
+
+/* Whether slot is held by a job of t. */
+bool job_table_slot_used(const struct job_table *t, uint32_t slot);
+
+void job_table_free(struct job_table *t);
+
+/* Write t to path atomically (0640): 0 or -errno. */
+int job_table_save(const char *path, const struct job_table *t);
+
+/*
+ * Read path into t (empty first): 0, 1 when it does not exist (t empty),
+ * -1 with a message in err when it cannot be read or is not such a file.
+ */
+int job_table_load(const char *path, struct job_table *t, char *err, size_t errlen);
+
+/* The jobs file that goes with state_file: state_file + ".jobs". */
+void job_table_path(char *out, size_t outlen, const char *state_file);
+
+#endif /* PDTT_JOB_TABLE_H */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pdtt show --jobs. The jobs file says which job each slot holds and its
+ * totals at pdttd's last report; a running job's totals are then read from
+ * the pinned counters themselves, so that they are as fresh as show's users.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "escape.h"
+#include "exitcodes.h"
+#include "job_table.h"
+#include "output_jobs.h"
+#include "pins.h"
+#include "report_json.h"
+#include "show_jobs.h"
+#include "snapshot.h"
+#include "usercache.h"
+
+/* Whether the maps pinned in pin_path are the ones the jobs file's slots are in. */
+static bool same_maps(const struct job_table *t, const char *pin_path)
+{
+	char path[PDTT_PATH_MAX + 64];
+	struct pdtt_meta meta;
+	__u32 zero = 0;
+	int fd;
+	bool same;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_path, PDTT_PIN_META);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	same = bpf_map_lookup_elem(fd, &zero, &meta) == 0 && meta.instance_id == t->instance_id;
+	close(fd);
+	return same;
+}
+
+/*
+ * The running jobs' totals now, where the pinned counters are the file's;
+ * classes gets the classes of their values.
+ */
+static void read_live(struct job_table *t, const char *pin_path, struct pdtt_classes *classes)
+{
+	char path[PDTT_PATH_MAX + 64];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int ncpus = libbpf_num_possible_cpus(), fd;
+	char *percpu = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_path, PDTT_PIN_JOB_COUNTERS);
+	if ((fd = bpf_obj_get(path)) < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size)
+		pins_read_classes(pin_path, info.value_size, classes);
+	if (ncpus > 0 && info.value_size && same_maps(t, pin_path))
+		percpu = calloc((size_t)ncpus, info.value_size);
+	if (percpu && info.max_entries == t->max_jobs + 1) {
+		for (size_t i = 0; i < t->n; i++) {
+			struct job *job = &t->jobs[i];
+			__u32 slot = job->slot;
+			struct pdtt_value sum = { 0 };
+
+			if (job->phase != JOB_RUNNING || slot == PDTT_JOB_OVERFLOW ||
+			    slot > t->max_jobs || bpf_map_lookup_elem(fd, &slot, percpu))
+				continue;
+			for (int cpu = 0; cpu < ncpus; cpu++) {
+				const struct pdtt_counters *c =
+					(const struct pdtt_counters *)(percpu +
+								       (size_t)cpu * info.value_size);
+
+				for (unsigned int cls = 0; cls < classes_count(classes); cls++)
+					counters_add(&sum.by_class[cls], &c[cls]);
+			}
+			job->total = sum;
+		}
+	}
+	free(percpu);
+	close(fd);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start > y->start ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static const char *name_of(const struct job *job, struct usercache *names,
+			   const char *(*user_name)(void *, uint32_t))
+{
+	if (job->uid == JOB_UID_UNKNOWN || !names)
+		return NULL;
+	return user_name(names, (uint32_t)job->uid);
+}
+
+static void when(char *out, size_t outlen, time_t t)
+{
+	struct tm tm;
+
+	if (!t) {
+		snprintf(out, outlen, "-");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static void write_table(FILE *out, const struct job_table *t, long long uid,
+			struct usercache *names, const char *(*user_name)(void *, uint32_t))
+{
+	char start[32], end[32];
+
+	fprintf(out, "%-16s %-12s %-8s %-19s %-19s %14s %10s %14s %10s\n", "JOB", "USER", "STATE",
+		"START (UTC)", "END (UTC)", "TX BYTES", "TX PKTS", "RX BYTES", "RX PKTS");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct job *job = &t->jobs[i];
+		struct pdtt_counters c = value_total(&job->total);
+		const char *user = name_of(job, names, user_name);
+		char uidtext[24];
+
+		if (uid >= 0 && job->uid != uid)
+			continue;
+		when(start, sizeof(start), job->start);
+		when(end, sizeof(end), job->end);
+		snprintf(uidtext, sizeof(uidtext), "%lld", job->uid);
+		escape_text_name(out, job->name);
+		fprintf(out, "%*s %-12s %-8s %-19s %-19s %14llu %10llu %14llu %10llu\n",
+			(int)(strlen(job->name) < 16 ? 16 - strlen(job->name) : 0), "",
+			user ? user : job->uid == JOB_UID_UNKNOWN ? "?" : uidtext,
+			job->phase == JOB_RUNNING ? "running" : "ended", start, end,
+			(unsigned long long)c.tx_bytes, (unsigned long long)c.tx_packets,
+			(unsigned long long)c.rx_bytes, (unsigned long long)c.rx_packets);
+	}
+}
+
+static void write_json(FILE *out, const struct pdtt_classes *classes, const struct job_table *t,
+		       long long uid, struct usercache *names,
+		       const char *(*user_name)(void *, uint32_t))
+{
+	char host[256] = "localhost";
+	bool first = true;
+
+	gethostname(host, sizeof(host) - 1);
+	fputs("{\"jobs\":[", out);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct job *job = &t->jobs[i];
+
+		if (uid >= 0 && job->uid != uid)
+			continue;
+		fputs(first ? "\n" : ",\n", out);
+		first = false;
+		job_json_line(out, classes, job, name_of(job, names, user_name), host);
+	}
+	fputs("\n]}\n", out);
+}
+
+int show_jobs(FILE *out, const struct pdtt_config *cfg, long long uid, bool json,
+	      const char *(*user_name)(void *names, uint32_t uid))
+{
+	char path[PDTT_PATH_MAX + 8], err[PDTT_PATH_MAX + 128];
+	struct pdtt_classes classes = { 0 };
+	struct job_table t;
+	struct usercache *names;
+	int rc;
+
+	job_table_path(path, sizeof(path), cfg->state_file);
+	rc = job_table_load(path, &t, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "pdtt: %s\n", err);
+		return errno == EACCES ? PDTT_EXIT_NOPERM : PDTT_EXIT_FAILURE;
+	}
+	if (rc == 1 && !cfg->jobs[0]) {
+		fprintf(stderr, "pdtt: jobs are not counted: set jobs in %s (see pdtt.conf(5))\n",
+			"pdtt.conf");
+		return PDTT_EXIT_NOINPUT;
+	}
+	read_live(&t, cfg->pin_path, &classes);
+	qsort(t.jobs, t.n, sizeof(*t.jobs), newest_first);
+	names = usercache_new();
+	if (json)
+		write_json(out, &classes, &t, uid, names, user_name);
+	else
+		write_table(out, &t, uid, names, user_name);
+	usercache_free(names);
+	job_table_free(&t);
+	return PDTT_EXIT_OK;
+}
