@@ -89,8 +89,7 @@ size_t snapshot_bytes_per_user(const struct pdtt_snapshot *snap)
 	return sizeof(struct pdtt_usage) + snap->named_width * sizeof(struct pdtt_counters);
 }
 
-void usage_value(const struct pdtt_snapshot *snap, const struct pdtt_usage *u,
-		 struct pdtt_value *v)
+void usage_value(const struct pdtt_snapshot *snap, const struct pdtt_usage *u, struct pdtt_value *v)
 {
 	memset(v, 0, sizeof(*v));
 	for (unsigned int cls = 0; cls < PDTT_CLASS_FIRST_NAMED + snap->named_width; cls++)

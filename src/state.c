@@ -466,7 +466,8 @@ static char *put_value(char *p, const struct value_ref *d, unsigned int n_classe
 }
 
 /* Finish the line begun at sink_room with its 16 numbers: the baseline, then the last reading. */
-static void put_pair(struct sink *s, char *p, const struct value_ref *base, const struct value_ref *last)
+static void put_pair(struct sink *s, char *p, const struct value_ref *base,
+		     const struct value_ref *last)
 {
 	p = put_value(p, base, s->n_classes);
 	p = put_value(p, last, s->n_classes);
@@ -561,7 +562,8 @@ static int write_state(struct sink *s, const struct pdtt_state *st)
 	for (int b = 0; b < PDTT_BUCKET_COUNT; b++) {
 		char *p = put_str(sink_room(s, LINE_MAX_LEN), "bucket ");
 
-		put_pair(s, put_str(p, bucket_names[b]), &(struct value_ref){ .v = &st->baseline.buckets[b] },
+		put_pair(s, put_str(p, bucket_names[b]),
+			 &(struct value_ref){ .v = &st->baseline.buckets[b] },
 			 &(struct value_ref){ .v = &st->last.buckets[b] });
 	}
 	for_each_user(st, s);

@@ -419,15 +419,15 @@ static int add_recorded(struct pdtt_snapshot *rec, long long uid, int cls,
 	if (cls < 0 || cls >= PDTT_CLASS_MAX)
 		return 0; /* a class this pdtt does not count */
 	if (uid == USAGE_UID_UNATTRIBUTED || uid == USAGE_UID_OVERFLOW) {
-		counters_add(&rec->buckets[uid == USAGE_UID_UNATTRIBUTED ? PDTT_BUCKET_UNATTRIBUTED
-								      : PDTT_BUCKET_OVERFLOW]
-				      .by_class[cls],
-			     c);
+		int b = uid == USAGE_UID_UNATTRIBUTED ? PDTT_BUCKET_UNATTRIBUTED
+						      : PDTT_BUCKET_OVERFLOW;
+
+		counters_add(&rec->buckets[b].by_class[cls], c);
 		return 0;
 	}
 	if (uid < 0 || uid > UINT32_MAX)
 		return 0;
-	/* The rows come by UID, then class: a user's classes are known by its last row. */
+	/* A class no row had so far: every user gets room for it (16 times at most). */
 	if (snapshot_widen(rec, (unsigned int)cls + 1))
 		return -ENOMEM;
 	if (!rec->n_users || rec->users[rec->n_users - 1].uid != (uint32_t)uid) {
@@ -803,9 +803,11 @@ static void cap_periods(struct periods *list, size_t max_bytes)
 	size_t bytes = 0;
 
 	for (size_t i = 0; i < list->n; i++)
-		bytes += list->items[i].snap.n_users * snapshot_bytes_per_user(&list->items[i].snap);
+		bytes += list->items[i].snap.n_users *
+			 snapshot_bytes_per_user(&list->items[i].snap);
 	while (list->n > 1 && bytes > max_bytes) {
-		bytes -= list->items[0].snap.n_users * snapshot_bytes_per_user(&list->items[0].snap);
+		bytes -= list->items[0].snap.n_users *
+			 snapshot_bytes_per_user(&list->items[0].snap);
 		list->items[1].catch_up |= list->items[0].catch_up;
 		snapshot_release(&list->items[0].snap);
 		memmove(list->items, list->items + 1, --list->n * sizeof(*list->items));

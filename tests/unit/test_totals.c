@@ -120,7 +120,8 @@ static bool mallinfo_counts(void)
 	counts = block && heap_in_use() - before >= 1 << 20;
 	free(block);
 	if (!counts)
-		fprintf(stderr, "test_totals: mallinfo2 does not count this malloc: heap checks skipped\n");
+		fprintf(stderr,
+			"test_totals: mallinfo2 does not count this malloc: heap checks skipped\n");
 	return counts;
 }
 
