@@ -826,6 +826,7 @@ class JobsOn:
 
     def jobs_init(self, cgroot):
         self.job_cgroup = f"{cgroot}/{self.JOB}"
+        self.job_token = None  # up() makes the cgroup; probe() only starts pdttd
         self.extra.append('jobs = "/pdtt-bench-job_([0-9]+)";')
 
     def up(self):
@@ -847,7 +848,9 @@ class JobsOn:
     def down(self):
         super().down()
         self.jobs_cleanup()
-        CLEANUP.done(self.job_token)
+        if self.job_token is not None:
+            CLEANUP.done(self.job_token)
+            self.job_token = None
 
 
 class PdttSocketJobs(JobsOn, PdttSocket):

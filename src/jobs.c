@@ -256,11 +256,13 @@ static bool sync_cgroups(struct jobs *j)
 	void *prev = NULL;
 	__u32 slot;
 
-	qsort(j->found, j->n_found, sizeof(*j->found), by_id);
+	/* qsort and bsearch take no NULL array, even of 0 elements (no job yet). */
+	if (j->n_found)
+		qsort(j->found, j->n_found, sizeof(*j->found), by_id);
 	while (bpf_map_get_next_key(j->cgroups_fd, prev, &next) == 0) {
 		struct found want = { .id = next }, *f;
 
-		f = bsearch(&want, j->found, j->n_found, sizeof(*f), by_id);
+		f = j->n_found ? bsearch(&want, j->found, j->n_found, sizeof(*f), by_id) : NULL;
 		if (!f || bpf_map_lookup_elem(j->cgroups_fd, &next, &slot) || slot != f->slot) {
 			if (n_stale == cap) {
 				__u64 *more = realloc(stale, (cap = cap ? 2 * cap : 64) * sizeof(*more));

@@ -180,7 +180,8 @@ int show_jobs(FILE *out, const struct pdtt_config *cfg, long long uid, bool json
 		return PDTT_EXIT_NOINPUT;
 	}
 	read_live(&t, cfg->pin_path, &classes);
-	qsort(t.jobs, t.n, sizeof(*t.jobs), newest_first);
+	if (t.n)
+		qsort(t.jobs, t.n, sizeof(*t.jobs), newest_first);
 	names = usercache_new();
 	if (json)
 		write_json(out, &classes, &t, uid, names, user_name);
