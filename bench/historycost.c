@@ -83,8 +83,7 @@ static struct pdtt_snapshot users_of(size_t n)
 	return s;
 }
 
-static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm,
-			  bool background)
+static struct usage_db *open_db(const char *path, int r5, int rh, int rd, int rm, bool background)
 {
 	struct usage_settings set = { .path = path,
 				      .period = 300,

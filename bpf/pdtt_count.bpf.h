@@ -373,7 +373,7 @@ static __always_inline void pdtt_map_ipv4(struct pdtt_lpm_key *key, __u32 addr)
  * its source address on receive, its destination on send.
  */
 static __always_inline __u32 pdtt_classify_packet(struct __sk_buff *skb, __u32 l3_offset,
-						   enum pdtt_direction dir)
+						  enum pdtt_direction dir)
 {
 	struct pdtt_lpm_key key = { .prefixlen = 128 };
 	__u8 version, *cls;
@@ -502,8 +502,8 @@ static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction d
 }
 
 /* The buffer, charged to its owner and, with jobs on, to the socket's job too. */
-static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir,
-				  __u32 cls, struct pdtt_wire w)
+static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir, __u32 cls,
+				  struct pdtt_wire w)
 {
 	struct pdtt_value *v = NULL;
 

@@ -72,7 +72,8 @@ static __always_inline struct pdtt_l3 pdtt_find_l3(struct __sk_buff *skb, enum p
 		if (bpf_skb_load_bytes(skb, ETH_HLEN - 2, &ethertype, 2))
 			return l3;
 		for (int i = 0; i < PDTT_VLAN_TAGS_MAX; i++) {
-			if (ethertype != bpf_htons(ETH_P_8021Q) && ethertype != bpf_htons(ETH_P_8021AD))
+			if (ethertype != bpf_htons(ETH_P_8021Q) &&
+			    ethertype != bpf_htons(ETH_P_8021AD))
 				break;
 			/* The tag: TCI, then the inner EtherType. */
 			if (bpf_skb_load_bytes(skb, off + 2, &ethertype, 2))

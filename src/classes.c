@@ -38,8 +38,7 @@ bool classes_named(const struct pdtt_classes *c)
 	return classes_count(c) > PDTT_CLASS_DEFAULT_COUNT;
 }
 
-int classes_extend(struct pdtt_classes *c, const struct pdtt_config *cfg, char *err,
-		   size_t errlen)
+int classes_extend(struct pdtt_classes *c, const struct pdtt_config *cfg, char *err, size_t errlen)
 {
 	c->n = classes_count(c);
 	for (size_t i = 0; i < cfg->n_network_names; i++) {
@@ -60,16 +59,14 @@ int classes_extend(struct pdtt_classes *c, const struct pdtt_config *cfg, char *
 	return 0;
 }
 
-unsigned int classes_of_cidr(const struct pdtt_classes *c, const struct pdtt_config *cfg,
-			     size_t k)
+unsigned int classes_of_cidr(const struct pdtt_classes *c, const struct pdtt_config *cfg, size_t k)
 {
 	int i = classes_find(c, cfg->network_names[cfg->network_cidrs[k].name]);
 
 	return i < 0 ? PDTT_CLASS_EXTERNAL : (unsigned int)i;
 }
 
-const struct pdtt_classes *classes_wider(const struct pdtt_classes *a,
-					 const struct pdtt_classes *b)
+const struct pdtt_classes *classes_wider(const struct pdtt_classes *a, const struct pdtt_classes *b)
 {
 	return classes_count(a) >= classes_count(b) ? a : b;
 }

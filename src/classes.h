@@ -43,12 +43,10 @@ bool classes_named(const struct pdtt_classes *c);
  * Append the names cfg->networks has that c lacks. 0, or -1 when they do
  * not fit in PDTT_CLASS_MAX, with a message in err.
  */
-int classes_extend(struct pdtt_classes *c, const struct pdtt_config *cfg, char *err,
-		   size_t errlen);
+int classes_extend(struct pdtt_classes *c, const struct pdtt_config *cfg, char *err, size_t errlen);
 
 /* The class of cfg->network_cidrs[k]'s name in c (which classes_extend filled). */
-unsigned int classes_of_cidr(const struct pdtt_classes *c, const struct pdtt_config *cfg,
-			     size_t k);
+unsigned int classes_of_cidr(const struct pdtt_classes *c, const struct pdtt_config *cfg, size_t k);
 
 /* The longer of a and b: tables only grow, so it holds the other's names too. */
 const struct pdtt_classes *classes_wider(const struct pdtt_classes *a,

@@ -21,16 +21,16 @@
 struct collector {
 	struct collector_maps maps;
 	int ncpus;
-	size_t batch;                  /* entries per batch syscall */
-	uint32_t *keys;                /* one batch of keys */
-	uint32_t *slots;               /* one batch of pdtt_slots values */
-	size_t value_size;             /* of the maps' values: their classes' counters */
-	char *percpu;                  /* one batch of per-CPU values */
-	uint32_t *slot_uid;            /* layout 3: each slot's UID ... */
-	uint8_t *slot_named;           /* ... where known */
-	uint32_t slots_named;          /* slots_used when the names were read */
-	uint64_t *order, *order_tmp;   /* sort keys: uid << 32 | position */
-	struct pdtt_snapshot snap;     /* the kernel counters */
+	size_t batch;                /* entries per batch syscall */
+	uint32_t *keys;              /* one batch of keys */
+	uint32_t *slots;             /* one batch of pdtt_slots values */
+	size_t value_size;           /* of the maps' values: their classes' counters */
+	char *percpu;                /* one batch of per-CPU values */
+	uint32_t *slot_uid;          /* layout 3: each slot's UID ... */
+	uint8_t *slot_named;         /* ... where known */
+	uint32_t slots_named;        /* slots_used when the names were read */
+	uint64_t *order, *order_tmp; /* sort keys: uid << 32 | position */
+	struct pdtt_snapshot snap;   /* the kernel counters */
 };
 
 struct collector *collector_new(const struct collector_maps *maps)
@@ -159,8 +159,7 @@ static void name_slot_batch(struct collector *col, uint32_t count)
  * added to the snapshot; *unnamed set when one with counts has no UID known
  * (its name came after the names were read). 0 or -errno.
  */
-static int read_slot_batch(struct collector *col, uint32_t first, uint32_t count,
-			   bool *unnamed)
+static int read_slot_batch(struct collector *col, uint32_t first, uint32_t count, bool *unnamed)
 {
 	uint32_t in = first - 1, out, n = count;
 	struct pdtt_value sum;
@@ -175,8 +174,7 @@ static int read_slot_batch(struct collector *col, uint32_t first, uint32_t count
 		for (n = 0; n < count; n++) {
 			uint32_t slot = first + n;
 
-			if (bpf_map_lookup_elem(col->maps.counters_fd, &slot,
-						percpu_entry(col, n)))
+			if (bpf_map_lookup_elem(col->maps.counters_fd, &slot, percpu_entry(col, n)))
 				return -errno;
 		}
 	}

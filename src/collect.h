@@ -11,10 +11,10 @@ struct collector;
 struct collector_maps {
 	int counters_fd;
 	int buckets_fd;
-	int slots_fd;             /* layout 3: UID -> slot; -1 for layouts 1 and 2,
+	int slots_fd;                /* layout 3: UID -> slot; -1 for layouts 1 and 2,
 				   * whose counters are a per-CPU hash by UID */
-	int meta_fd;              /* layout 3: for slots_used */
-	size_t max_entries;       /* of the counters map */
+	int meta_fd;                 /* layout 3: for slots_used */
+	size_t max_entries;          /* of the counters map */
 	struct pdtt_classes classes; /* of the counters' values (their size) */
 };
 

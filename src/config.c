@@ -393,7 +393,11 @@ static int parse_interfaces(struct config_reader *rd, const config_setting_t *s,
 	return 0;
 }
 
-enum cidr_result { CIDR_OK, CIDR_INVALID, CIDR_HOST_BITS };
+enum cidr_result {
+	CIDR_OK,
+	CIDR_INVALID,
+	CIDR_HOST_BITS
+};
 
 /* Digits only, no sign, no leading zero: "/08" or "/+8" are typos, not prefixes. */
 static bool parse_prefix(const char *str, unsigned int max, unsigned int *out)
@@ -492,10 +496,9 @@ static int parse_local_networks(struct config_reader *rd, const config_setting_t
 	return 0;
 }
 
-#define NETWORKS_EXAMPLE                                                                  \
+#define NETWORKS_EXAMPLE \
 	"a list of groups such as ( { name = \"campus\"; cidrs = [ \"10.0.0.0/8\" ]; } )"
-#define NAME_RULE                                                                         \
-	"a name of 1 to 31 lowercase letters, digits, '_' or '-', starting with a letter"
+#define NAME_RULE "a name of 1 to 31 lowercase letters, digits, '_' or '-', starting with a letter"
 
 /* networks[i].name: valid, not "external", not given before. */
 static int parse_network_name(struct config_reader *rd, const config_setting_t *group, int i,
@@ -515,21 +518,23 @@ static int parse_network_name(struct config_reader *rd, const config_setting_t *
 		return config_fail(rd, s, "networks[%d].name = %s is not a valid name: expected %s",
 				   i, config_shown(rd, s, value, sizeof(value)), NAME_RULE);
 	if (!strcmp(name, "external"))
-		return config_fail(rd, s, "networks[%d].name = %s is reserved: \"external\" is "
-				   "what matches no network; expected another name", i,
-				   config_shown(rd, s, value, sizeof(value)));
+		return config_fail(rd, s,
+				   "networks[%d].name = %s is reserved: \"external\" is "
+				   "what matches no network; expected another name",
+				   i, config_shown(rd, s, value, sizeof(value)));
 	for (size_t k = 0; k < cfg->n_network_names; k++)
 		if (!strcmp(cfg->network_names[k], name))
-			return config_fail(rd, s, "networks[%d].name = %s is given twice (also "
-					   "networks[%zu]): expected a name of its own", i,
-					   config_shown(rd, s, value, sizeof(value)), k);
+			return config_fail(rd, s,
+					   "networks[%d].name = %s is given twice (also "
+					   "networks[%zu]): expected a name of its own",
+					   i, config_shown(rd, s, value, sizeof(value)), k);
 	snprintf(cfg->network_names[cfg->n_network_names], PDTT_NETWORK_NAME_LEN, "%s", name);
 	return 0;
 }
 
 /* The CIDR at cfg->network_cidrs[n] must not be in a network already. */
-static int check_cidr_unique(struct config_reader *rd, const config_setting_t *e,
-			     const char *where, const struct pdtt_config *cfg, size_t n)
+static int check_cidr_unique(struct config_reader *rd, const config_setting_t *e, const char *where,
+			     const struct pdtt_config *cfg, size_t n)
 {
 	const struct pdtt_network *net = &cfg->network_cidrs[n];
 	char value[SHOWN_MAX + 1];
@@ -539,10 +544,11 @@ static int check_cidr_unique(struct config_reader *rd, const config_setting_t *e
 
 		if (o->family == net->family && o->prefix_len == net->prefix_len &&
 		    !memcmp(o->addr, net->addr, sizeof(o->addr)))
-			return config_fail(rd, e, "%s = %s is also in network \"%s\": expected "
+			return config_fail(rd, e,
+					   "%s = %s is also in network \"%s\": expected "
 					   "each CIDR in one network only (the longest prefix "
-					   "wins between different ones)", where,
-					   config_shown(rd, e, value, sizeof(value)),
+					   "wins between different ones)",
+					   where, config_shown(rd, e, value, sizeof(value)),
 					   cfg->network_names[o->name]);
 	}
 	return 0;
@@ -557,25 +563,30 @@ static int parse_network_cidrs(struct config_reader *rd, const config_setting_t 
 	int j, n;
 
 	if (!s)
-		return config_fail(rd, group, "networks[%d] (\"%s\") has no cidrs: expected "
-				   "cidrs = [ \"10.0.0.0/8\", \"fd00::/8\" ]", i,
-				   cfg->network_names[i]);
+		return config_fail(rd, group,
+				   "networks[%d] (\"%s\") has no cidrs: expected "
+				   "cidrs = [ \"10.0.0.0/8\", \"fd00::/8\" ]",
+				   i, cfg->network_names[i]);
 	if (!config_setting_is_array(s) && !config_setting_is_list(s))
-		return config_fail(rd, s, "networks[%d].cidrs = %s has the wrong type: expected "
+		return config_fail(rd, s,
+				   "networks[%d].cidrs = %s has the wrong type: expected "
 				   "a list of networks such as [ \"10.0.0.0/8\", \"fd00::/8\" ]",
 				   i, config_shown(rd, s, value, sizeof(value)));
 	n = config_setting_length(s);
 	if (n == 0)
-		return config_fail(rd, s, "networks[%d].cidrs is empty: expected at least one "
-				   "network such as \"10.0.0.0/8\"", i);
+		return config_fail(rd, s,
+				   "networks[%d].cidrs is empty: expected at least one "
+				   "network such as \"10.0.0.0/8\"",
+				   i);
 	for (j = 0; j < n; j++) {
 		struct pdtt_network *net = &cfg->network_cidrs[cfg->n_network_cidrs];
 
 		snprintf(where, sizeof(where), "networks[%d].cidrs[%d]", i, j);
 		if (cfg->n_network_cidrs == PDTT_NETWORK_CIDRS_MAX)
-			return config_fail(rd, config_setting_get_elem(s, j), "%s: networks have "
-					   "more than %d CIDRs in all: expected at most %d", where,
-					   PDTT_NETWORK_CIDRS_MAX, PDTT_NETWORK_CIDRS_MAX);
+			return config_fail(rd, config_setting_get_elem(s, j),
+					   "%s: networks have "
+					   "more than %d CIDRs in all: expected at most %d",
+					   where, PDTT_NETWORK_CIDRS_MAX, PDTT_NETWORK_CIDRS_MAX);
 		if (parse_cidr_element(rd, s, j, where, net))
 			return -1;
 		net->name = (unsigned int)i;
@@ -595,16 +606,18 @@ static int parse_network_group(struct config_reader *rd, const config_setting_t 
 	char value[SHOWN_MAX + 1];
 
 	if (!config_setting_is_group(group))
-		return config_fail(rd, group, "networks[%d] = %s has the wrong type: expected %s",
-				   i, config_shown(rd, group, value, sizeof(value)),
-				   "a group such as { name = \"campus\"; cidrs = [ \"10.0.0.0/8\" ]; }");
+		return config_fail(
+			rd, group, "networks[%d] = %s has the wrong type: expected %s", i,
+			config_shown(rd, group, value, sizeof(value)),
+			"a group such as { name = \"campus\"; cidrs = [ \"10.0.0.0/8\" ]; }");
 	for (int k = 0; k < config_setting_length(group); k++) {
 		const char *key = config_setting_name(config_setting_get_elem(group, k));
 
 		if (strcmp(key, "name") && strcmp(key, "cidrs"))
 			return config_fail(rd, config_setting_get_elem(group, k),
 					   "networks[%d] has an unknown key \"%.*s\": accepted "
-					   "keys are name, cidrs", i, SHOWN_MAX, key);
+					   "keys are name, cidrs",
+					   i, SHOWN_MAX, key);
 	}
 	if (parse_network_name(rd, group, i, cfg))
 		return -1;
@@ -646,7 +659,8 @@ static int check_networks(struct config_reader *rd, const config_setting_t *root
 			return config_fail(rd, config_setting_get_elem(s, (int)i),
 					   "networks[%zu].name = \"local\" and local_networks "
 					   "both say what is local: expected one of them (move the "
-					   "local_networks into this network's cidrs)", i);
+					   "local_networks into this network's cidrs)",
+					   i);
 	return 0;
 }
 
@@ -808,7 +822,8 @@ static void print_networks(FILE *out, const struct pdtt_config *cfg)
 	for (size_t i = 0; i < cfg->n_network_names; i++) {
 		bool first = true;
 
-		fprintf(out, "%s\n  { name = \"%s\"; cidrs = [", i ? "," : "", cfg->network_names[i]);
+		fprintf(out, "%s\n  { name = \"%s\"; cidrs = [", i ? "," : "",
+			cfg->network_names[i]);
 		for (size_t k = 0; k < cfg->n_network_cidrs; k++) {
 			if (cfg->network_cidrs[k].name != i)
 				continue;

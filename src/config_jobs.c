@@ -30,7 +30,7 @@ static const struct {
 
 #define N_PRESETS (sizeof(presets) / sizeof(presets[0]))
 
-#define JOBS_EXPECTED                                                                       \
+#define JOBS_EXPECTED                                                                           \
 	"expected \"\" (off), \"slurm\", \"systemd\", \"session\" or a POSIX extended regular " \
 	"expression whose first capture group is the job, such as \"/job_([0-9]+)/\""
 
@@ -58,8 +58,7 @@ int config_jobs_compile(const char *setting, regex_t *re, char *why, size_t whyl
 	return 0;
 }
 
-int config_parse_jobs(struct config_reader *rd, const config_setting_t *s,
-		      struct pdtt_config *cfg)
+int config_parse_jobs(struct config_reader *rd, const config_setting_t *s, struct pdtt_config *cfg)
 {
 	const char *str = config_setting_get_string(s);
 	char value[SHOWN_MAX + 1], why[256];
@@ -70,7 +69,8 @@ int config_parse_jobs(struct config_reader *rd, const config_setting_t *s,
 				   config_shown(rd, s, value, sizeof(value)));
 	if (strlen(str) >= sizeof(cfg->jobs))
 		return config_fail(rd, s, "jobs = %s is too long: expected at most %zu bytes",
-				   config_shown(rd, s, value, sizeof(value)), sizeof(cfg->jobs) - 1);
+				   config_shown(rd, s, value, sizeof(value)),
+				   sizeof(cfg->jobs) - 1);
 	if (str[0] && config_jobs_compile(str, &re, why, sizeof(why)))
 		return config_fail(rd, s, "jobs = %s is not accepted (%s): " JOBS_EXPECTED,
 				   config_shown(rd, s, value, sizeof(value)), why);

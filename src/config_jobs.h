@@ -14,8 +14,7 @@ const char *config_jobs_pattern(const char *setting);
 int config_jobs_compile(const char *setting, regex_t *re, char *why, size_t whylen);
 
 #ifdef PDTT_CONFIG_TEXT_H
-int config_parse_jobs(struct config_reader *rd, const config_setting_t *s,
-		      struct pdtt_config *cfg);
+int config_parse_jobs(struct config_reader *rd, const config_setting_t *s, struct pdtt_config *cfg);
 #endif
 
 #endif /* PDTT_CONFIG_JOBS_H */

@@ -162,7 +162,8 @@ static long class_index(const struct history_result *res, const long long *ids, 
 static int grow_mapping(void **at, size_t *bytes, size_t want)
 {
 	void *p = *at ? mremap(*at, *bytes, want, MREMAP_MAYMOVE)
-		      : mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		      : mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			     0);
 
 	if (p == MAP_FAILED)
 		return SQLITE_NOMEM;

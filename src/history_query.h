@@ -51,7 +51,7 @@ struct history_result {
 	size_t n_classes;
 	struct history_row *rows;
 	size_t n_rows;
-	struct pdtt_counters *values; /* the rows' by_class arrays */
+	struct pdtt_counters *values;    /* the rows' by_class arrays */
 	size_t rows_bytes, values_bytes; /* rows and values are mappings this long */
 };
 

@@ -123,7 +123,8 @@ static bool read_job(struct job_table *t, const char *line)
 
 	if (sscanf(line, "job %" SCNu32 " %c %lld %lld %lld %zu%n", &slot, &phase, &uid, &start,
 		   &end, &words, &used) != 6 ||
-	    words != VALUE_WORDS || (phase != JOB_RUNNING && phase != JOB_ENDED && phase != JOB_DONE))
+	    words != VALUE_WORDS ||
+	    (phase != JOB_RUNNING && phase != JOB_ENDED && phase != JOB_DONE))
 		return false;
 	line += used;
 	for (size_t i = 0; i < VALUE_WORDS; i++) {
@@ -158,7 +159,8 @@ int job_table_load(const char *path, struct job_table *t, char *err, size_t errl
 	if (fd == -ENOENT)
 		return 1;
 	if (fd < 0 || !(f = fdopen(fd, "r"))) {
-		snprintf(err, errlen, "cannot read %s: %s", path, file_error(path, fd < 0 ? -fd : errno));
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 file_error(path, fd < 0 ? -fd : errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -24,19 +24,19 @@ enum job_phase {
 };
 
 struct job {
-	char name[JOB_NAME_MAX];     /* the pattern's capture: "1234" for Slurm's job_1234 */
-	uint32_t slot;               /* in pdtt_job_counters; PDTT_JOB_OVERFLOW: none free */
-	long long uid;               /* the job's user, JOB_UID_UNKNOWN until a process is seen */
-	time_t start, end;           /* end 0 while running */
-	char phase;                  /* enum job_phase */
-	struct pdtt_value total;     /* as last read */
-	struct pdtt_value reported;  /* at the last interval record */
-	bool seen;                   /* in the current scan */
+	char name[JOB_NAME_MAX];    /* the pattern's capture: "1234" for Slurm's job_1234 */
+	uint32_t slot;              /* in pdtt_job_counters; PDTT_JOB_OVERFLOW: none free */
+	long long uid;              /* the job's user, JOB_UID_UNKNOWN until a process is seen */
+	time_t start, end;          /* end 0 while running */
+	char phase;                 /* enum job_phase */
+	struct pdtt_value total;    /* as last read */
+	struct pdtt_value reported; /* at the last interval record */
+	bool seen;                  /* in the current scan */
 };
 
 struct job_table {
-	uint64_t instance_id;        /* of the maps the slots are in (pdtt_meta) */
-	unsigned int max_jobs;       /* the size they were made for */
+	uint64_t instance_id;  /* of the maps the slots are in (pdtt_meta) */
+	unsigned int max_jobs; /* the size they were made for */
 	time_t saved_at;
 	struct job *jobs;
 	size_t n, cap;

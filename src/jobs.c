@@ -48,20 +48,20 @@ struct found {
 
 struct jobs {
 	regex_t re;
-	char root[PDTT_PATH_MAX];      /* the cgroup v2 root */
-	char file[PDTT_PATH_MAX + 8];  /* the jobs file */
+	char root[PDTT_PATH_MAX];     /* the cgroup v2 root */
+	char file[PDTT_PATH_MAX + 8]; /* the jobs file */
 	int counters_fd, cgroups_fd, users_fd;
 	__u32 *epoch;
 	unsigned int max_jobs;
 	int ncpus;
-	struct pdtt_classes classes;   /* of the job counters' values */
-	size_t value_size;             /* of one CPU's value in the kernel */
-	char *percpu;                  /* one value per possible CPU */
+	struct pdtt_classes classes; /* of the job counters' values */
+	size_t value_size;           /* of one CPU's value in the kernel */
+	char *percpu;                /* one value per possible CPU */
 	struct job_table table;
 	struct found *found;
 	size_t n_found, cap_found;
 	struct job_outputs *out;
-	int timer_fd;                  /* the scans between reports */
+	int timer_fd; /* the scans between reports */
 	bool said_full, said_cgroups, said_save;
 };
 
@@ -265,7 +265,8 @@ static bool sync_cgroups(struct jobs *j)
 		f = j->n_found ? bsearch(&want, j->found, j->n_found, sizeof(*f), by_id) : NULL;
 		if (!f || bpf_map_lookup_elem(j->cgroups_fd, &next, &slot) || slot != f->slot) {
 			if (n_stale == cap) {
-				__u64 *more = realloc(stale, (cap = cap ? 2 * cap : 64) * sizeof(*more));
+				__u64 *more = realloc(stale,
+						      (cap = cap ? 2 * cap : 64) * sizeof(*more));
 
 				if (!more)
 					break;
@@ -402,7 +403,8 @@ void jobs_update(struct jobs *j, struct usercache *names, time_t now)
 	e = job_table_save(j->file, &j->table);
 	if (e && !j->said_save)
 		log_err("cannot write the jobs file %s: %s (finished jobs keep their slots until "
-			"it is written)", j->file, strerror(-e));
+			"it is written)",
+			j->file, strerror(-e));
 	j->said_save = e != 0;
 	if (e) /* their slots stay taken until their totals are saved */
 		for (size_t i = 0; i < j->table.n; i++)
@@ -490,7 +492,8 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 		if (j->out && !j->percpu)
 			snprintf(err, errlen, "cannot count jobs: %s", strerror(ENOMEM));
 		else if (j->out)
-			snprintf(err, errlen, "cannot count jobs: no cgroup v2 hierarchy in "
+			snprintf(err, errlen,
+				 "cannot count jobs: no cgroup v2 hierarchy in "
 				 "/proc/mounts");
 		jobs_close(j);
 		return NULL;

@@ -22,8 +22,8 @@ struct jobs;
  * and the cgroup tree scanned at once. NULL when jobs are off, or (said in
  * err) when they cannot be counted.
  */
-struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *ld,
-		       char *err, size_t errlen);
+struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *ld, char *err,
+		       size_t errlen);
 
 /*
  * At each report, after the state file: scan, report every job (interval

@@ -24,9 +24,9 @@ static const struct loader_mode *const modes[] = {
 };
 
 static const char *const map_pins[] = {
-	PDTT_PIN_COUNTERS, PDTT_PIN_SLOTS,  PDTT_PIN_BUCKETS,
-	PDTT_PIN_META,     PDTT_PIN_OWNERS, PDTT_PIN_SLOT_LOCK, PDTT_PIN_NETWORKS,
-	PDTT_PIN_JOB_COUNTERS, PDTT_PIN_JOB_CGROUPS, PDTT_PIN_JOB_USERS,
+	PDTT_PIN_COUNTERS,    PDTT_PIN_SLOTS,     PDTT_PIN_BUCKETS,  PDTT_PIN_META,
+	PDTT_PIN_OWNERS,      PDTT_PIN_SLOT_LOCK, PDTT_PIN_NETWORKS, PDTT_PIN_JOB_COUNTERS,
+	PDTT_PIN_JOB_CGROUPS, PDTT_PIN_JOB_USERS,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,8 +79,10 @@ void loader_pin_file(char *out, size_t outlen, const char *pin_path, const char 
 int loader_bpf_failure(int e, const char *what, char *err, size_t errlen)
 {
 	if (e == EPERM || e == EACCES) {
-		snprintf(err, errlen, "%s: %s (pdttd needs root, or CAP_BPF, CAP_NET_ADMIN "
-			 "and CAP_PERFMON, and a kernel that allows BPF)", what, strerror(e));
+		snprintf(err, errlen,
+			 "%s: %s (pdttd needs root, or CAP_BPF, CAP_NET_ADMIN "
+			 "and CAP_PERFMON, and a kernel that allows BPF)",
+			 what, strerror(e));
 		return PDTT_EXIT_NOPERM;
 	}
 	if (e == ENOSYS || e == EOPNOTSUPP || e == EINVAL) {
@@ -139,10 +141,11 @@ static int retire_maps(const char *pin_path, char *err, size_t errlen)
 	retired_dir(retiring, sizeof(retiring), pin_path, RETIRING);
 	retired_dir(retired, sizeof(retired), pin_path, RETIRED);
 	if (access(retired, F_OK) == 0) {
-		snprintf(err, errlen, "%s holds maps of an earlier migration that did not finish, "
+		snprintf(err, errlen,
+			 "%s holds maps of an earlier migration that did not finish, "
 			 "and the maps in %s need migrating too: start pdttd once with the "
-			 "configuration it last ran with, then with the new one", retired,
-			 pin_path);
+			 "configuration it last ran with, then with the new one",
+			 retired, pin_path);
 		return PDTT_EXIT_FAILURE;
 	}
 	if (mkdir(retiring, 0700) < 0 && errno != EEXIST)
@@ -187,15 +190,16 @@ static int check_pinned_maps(const struct pdtt_config *cfg, unsigned int n_class
 		return rc;
 	if (p.version != PDTT_LAYOUT_VERSION) {
 		log_warn("the maps pinned in %s have layout version %u; migrating their counts to "
-			 "new maps of layout version %u", cfg->pin_path, p.version,
-			 PDTT_LAYOUT_VERSION);
+			 "new maps of layout version %u",
+			 cfg->pin_path, p.version, PDTT_LAYOUT_VERSION);
 	} else if (p.has_counters && p.counters_info.max_entries != cfg->max_users) {
 		log_warn("the counters pinned in %s were made for max_users = %u; migrating their "
-			 "counts to new maps for max_users = %u", cfg->pin_path,
-			 p.counters_info.max_entries, cfg->max_users);
+			 "counts to new maps for max_users = %u",
+			 cfg->pin_path, p.counters_info.max_entries, cfg->max_users);
 	} else if (p.has_counters && p.counters_info.value_size != PDTT_VALUE_SIZE(n_classes)) {
 		log_info("the counters pinned in %s have %u classes of networks; migrating their "
-			 "counts to new maps with %u", cfg->pin_path,
+			 "counts to new maps with %u",
+			 cfg->pin_path,
 			 p.counters_info.value_size / (unsigned int)sizeof(struct pdtt_counters),
 			 n_classes);
 	} else {
@@ -503,7 +507,8 @@ int loader_set_networks(struct pdtt_loader *ld, const struct pdtt_config *cfg)
 	for (size_t k = 0; k < cfg->n_network_cidrs; k++) {
 		unsigned int cls = classes_of_cidr(&ld->classes, cfg, k);
 
-		if (cls != PDTT_CLASS_EXTERNAL && add_network(ld, &cfg->network_cidrs[k], (__u8)cls))
+		if (cls != PDTT_CLASS_EXTERNAL &&
+		    add_network(ld, &cfg->network_cidrs[k], (__u8)cls))
 			return -errno;
 	}
 	*ld->local_nets_count = cfg->n_local_networks + cfg->n_network_cidrs;
@@ -520,8 +525,10 @@ int loader_start(const struct pdtt_config *cfg, const struct pdtt_classes *class
 	ld->classes.n = classes_count(classes);
 	ld->mode = mode_of(cfg->mode);
 	if (!ld->mode) {
-		snprintf(err, errlen, "mode = \"%s\" is not supported by this version; use "
-			 "mode = \"socket\"", config_mode_name(cfg->mode));
+		snprintf(err, errlen,
+			 "mode = \"%s\" is not supported by this version; use "
+			 "mode = \"socket\"",
+			 config_mode_name(cfg->mode));
 		return PDTT_EXIT_CONFIG;
 	}
 	rc = check_pinned_maps(cfg, ld->classes.n, err, errlen);

@@ -20,23 +20,23 @@ struct pdtt_loader {
 	int buckets_fd;
 	int slots_fd;
 	int meta_fd;
-	int local_nets_fd;          /* LPM trie of local_networks */
-	__u32 *local_nets_count;    /* in the programs' .bss: 0 skips classifying */
-	struct pdtt_classes classes; /* of the counters' values (n set) */
-	unsigned int max_entries;   /* of the counters map in use */
-	int job_counters_fd;        /* per-job counters (bpf/pdtt_jobs.bpf.h) */
-	int job_cgroups_fd;         /* cgroup id -> job slot */
-	int job_users_fd;           /* job slot -> UID + 1 of its first socket */
-	__u32 *jobs_epoch;          /* in the programs' .bss: bumped when job cgroups change */
-	enum pins_access access;    /* how the counting programs read the kernel's structs */
-	char access_why[256];       /* why not the best way; "" when it is */
-	bool compat_atomics;        /* the build without atomic fetch-and-add (before 5.12) */
-	bool owner_tracking;        /* the owner tracking programs are attached */
+	int local_nets_fd;             /* LPM trie of local_networks */
+	__u32 *local_nets_count;       /* in the programs' .bss: 0 skips classifying */
+	struct pdtt_classes classes;   /* of the counters' values (n set) */
+	unsigned int max_entries;      /* of the counters map in use */
+	int job_counters_fd;           /* per-job counters (bpf/pdtt_jobs.bpf.h) */
+	int job_cgroups_fd;            /* cgroup id -> job slot */
+	int job_users_fd;              /* job slot -> UID + 1 of its first socket */
+	__u32 *jobs_epoch;             /* in the programs' .bss: bumped when job cgroups change */
+	enum pins_access access;       /* how the counting programs read the kernel's structs */
+	char access_why[256];          /* why not the best way; "" when it is */
+	bool compat_atomics;           /* the build without atomic fetch-and-add (before 5.12) */
+	bool owner_tracking;           /* the owner tracking programs are attached */
 	enum pins_owner_via owner_via; /* through which hooks; 0 when off */
 	char owner_off[256];           /* why owner tracking is off though configured on */
 	struct pdtt_meta meta;
 	const struct loader_mode *mode;
-	void *skel;                 /* the mode's libbpf skeleton */
+	void *skel; /* the mode's libbpf skeleton */
 };
 
 /*

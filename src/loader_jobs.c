@@ -20,8 +20,7 @@
  * on or off, or another max_jobs), is unpinned so that a new one is made:
  * the counts of the jobs then running start again from zero.
  */
-static void drop_resized_pin(const char *pin_path, const char *name, __u32 want,
-			     __u32 value_size)
+static void drop_resized_pin(const char *pin_path, const char *name, __u32 want, __u32 value_size)
 {
 	char path[PDTT_PATH_MAX + 64];
 	struct bpf_map_info info = {};
@@ -35,7 +34,8 @@ static void drop_resized_pin(const char *pin_path, const char *name, __u32 want,
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
 	    (info.max_entries != want || (value_size && info.value_size != value_size))) {
 		log_warn("%s was made for another max_jobs, other networks or with jobs off: a new "
-			 "one is made, and the jobs running now count from zero", path);
+			 "one is made, and the jobs running now count from zero",
+			 path);
 		if (unlink(path) < 0)
 			log_err("cannot unpin %s: %s", path, strerror(errno));
 	}
@@ -58,8 +58,7 @@ void loader_jobs_prepare(const struct pdtt_config *cfg, const struct pdtt_loader
 	drop_resized_pin(cfg->pin_path, PDTT_PIN_JOB_USERS, counters, 0);
 	bpf_map__set_max_entries(job_counters, counters);
 	bpf_map__set_value_size(job_counters, value_size);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, PDTT_PIN_JOB_CGROUPS),
-				 cgroups);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, PDTT_PIN_JOB_CGROUPS), cgroups);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, PDTT_PIN_JOB_USERS), counters);
 	*enable = on;
 	*by_helper = socket_mode;

@@ -93,8 +93,7 @@ static bool probe_program(const char *name, bool attach)
 	bool ok = false;
 
 	if (skel) {
-		bpf_object__for_each_program(prog, skel->obj)
-		{
+		bpf_object__for_each_program(prog, skel->obj) {
 			bool it = strcmp(bpf_program__name(prog), name) == 0;
 
 			bpf_program__set_autoload(prog, it);

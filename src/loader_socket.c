@@ -30,7 +30,8 @@ static int open_cgroup(const struct pdtt_config *cfg, char *dir, size_t dirlen, 
 	snprintf(dir, dirlen, "%s", cfg->cgroup_path);
 	if (!dir[0]) {
 		if (find_cgroup2_root("/proc/mounts", root, sizeof(root)) < 0) {
-			snprintf(err, errlen, "no cgroup v2 hierarchy in /proc/mounts: socket mode "
+			snprintf(err, errlen,
+				 "no cgroup v2 hierarchy in /proc/mounts: socket mode "
 				 "needs cgroup v2 (mount it, e.g. 'mount -t cgroup2 none "
 				 "/sys/fs/cgroup/unified', or use mode = \"tc\")");
 			return -1;
@@ -160,8 +161,10 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		return loader_bpf_failure(e, "cannot open the socket-mode BPF object", err, errlen);
 	}
 	maps = (struct loader_maps){
-		.counters = skel->maps.pdtt_counters, .slots = skel->maps.pdtt_slots,
-		.buckets = skel->maps.pdtt_buckets, .meta = skel->maps.pdtt_meta,
+		.counters = skel->maps.pdtt_counters,
+		.slots = skel->maps.pdtt_slots,
+		.buckets = skel->maps.pdtt_buckets,
+		.meta = skel->maps.pdtt_meta,
 		.local_nets = skel->maps.pdtt_local_nets,
 		.local_nets_count = &skel->bss->pdtt_local_nets_count,
 		.n_classes = &skel->rodata->pdtt_n_classes,

@@ -216,8 +216,7 @@ static const struct tc_iface *wanted_by_pin(const struct tc_state *st, const cha
  * Detach and unpin every tcx link under pin_path except those st still
  * wants (st NULL: all of them). Returns 0 or -1 with err.
  */
-static int prune_links(const char *pin_path, const struct tc_state *st, char *err,
-		       size_t errlen)
+static int prune_links(const char *pin_path, const struct tc_state *st, char *err, size_t errlen)
 {
 	char path[PDTT_PATH_MAX + 300];
 	struct dirent *de;
@@ -306,8 +305,7 @@ static void tc_destroy(void *state)
 	free(st);
 }
 
-static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err,
-		   size_t errlen)
+static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = cfg->pin_path);
 	struct tc_state *st = calloc(1, sizeof(*st));
@@ -332,8 +330,10 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		return loader_bpf_failure(e, "cannot open the tc-mode BPF object", err, errlen);
 	}
 	maps = (struct loader_maps){
-		.counters = st->skel->maps.pdtt_counters, .slots = st->skel->maps.pdtt_slots,
-		.buckets = st->skel->maps.pdtt_buckets, .meta = st->skel->maps.pdtt_meta,
+		.counters = st->skel->maps.pdtt_counters,
+		.slots = st->skel->maps.pdtt_slots,
+		.buckets = st->skel->maps.pdtt_buckets,
+		.meta = st->skel->maps.pdtt_meta,
 		.local_nets = st->skel->maps.pdtt_local_nets,
 		.local_nets_count = &st->skel->bss->pdtt_local_nets_count,
 		.n_classes = &st->skel->rodata->pdtt_n_classes,

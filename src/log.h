@@ -8,8 +8,7 @@
 
 void log_to_syslog(bool enable);
 
-__attribute__((format(printf, 2, 3)))
-void log_msg(int priority, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void log_msg(int priority, const char *fmt, ...);
 
 #define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)

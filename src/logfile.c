@@ -16,10 +16,10 @@ struct logfile {
 	char *path;
 	int fd;
 	/* The report being written (logfile_begin to logfile_end). */
-	off_t before;  /* the file's size before it; -1: unknown */
-	int err;       /* the first write error (-errno), 0: none */
-	FILE *copy;    /* where the same bytes go too; NULL: nowhere */
-	char *buffer;  /* STREAM_BUFFER bytes, kept from report to report */
+	off_t before; /* the file's size before it; -1: unknown */
+	int err;      /* the first write error (-errno), 0: none */
+	FILE *copy;   /* where the same bytes go too; NULL: nowhere */
+	char *buffer; /* STREAM_BUFFER bytes, kept from report to report */
 };
 
 /* -errno as open_regular; errno set too, for logfile_open's callers. */

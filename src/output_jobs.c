@@ -20,8 +20,8 @@
 #include "snapshot.h"
 
 struct job_outputs {
-	struct logfile *json;  /* json_log: a line per job and report */
-	struct logfile *ends;  /* jobs_log: a line per finished job */
+	struct logfile *json; /* json_log: a line per job and report */
+	struct logfile *ends; /* jobs_log: a line per finished job */
 	char prom[PDTT_PATH_MAX + 16];
 	long prom_gid;
 	char history[PDTT_PATH_MAX];

@@ -33,7 +33,7 @@ struct outputs {
 	struct history *history;
 	struct usercache *names;
 	bool split;
-	double mono;                   /* when the report being written was read */
+	double mono; /* when the report being written was read */
 	char host[HOST_NAME_MAX + 1];
 };
 

@@ -38,18 +38,17 @@
 /* Everything read, once: pins, state file, totals. */
 struct source {
 	const struct pdtt_config *cfg;
-	bool pin_dir;                /* pin_path exists */
+	bool pin_dir; /* pin_path exists */
 	struct pins_maps maps;
 	struct pdtt_retired retired;
 	struct pdtt_state state;
-	int state_rc;                /* PDTT_STATE_* */
+	int state_rc; /* PDTT_STATE_* */
 	char state_err[ERRLEN];
 	struct totals *totals;
 	const struct pdtt_snapshot *snap;
 };
 
-__attribute__((format(printf, 1, 2)))
-static void say(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -72,7 +71,8 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static int not_allowed(const char *pin_path)
 {
 	say("not allowed to read the pins in %s: run as root (or as a user with CAP_BPF "
-	    "who may read that directory)", pin_path);
+	    "who may read that directory)",
+	    pin_path);
 	return PDTT_EXIT_NOPERM;
 }
 
@@ -145,7 +145,8 @@ static int open_source(struct source *src, const struct pdtt_config *cfg, bool s
 	}
 	if (src->state_rc == PDTT_STATE_INVALID && !state_optional) {
 		say("%s; pdttd refuses to start with it too: restore a good copy, or remove it "
-		    "to accept losing the totals from before the last reboot", src->state_err);
+		    "to accept losing the totals from before the last reboot",
+		    src->state_err);
 		return PDTT_EXIT_FAILURE;
 	}
 	maps = (struct totals_maps){

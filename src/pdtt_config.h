@@ -31,22 +31,22 @@ enum pdtt_config_mode {
 
 /* One CIDR of local_networks or networks, parsed. */
 struct pdtt_network {
-	int family;                /* AF_INET or AF_INET6 */
-	unsigned int name;         /* networks: its name's index in network_names */
-	unsigned char addr[16];    /* network byte order; IPv4 in the first 4 bytes */
-	unsigned int prefix_len;   /* 0-32 or 0-128 */
-	char text[64];             /* as written in the file, for printing */
+	int family;              /* AF_INET or AF_INET6 */
+	unsigned int name;       /* networks: its name's index in network_names */
+	unsigned char addr[16];  /* network byte order; IPv4 in the first 4 bytes */
+	unsigned int prefix_len; /* 0-32 or 0-128 */
+	char text[64];           /* as written in the file, for printing */
 };
 
 struct pdtt_config {
-	int interval;                         /* seconds between reports */
+	int interval; /* seconds between reports */
 	char log_file[PDTT_PATH_MAX];
-	char json_log[PDTT_PATH_MAX];         /* "" = no JSON lines log */
-	char prometheus_textfile[PDTT_PATH_MAX]; /* "" = no Prometheus textfile */
+	char json_log[PDTT_PATH_MAX];                   /* "" = no JSON lines log */
+	char prometheus_textfile[PDTT_PATH_MAX];        /* "" = no Prometheus textfile */
 	char prometheus_textfile_group[PDTT_GROUP_MAX]; /* as written; "" = its directory's */
 	long prometheus_textfile_gid;                   /* that group's GID; -1 = its directory's */
 	enum pdtt_config_mode mode;
-	unsigned int max_users;               /* UID map size */
+	unsigned int max_users; /* UID map size */
 	char interfaces[PDTT_MAX_INTERFACES][16];
 	size_t n_interfaces;
 	struct pdtt_network local_networks[PDTT_MAX_NETWORKS];
@@ -61,18 +61,18 @@ struct pdtt_config {
 	size_t n_network_cidrs;
 	char pin_path[PDTT_PATH_MAX];
 	char state_file[PDTT_PATH_MAX];
-	char cgroup_path[PDTT_PATH_MAX];      /* "" = the cgroup v2 root from /proc/mounts */
-	bool owner_tracking;                  /* charge the process UID that last used a socket */
-	char history_file[PDTT_PATH_MAX];     /* "" = no usage history (usage_db.h) */
-	int history_period;                   /* seconds between history writes */
-	int history_5min_hours;               /* retention of each history tier */
+	char cgroup_path[PDTT_PATH_MAX];  /* "" = the cgroup v2 root from /proc/mounts */
+	bool owner_tracking;              /* charge the process UID that last used a socket */
+	char history_file[PDTT_PATH_MAX]; /* "" = no usage history (usage_db.h) */
+	int history_period;               /* seconds between history writes */
+	int history_5min_hours;           /* retention of each history tier */
 	int history_hourly_days;
 	int history_daily_days;
 	int history_monthly_months;
 	/* Per-job accounting (config_jobs.c, jobs.c); off when jobs is "". */
-	char jobs[PDTT_JOBS_MAX];            /* a preset name or a regular expression */
-	unsigned int max_jobs;                /* job counter slots in the kernel */
-	char jobs_log[PDTT_PATH_MAX];         /* "" = no per-job JSON lines */
+	char jobs[PDTT_JOBS_MAX];     /* a preset name or a regular expression */
+	unsigned int max_jobs;        /* job counter slots in the kernel */
+	char jobs_log[PDTT_PATH_MAX]; /* "" = no per-job JSON lines */
 };
 
 /* Fill cfg with the built-in defaults (DESIGN.md's table). */

@@ -208,7 +208,8 @@ int pdtt_options_parse(int argc, char **argv, const char *default_config, struct
 	if (cli->user && !cli->user[0])
 		return usage_error(err, "%s", "--user needs a user name or UID");
 	if (cli->json && cli->bytes)
-		return usage_error(err, "%s", "--bytes is for the table: --json always has exact counts");
+		return usage_error(err, "%s",
+				   "--bytes is for the table: --json always has exact counts");
 	if (cli->json && cli->csv)
 		return usage_error(err, "%s", "--json and --csv: choose one");
 	if (cli->user && cli->top)

@@ -19,13 +19,13 @@ enum pdtt_command {
 struct pdtt_cli {
 	const char *config_path;
 	enum pdtt_command command;
-	const char *user;  /* show, history --user NAME|UID; NULL: every user */
-	bool json;         /* show, history --json */
-	bool by_network;   /* show --by-network: a column per network */
-	bool bytes;        /* show --bytes: exact byte counts, no units */
-	bool jobs;         /* show --jobs: the jobs instead of the users */
-	bool csv;          /* history --csv */
-	size_t top;        /* history --top N; 0: not asked */
+	const char *user;          /* show, history --user NAME|UID; NULL: every user */
+	bool json;                 /* show, history --json */
+	bool by_network;           /* show --by-network: a column per network */
+	bool bytes;                /* show --bytes: exact byte counts, no units */
+	bool jobs;                 /* show --jobs: the jobs instead of the users */
+	bool csv;                  /* history --csv */
+	size_t top;                /* history --top N; 0: not asked */
 	enum usage_tier tier;      /* history: --5min, --hourly, --daily (default), --monthly */
 	const char *since, *until; /* history --since, --until; NULL: the tier's default */
 };

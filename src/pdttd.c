@@ -39,18 +39,18 @@ struct daemon {
 	bool foreground;
 	struct pdtt_config cfg;
 	struct pdtt_loader loader;
-	struct totals *totals;        /* baseline + kernel counters */
+	struct totals *totals; /* baseline + kernel counters */
 	struct usercache *names;
 	struct outputs *outputs;
-	struct jobs *jobs;            /* NULL: jobs off */
+	struct jobs *jobs; /* NULL: jobs off */
 	int timer_fd;
 	int signal_fd;
-	int link_fd;                  /* tc mode: link notifications; else -1 */
-	struct pdtt_state state;      /* as loaded at start, until the totals hold it */
+	int link_fd;             /* tc mode: link notifications; else -1 */
+	struct pdtt_state state; /* as loaded at start, until the totals hold it */
 	bool have_state;
-	bool state_was_present;      /* a state file existed at start */
-	bool retired_pending;         /* retired maps to unpin after the next save */
-	bool state_failing;           /* the last state file could not be written */
+	bool state_was_present; /* a state file existed at start */
+	bool retired_pending;   /* retired maps to unpin after the next save */
+	bool state_failing;     /* the last state file could not be written */
 };
 
 /* Read the configuration at start; a missing file means the defaults, said once. */
@@ -101,8 +101,9 @@ static void check_overflow(struct daemon *d)
 		log_warn("the counter map is full: %u UIDs have entries (max_users = %u), so "
 			 "%llu bytes of other UIDs were counted in the [overflow] bucket since the "
 			 "last report; raise max_users in %s and restart pdttd (the counts are "
-			 "carried over)", d->loader.max_entries, d->loader.max_entries,
-			 (unsigned long long)bytes, d->config_path);
+			 "carried over)",
+			 d->loader.max_entries, d->loader.max_entries, (unsigned long long)bytes,
+			 d->config_path);
 }
 
 /* The state file after each reading: baseline and kernel counters. */
@@ -226,7 +227,8 @@ static bool apply_reload(struct daemon *d, const struct pdtt_config *next)
 	if (next->interval != d->cfg.interval)
 		arm_timer(d->timer_fd, next->interval);
 	if (next->mode != d->cfg.mode || next->max_users != d->cfg.max_users ||
-	    strcmp(next->pin_path, d->cfg.pin_path) || strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
+	    strcmp(next->pin_path, d->cfg.pin_path) ||
+	    strcmp(next->cgroup_path, d->cfg.cgroup_path) ||
 	    next->n_interfaces != d->cfg.n_interfaces ||
 	    memcmp(next->interfaces, d->cfg.interfaces, sizeof(next->interfaces)) ||
 	    strcmp(next->state_file, d->cfg.state_file) ||
@@ -295,7 +297,7 @@ static void run_loop(struct daemon *d)
 	struct pollfd fds[4] = {
 		{ .fd = d->timer_fd, .events = POLLIN },
 		{ .fd = d->signal_fd, .events = POLLIN },
-		{ .fd = d->link_fd, .events = POLLIN }, /* poll skips it when -1 */
+		{ .fd = d->link_fd, .events = POLLIN },             /* poll skips it when -1 */
 		{ .fd = jobs_timer_fd(d->jobs), .events = POLLIN }, /* -1: jobs off */
 	};
 	uint64_t expirations;
@@ -367,7 +369,8 @@ static int load_state(struct daemon *d)
 	}
 	log_err("not starting, so that the totals it holds are not silently lost. To go on: "
 		"restore a good copy to %s, or remove it to accept losing the totals from before "
-		"the last reboot (the counts pinned in the kernel are kept)", path);
+		"the last reboot (the counts pinned in the kernel are kept)",
+		path);
 	return PDTT_EXIT_FAILURE;
 }
 
@@ -398,7 +401,8 @@ static int carry_totals(struct daemon *d)
 	e = totals_open(&d->totals, &maps, d->have_state ? &d->state : NULL, &r);
 	if (!e && totals_folded_retired(d->totals))
 		log_info("carried the counts of the maps in %s/retired (layout %u) over to the new "
-			 "maps", d->cfg.pin_path, r.layout_version);
+			 "maps",
+			 d->cfg.pin_path, r.layout_version);
 	d->retired_pending = r.present;
 	pins_close_retired(&r);
 	if (!e)
@@ -481,8 +485,7 @@ static int start(struct daemon *d)
 	}
 	d->names = usercache_new_async(NSS_BUDGET_MS);
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (!d->names || d->timer_fd < 0 ||
-	    arm_timer(d->timer_fd, d->cfg.interval) < 0) {
+	if (!d->names || d->timer_fd < 0 || arm_timer(d->timer_fd, d->cfg.interval) < 0) {
 		log_err("cannot set up the report loop: %s", strerror(errno));
 		return PDTT_EXIT_FAILURE;
 	}
@@ -524,7 +527,8 @@ static int run_daemon(struct daemon *d)
 		log_info("%s", loader_attribution(&d->cfg, &d->loader));
 		if (!d->state_was_present)
 			log_info("state file %s did not exist: totals start from the pinned "
-				 "counters", d->cfg.state_file);
+				 "counters",
+				 d->cfg.state_file);
 		log_info("counting in %s mode; reports every %d s to %s",
 			 config_mode_name(d->cfg.mode), d->cfg.interval, d->cfg.log_file);
 		if (!d->foreground)

@@ -198,24 +198,24 @@ static bool value_size_ok(const struct pins_layout *l, __u32 size)
 /* Whether the maps found have the shape their layout version says. */
 static bool shaped_as(const struct pinned_maps *p, const struct pins_layout *l)
 {
-	if (p->has_meta && (p->meta_info.type != BPF_MAP_TYPE_ARRAY ||
-			    p->meta_info.value_size != l->meta_size))
+	if (p->has_meta &&
+	    (p->meta_info.type != BPF_MAP_TYPE_ARRAY || p->meta_info.value_size != l->meta_size))
 		return false;
 	if (p->has_counters && (p->counters_info.type != l->counters_type ||
 				p->counters_info.key_size != sizeof(__u32) ||
 				!value_size_ok(l, p->counters_info.value_size)))
 		return false;
-	if (p->has_slots && (l->counters_type != BPF_MAP_TYPE_PERCPU_ARRAY ||
-			     p->slots_info.type != BPF_MAP_TYPE_HASH ||
-			     p->slots_info.key_size != sizeof(__u32) ||
-			     p->slots_info.value_size != sizeof(__u32)))
+	if (p->has_slots &&
+	    (l->counters_type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+	     p->slots_info.type != BPF_MAP_TYPE_HASH || p->slots_info.key_size != sizeof(__u32) ||
+	     p->slots_info.value_size != sizeof(__u32)))
 		return false;
-	return !p->has_buckets || (p->buckets_info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
-				   p->buckets_info.key_size == sizeof(__u32) &&
-				   value_size_ok(l, p->buckets_info.value_size) &&
-				   (!p->has_counters ||
-				    p->buckets_info.value_size == p->counters_info.value_size) &&
-				   p->buckets_info.max_entries == PDTT_BUCKET_COUNT);
+	return !p->has_buckets ||
+	       (p->buckets_info.type == BPF_MAP_TYPE_PERCPU_ARRAY &&
+		p->buckets_info.key_size == sizeof(__u32) &&
+		value_size_ok(l, p->buckets_info.value_size) &&
+		(!p->has_counters || p->buckets_info.value_size == p->counters_info.value_size) &&
+		p->buckets_info.max_entries == PDTT_BUCKET_COUNT);
 }
 
 int pins_inspect(const char *dir, struct pinned_maps *p, char *err, size_t errlen)
@@ -262,35 +262,40 @@ int pins_inspect(const char *dir, struct pinned_maps *p, char *err, size_t errle
 			for (size_t i = 0; i < ARRAY_SIZE(layouts); i++)
 				if (layouts[i].meta_size == p->meta_info.value_size)
 					p->version = layouts[i].version;
-		memcpy(&p->meta, buf, p->meta_info.value_size < sizeof(p->meta)
-					      ? p->meta_info.value_size : sizeof(p->meta));
+		memcpy(&p->meta, buf,
+		       p->meta_info.value_size < sizeof(p->meta) ? p->meta_info.value_size
+								 : sizeof(p->meta));
 	}
 	p->layout = layout_of(p->version);
 	if (!p->layout) {
-		snprintf(err, errlen, "the maps pinned in %s have layout version %u, which this "
+		snprintf(err, errlen,
+			 "the maps pinned in %s have layout version %u, which this "
 			 "pdttd (layout %u) does not know: they were made by a newer pdtt. Run "
 			 "that version again, or 'pdttd --unload' with it to start afresh (the "
-			 "counts since its last report are then lost)", dir, p->version,
-			 PDTT_LAYOUT_VERSION);
+			 "counts since its last report are then lost)",
+			 dir, p->version, PDTT_LAYOUT_VERSION);
 		return PDTT_EXIT_FAILURE;
 	}
 	if (!shaped_as(p, p->layout)) {
 		const char *type = libbpf_bpf_map_type_str(p->counters_info.type);
 
-		snprintf(err, errlen, "the maps pinned in %s say layout version %u but do not "
+		snprintf(err, errlen,
+			 "the maps pinned in %s say layout version %u but do not "
 			 "have its shape (meta value %u bytes, counters a %s map of %u-byte "
 			 "values): refusing to misread them; 'pdttd --unload' removes them (their "
-			 "counts are lost)", dir, p->version, p->meta_info.value_size,
-			 type ? type : "unknown", p->counters_info.value_size);
+			 "counts are lost)",
+			 dir, p->version, p->meta_info.value_size, type ? type : "unknown",
+			 p->counters_info.value_size);
 		return PDTT_EXIT_FAILURE;
 	}
 	if (p->layout->counters_type == BPF_MAP_TYPE_PERCPU_ARRAY && p->has_counters &&
 	    !p->has_slots && p->meta.slots_used) {
-		snprintf(err, errlen, "the counters pinned in %s have %u slots in use but the map "
+		snprintf(err, errlen,
+			 "the counters pinned in %s have %u slots in use but the map "
 			 "naming their UIDs (%s) is gone: refusing to count on without knowing "
 			 "whose counts they are; 'pdttd --unload' removes the maps (the counts "
-			 "since the last state file are lost)", dir, p->meta.slots_used,
-			 PDTT_PIN_SLOTS);
+			 "since the last state file are lost)",
+			 dir, p->meta.slots_used, PDTT_PIN_SLOTS);
 		return PDTT_EXIT_FAILURE;
 	}
 	return 0;
@@ -317,7 +322,8 @@ static int open_counters(const char *dir, const struct pinned_maps *p, int *coun
 		pin_file(path, sizeof(path), dir, PDTT_PIN_META);
 		*meta_fd = open_map(path);
 	}
-	if (*counters_fd >= 0 && *buckets_fd >= 0 && (!slotted || (*slots_fd >= 0 && *meta_fd >= 0)))
+	if (*counters_fd >= 0 && *buckets_fd >= 0 &&
+	    (!slotted || (*slots_fd >= 0 && *meta_fd >= 0)))
 		return 0;
 	e = errno;
 	snprintf(err, errlen, "cannot open the maps in %s: %s", dir, strerror(e));
@@ -341,8 +347,8 @@ int pins_open_maps(const char *pin_path, struct pins_maps *m, char *err, size_t 
 	rc = pins_inspect(pin_path, &p, err, errlen);
 	if (rc || !p.has_counters || !p.has_buckets)
 		return rc;
-	rc = open_counters(pin_path, &p, &m->counters_fd, &m->buckets_fd, &m->slots_fd,
-			   &m->meta_fd, err, errlen);
+	rc = open_counters(pin_path, &p, &m->counters_fd, &m->buckets_fd, &m->slots_fd, &m->meta_fd,
+			   err, errlen);
 	if (rc) {
 		pins_close_maps(m);
 		return rc;
@@ -380,12 +386,14 @@ int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, s
 	if (rc)
 		return rc;
 	if (!p.has_counters || !p.has_buckets) {
-		snprintf(err, errlen, "%s lacks the counters or buckets map of the maps it "
-			 "retired; remove it to go on (their counts are lost)", dir);
+		snprintf(err, errlen,
+			 "%s lacks the counters or buckets map of the maps it "
+			 "retired; remove it to go on (their counts are lost)",
+			 dir);
 		return PDTT_EXIT_FAILURE;
 	}
-	rc = open_counters(dir, &p, &r->counters_fd, &r->buckets_fd, &r->slots_fd, &r->meta_fd,
-			   err, errlen);
+	rc = open_counters(dir, &p, &r->counters_fd, &r->buckets_fd, &r->slots_fd, &r->meta_fd, err,
+			   errlen);
 	if (rc) {
 		pins_close_retired(r);
 		return rc;
@@ -439,8 +447,7 @@ struct hook_list {
 	size_t n;
 };
 
-static struct pins_hook *add_hook(struct hook_list *l, enum pins_hook_kind kind,
-				  const char *hook)
+static struct pins_hook *add_hook(struct hook_list *l, enum pins_hook_kind kind, const char *hook)
 {
 	struct pins_hook *more = realloc(l->hooks, (l->n + 1) * sizeof(*more));
 
@@ -646,8 +653,7 @@ static int tc_filters(const char *pin_path, struct hook_list *l)
 	return 0;
 }
 
-int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *err,
-	       size_t errlen)
+int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *err, size_t errlen)
 {
 	struct hook_list l = { NULL, 0 };
 	int e = cgroup_links(pin_path, &l);

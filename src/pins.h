@@ -17,7 +17,7 @@
 #include "pdtt_shared.h"
 
 /* Links (the maps' names are PDTT_PIN_* in pdtt_shared.h). */
-#define PDTT_PIN_LINK_SOCK_EGRESS "link_sock_egress"   /* socket mode: cgroup_skb */
+#define PDTT_PIN_LINK_SOCK_EGRESS "link_sock_egress" /* socket mode: cgroup_skb */
 #define PDTT_PIN_LINK_SOCK_INGRESS "link_sock_ingress"
 /* Owner tracking: see pins_owner_links. */
 #define PDTT_PIN_LINK_OWNER_SEND "link_owner_send"
@@ -60,9 +60,9 @@ struct pdtt_tc_record_key {
 struct pdtt_tc_record {
 	__u64 netns_dev; /* the network namespace (its nsfs inode) */
 	__u64 netns_ino;
-	__u32 handle;   /* the filter pdtt made */
+	__u32 handle; /* the filter pdtt made */
 	__u32 priority;
-	__u32 flags;    /* PDTT_TC_RECORD_QDISC */
+	__u32 flags; /* PDTT_TC_RECORD_QDISC */
 	char ifname[IF_NAMESIZE];
 	/*
 	 * The filter's program id: what tells pdtt's filter from another without
@@ -148,17 +148,17 @@ struct pins_layout {
 	__u32 version;
 	__u32 meta_size;
 	__u32 value_size;
-	__u32 counters_type;       /* enum bpf_map_type */
+	__u32 counters_type; /* enum bpf_map_type */
 };
 
 /* The maps pinned in one directory, as found. */
 struct pinned_maps {
-	bool present;              /* any of meta, counters, buckets */
+	bool present; /* any of meta, counters, buckets */
 	bool has_meta, has_counters, has_buckets, has_slots;
 	struct bpf_map_info meta_info, counters_info, buckets_info, slots_info;
-	struct pdtt_meta meta;     /* fields the layout has; the others 0 */
+	struct pdtt_meta meta; /* fields the layout has; the others 0 */
 	const struct pins_layout *layout;
-	__u32 version;             /* as found, even when unknown */
+	__u32 version; /* as found, even when unknown */
 };
 
 /*
@@ -171,15 +171,15 @@ int pins_inspect(const char *dir, struct pinned_maps *p, char *err, size_t errle
 
 /* The maps in use under pin_path, opened read-only. */
 struct pins_maps {
-	bool present;              /* counters and buckets are pinned */
-	int counters_fd;           /* -1 when not present */
+	bool present;    /* counters and buckets are pinned */
+	int counters_fd; /* -1 when not present */
 	int buckets_fd;
-	int slots_fd;              /* layout 3 and later; else -1 */
-	int meta_fd;               /* layout 3 and later; else -1 */
-	unsigned int max_entries;  /* of the counters map */
-	__u32 counters_id;         /* the counters map's kernel id */
+	int slots_fd;                /* layout 3 and later; else -1 */
+	int meta_fd;                 /* layout 3 and later; else -1 */
+	unsigned int max_entries;    /* of the counters map */
+	__u32 counters_id;           /* the counters map's kernel id */
 	struct pdtt_classes classes; /* of the counters' values */
-	struct pdtt_meta meta;     /* instance_id 0 for layout 1 */
+	struct pdtt_meta meta;       /* instance_id 0 for layout 1 */
 	__u32 layout_version;
 };
 
@@ -201,13 +201,13 @@ struct pdtt_retired {
 	bool present;
 	int counters_fd;
 	int buckets_fd;
-	int slots_fd;             /* layout 3 and later; else -1 */
-	int meta_fd;              /* layout 3 and later; else -1 */
+	int slots_fd; /* layout 3 and later; else -1 */
+	int meta_fd;  /* layout 3 and later; else -1 */
 	unsigned int max_entries;
 	__u32 layout_version;
-	__u32 map_id;             /* kernel id of their counters map: unique until reboot */
+	__u32 map_id;                /* kernel id of their counters map: unique until reboot */
 	struct pdtt_classes classes; /* of their counters' values */
-	struct pdtt_meta meta;    /* instance_id 0 for layout 1 */
+	struct pdtt_meta meta;       /* instance_id 0 for layout 1 */
 };
 
 /* Open pin_path/retired if there is one; 0 (r->present says) or PDTT_EXIT_* with err. */
@@ -230,13 +230,13 @@ enum pins_hook_kind {
 
 struct pins_hook {
 	enum pins_hook_kind kind;
-	char hook[40];             /* "ingress", "egress"; owner: "tp_btf sock_send_length"... */
-	char ifname[IF_NAMESIZE];  /* tc */
-	__u64 cgroup_id;           /* cgroup: the cgroup's id (its inode), 0 once removed */
-	__u32 handle, priority;    /* classic filter */
-	bool live;                 /* still attached: not to a removed interface or cgroup */
-	bool other_netns;          /* classic filter in another network namespace: not checked */
-	enum pins_access access;   /* of the counting program attached; UNKNOWN for owner links */
+	char hook[40];            /* "ingress", "egress"; owner: "tp_btf sock_send_length"... */
+	char ifname[IF_NAMESIZE]; /* tc */
+	__u64 cgroup_id;          /* cgroup: the cgroup's id (its inode), 0 once removed */
+	__u32 handle, priority;   /* classic filter */
+	bool live;                /* still attached: not to a removed interface or cgroup */
+	bool other_netns;         /* classic filter in another network namespace: not checked */
+	enum pins_access access;  /* of the counting program attached; UNKNOWN for owner links */
 };
 
 /*
@@ -244,7 +244,6 @@ struct pins_hook {
  * them), socket links first, then tc, then owner tracking. 0, or a
  * PDTT_EXIT_* status with a message in err.
  */
-int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *err,
-	       size_t errlen);
+int pins_hooks(const char *pin_path, struct pins_hook **hooks, size_t *n, char *err, size_t errlen);
 
 #endif /* PDTT_PINS_H */

@@ -13,7 +13,7 @@
 #include "snapshot.h"
 
 struct pdtt_report {
-	const struct pdtt_snapshot *now;  /* the cumulative totals reported */
+	const struct pdtt_snapshot *now; /* the cumulative totals reported */
 	/*
 	 * The kernel counters alone, for the gauges of the map (now also holds
 	 * UIDs known only from the state file); NULL: now is them.

@@ -12,8 +12,7 @@ static void write_four(FILE *out, const struct pdtt_counters *c)
 }
 
 /* SEP"name":{four figures} */
-static void write_class(FILE *out, const char *sep, const char *name,
-			const struct pdtt_counters *c)
+static void write_class(FILE *out, const char *sep, const char *name, const struct pdtt_counters *c)
 {
 	fprintf(out, "%s\"%s\":{", sep, name);
 	write_four(out, c);
@@ -24,8 +23,7 @@ static void write_class(FILE *out, const char *sep, const char *name,
  * All classes together, then local and external; with networks, the named
  * ones in "networks" (apart, so that a name never meets a figure's key).
  */
-void report_json_counts(FILE *out, const struct pdtt_classes *classes,
-			const struct pdtt_value *v)
+void report_json_counts(FILE *out, const struct pdtt_classes *classes, const struct pdtt_value *v)
 {
 	struct pdtt_counters total = value_total(v);
 
@@ -96,8 +94,7 @@ static void write_report_line(FILE *out, const char *when, const struct pdtt_rep
 	write_head(out, when, r);
 	fputs(",\"uid\":null,\"user\":null,\"bucket\":null,\"type\":\"report\"", out);
 	write_interval_seconds(out, r);
-	fprintf(out, ",\"users\":%zu,\"buckets\":%d}\n", r->now->n_users,
-		nonzero_buckets(r->now));
+	fprintf(out, ",\"users\":%zu,\"buckets\":%d}\n", r->now->n_users, nonzero_buckets(r->now));
 }
 
 void report_json_write(FILE *out, const struct pdtt_report *r)
@@ -126,7 +123,8 @@ void report_json_write(FILE *out, const struct pdtt_report *r)
 		if (value_is_zero(&snap->buckets[b]))
 			continue;
 		write_head(out, when, r);
-		fprintf(out, ",\"uid\":null,\"user\":null,\"bucket\":\"%s\"", report_bucket_name(b));
+		fprintf(out, ",\"uid\":null,\"user\":null,\"bucket\":\"%s\"",
+			report_bucket_name(b));
 		delta = report_bucket_delta(r, b);
 		write_figures(out, r, &snap->buckets[b], &delta);
 	}

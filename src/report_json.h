@@ -35,7 +35,6 @@ void report_json_write(FILE *out, const struct pdtt_report *r);
  * "tx_packets":..,"rx_bytes":..,"rx_packets":..,"local":{..},"external":{..}}
  * (pdtt show --json uses it too).
  */
-void report_json_counts(FILE *out, const struct pdtt_classes *classes,
-			const struct pdtt_value *v);
+void report_json_counts(FILE *out, const struct pdtt_classes *classes, const struct pdtt_value *v);
 
 #endif /* PDTT_REPORT_JSON_H */

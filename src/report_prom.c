@@ -53,12 +53,16 @@ static void write_users(FILE *out, const struct pdtt_report *r, const struct fam
 	const struct pdtt_snapshot *snap = r->now;
 
 	if (report_by_network(r))
-		fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by network of "
+		fprintf(out,
+			"# HELP pdtt_%s %s by each user since accounting began, by network of "
 			"the remote address (label network; label class, on local and external "
-			"only, is deprecated).\n", f->name, f->help);
+			"only, is deprecated).\n",
+			f->name, f->help);
 	else
-		fprintf(out, "# HELP pdtt_%s %s by each user since accounting began, by class of "
-			"the remote address (local or external).\n", f->name, f->help);
+		fprintf(out,
+			"# HELP pdtt_%s %s by each user since accounting began, by class of "
+			"the remote address (local or external).\n",
+			f->name, f->help);
 	fprintf(out, "# TYPE pdtt_%s counter\n", f->name);
 	for (size_t i = 0; i < snap->n_users; i++) {
 		const struct pdtt_usage *u = &snap->users[i];
@@ -77,7 +81,8 @@ static void write_users(FILE *out, const struct pdtt_report *r, const struct fam
 /* Always both buckets, zeros included: their series exist from the first scrape. */
 static void write_buckets(FILE *out, const struct pdtt_report *r, const struct family *f)
 {
-	fprintf(out, "# HELP pdtt_bucket_%s %s that no user is charged for: bucket "
+	fprintf(out,
+		"# HELP pdtt_bucket_%s %s that no user is charged for: bucket "
 		"\"unattributed\" (no local socket) or \"overflow\" (the UID map was full).\n",
 		f->name, f->help);
 	fprintf(out, "# TYPE pdtt_bucket_%s counter\n", f->name);

@@ -10,7 +10,7 @@
 #include "report_text.h"
 #include "show.h"
 
-#define N_FIXED 5 /* UID, USER, TX, RX, TOTAL */
+#define N_FIXED 5                         /* UID, USER, TX, RX, TOTAL */
 #define N_COLS (N_FIXED + PDTT_CLASS_MAX) /* and LOCAL, EXTERNAL, each network */
 #define NUM_LEN 32
 
@@ -187,14 +187,17 @@ static void write_header(FILE *out, const struct pdtt_show *s)
 	}
 	fprintf(out, "Totals %s, as saved at %s in the state file %s%s\n", since, as_of,
 		s->state_file, s->exact ? ", in bytes" : "");
-	fprintf(out, "No maps are pinned in %s: pdttd has not started since the last reboot "
-		"(or was unloaded). It continues from these totals when it starts.\n", s->pin_path);
+	fprintf(out,
+		"No maps are pinned in %s: pdttd has not started since the last reboot "
+		"(or was unloaded). It continues from these totals when it starts.\n",
+		s->pin_path);
 }
 
 int show_table_write(FILE *out, const struct pdtt_show *s)
 {
-	static const char *const heads[N_FIXED + PDTT_CLASS_DEFAULT_COUNT] = { "UID", "USER", "TX", "RX", "TOTAL",
-						   "LOCAL", "EXTERNAL" };
+	static const char *const heads[N_FIXED + PDTT_CLASS_DEFAULT_COUNT] = {
+		"UID", "USER", "TX", "RX", "TOTAL", "LOCAL", "EXTERNAL"
+	};
 	static const char *const labels[PDTT_BUCKET_COUNT] = {
 		[PDTT_BUCKET_UNATTRIBUTED] = PDTT_LABEL_UNATTRIBUTED,
 		[PDTT_BUCKET_OVERFLOW] = PDTT_LABEL_OVERFLOW,
@@ -202,7 +205,7 @@ int show_table_write(FILE *out, const struct pdtt_show *s)
 	const struct pdtt_snapshot *snap = s->totals;
 	size_t *order = calloc(snap->n_users + 1, sizeof(*order));
 	struct table t = { .n_cols = s->by_network ? N_FIXED + classes_count(&snap->classes)
-				   : s->split      ? N_FIXED + PDTT_CLASS_DEFAULT_COUNT
+				     : s->split    ? N_FIXED + PDTT_CLASS_DEFAULT_COUNT
 						   : N_FIXED };
 	size_t n = order ? show_order(s, order) : 0;
 	char uid[16];
@@ -217,7 +220,8 @@ int show_table_write(FILE *out, const struct pdtt_show *s)
 	}
 	t.rows[0] = (struct row){ { NULL } };
 	for (size_t c = 0; c < t.n_cols && !err; c++)
-		if (!(t.rows[0].cells[c] = strdup(c < 7 ? heads[c] : snap->classes.name[c - N_FIXED])))
+		if (!(t.rows[0].cells[c] = strdup(c < 7 ? heads[c]
+							: snap->classes.name[c - N_FIXED])))
 			err = -ENOMEM;
 	t.n_rows = 1;
 	for (size_t i = 0; i < n && !err; i++) {

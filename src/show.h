@@ -16,12 +16,12 @@
 
 struct pdtt_show {
 	const struct pdtt_snapshot *totals; /* baseline + kernel counters, users by UID */
-	time_t as_of;                /* when they were read (or saved, from the state file) */
-	const char *host;            /* for the JSON document */
-	bool split;                  /* local_networks is set: local and external columns */
-	bool by_network;             /* a column per class: local, external, each network */
-	bool exact;                  /* --bytes: byte counts without units */
-	bool filter;                 /* --user: this UID only (shown even with no traffic) */
+	time_t as_of;     /* when they were read (or saved, from the state file) */
+	const char *host; /* for the JSON document */
+	bool split;       /* local_networks is set: local and external columns */
+	bool by_network;  /* a column per class: local, external, each network */
+	bool exact;       /* --bytes: byte counts without units */
+	bool filter;      /* --user: this UID only (shown even with no traffic) */
 	uint32_t uid;
 	/* Non-NULL: no maps are pinned at pin_path; the totals are this state file's. */
 	const char *state_file;

@@ -69,7 +69,8 @@ static void read_live(struct job_table *t, const char *pin_path, struct pdtt_cla
 			for (int cpu = 0; cpu < ncpus; cpu++) {
 				const struct pdtt_counters *c =
 					(const struct pdtt_counters *)(percpu +
-								       (size_t)cpu * info.value_size);
+								       (size_t)cpu *
+									       info.value_size);
 
 				for (unsigned int cls = 0; cls < classes_count(classes); cls++)
 					counters_add(&sum.by_class[cls], &c[cls]);
@@ -131,7 +132,9 @@ static void write_table(FILE *out, const struct job_table *t, long long uid,
 		escape_text_name(out, job->name);
 		fprintf(out, "%*s %-12s %-8s %-19s %-19s %14llu %10llu %14llu %10llu\n",
 			(int)(strlen(job->name) < 16 ? 16 - strlen(job->name) : 0), "",
-			user ? user : job->uid == JOB_UID_UNKNOWN ? "?" : uidtext,
+			user                          ? user
+			: job->uid == JOB_UID_UNKNOWN ? "?"
+						      : uidtext,
 			job->phase == JOB_RUNNING ? "running" : "ended", start, end,
 			(unsigned long long)c.tx_bytes, (unsigned long long)c.tx_packets,
 			(unsigned long long)c.rx_bytes, (unsigned long long)c.rx_packets);

@@ -32,7 +32,7 @@ struct pdtt_snapshot {
 	struct pdtt_counters *named; /* capacity * named_width: the users' named classes */
 	unsigned int named_width;    /* named classes per user held (0: no networks) */
 	struct pdtt_value buckets[PDTT_BUCKET_COUNT];
-	time_t accounting_start;  /* when the totals started from zero (0: unknown) */
+	time_t accounting_start;     /* when the totals started from zero (0: unknown) */
 	struct pdtt_classes classes; /* what the values' classes are */
 };
 

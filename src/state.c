@@ -58,7 +58,8 @@ static const char *const bucket_names[PDTT_BUCKET_COUNT] = {
 	[PDTT_BUCKET_OVERFLOW] = "overflow",
 };
 
-static int say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int say(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int say(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -235,18 +236,22 @@ static int parse_content(struct cursor *c, const char *path, struct pdtt_state *
 #define BAD(what) say(err, errlen, "state file %s: line %u: %s", path, c->line, what)
 	if (!next_line(c) || !word(c, MAGIC) || !number(c, 10, UINT32_MAX, &format) ||
 	    !at_line_end(c))
-		return say(err, errlen, "state file %s is not a pdtt state file (its first line "
-			   "is not \"" MAGIC " N\")", path);
+		return say(err, errlen,
+			   "state file %s is not a pdtt state file (its first line "
+			   "is not \"" MAGIC " N\")",
+			   path);
 	if (format != PDTT_STATE_FORMAT)
-		return say(err, errlen, "state file %s has format version %" PRIu64 "; this pdttd "
-			   "reads version %d (written by another pdtt version?)", path, format,
-			   PDTT_STATE_FORMAT);
+		return say(err, errlen,
+			   "state file %s has format version %" PRIu64 "; this pdttd "
+			   "reads version %d (written by another pdtt version?)",
+			   path, format, PDTT_STATE_FORMAT);
 	if (!next_line(c) || c->p == c->end || c->p[0] != '#')
 		return BAD("expected the comment line");
 	if (!keyed_number(c, "layout", 10, UINT32_MAX, &layout))
 		return BAD("expected \"layout N\"");
 	if (layout < STATE_OLDEST_LAYOUT || layout > PDTT_LAYOUT_VERSION)
-		return say(err, errlen, "state file %s was written for map layout version %" PRIu64
+		return say(err, errlen,
+			   "state file %s was written for map layout version %" PRIu64
 			   "; this pdttd reads versions %d to %d (written by another pdtt version?)",
 			   path, layout, STATE_OLDEST_LAYOUT, PDTT_LAYOUT_VERSION);
 	if (!keyed_number(c, "instance", 16, UINT64_MAX, &instance) || instance == 0)
@@ -316,8 +321,8 @@ static bool parse_crc(const char *hex, uint32_t *crc)
 	return true;
 }
 
-int state_parse(const char *text, size_t len, const char *path, struct pdtt_state *st,
-		char *err, size_t errlen)
+int state_parse(const char *text, size_t len, const char *path, struct pdtt_state *st, char *err,
+		size_t errlen)
 {
 	const char *crc_line;
 	uint32_t want, got;
@@ -331,14 +336,18 @@ int state_parse(const char *text, size_t len, const char *path, struct pdtt_stat
 	if (len < CRC_LINE_LEN || text[len - 1] != '\n' ||
 	    memcmp(crc_line, CRC_PREFIX, sizeof(CRC_PREFIX) - 1) ||
 	    (crc_line > text && crc_line[-1] != '\n'))
-		return say(err, errlen, "state file %s is incomplete: it does not end with its "
-			   "checksum line (a torn or truncated write)", path);
+		return say(err, errlen,
+			   "state file %s is incomplete: it does not end with its "
+			   "checksum line (a torn or truncated write)",
+			   path);
 	if (!parse_crc(crc_line + sizeof(CRC_PREFIX) - 1, &want))
 		return say(err, errlen, "state file %s: its checksum line is malformed", path);
 	got = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)text, (uInt)(crc_line - text));
 	if (got != want)
-		return say(err, errlen, "state file %s is corrupt: checksum mismatch (stored "
-			   "%08" PRIx32 ", content gives %08" PRIx32 ")", path, want, got);
+		return say(err, errlen,
+			   "state file %s is corrupt: checksum mismatch (stored "
+			   "%08" PRIx32 ", content gives %08" PRIx32 ")",
+			   path, want, got);
 	c = (struct cursor){ .next = text, .limit = crc_line };
 	rc = parse_content(&c, path, st, err, errlen);
 	if (rc != PDTT_STATE_LOADED)
@@ -409,10 +418,10 @@ fail:
 
 struct sink {
 	int fd;
-	int err;       /* the first write error (-errno), 0: none */
-	uLong crc;     /* of everything flushed so far */
+	int err;                /* the first write error (-errno), 0: none */
+	uLong crc;              /* of everything flushed so far */
 	unsigned int n_classes; /* in each value */
-	size_t len;    /* bytes in buf */
+	size_t len;             /* bytes in buf */
 	char buf[SINK_BUFFER];
 };
 
@@ -531,11 +540,11 @@ static void put_header(struct sink *s, const struct pdtt_state *st,
 	char *p = sink_room(s, HEADER_MAX_LEN);
 	int n = snprintf(p, HEADER_MAX_LEN,
 			 MAGIC " %d\n" COMMENT "\n"
-			 "layout %d\n"
-			 "instance %016" PRIx64 "\n"
-			 "accounting_start %" PRIu64 "\n"
-			 "saved_at %" PRIu64 "\n"
-			 "retired_map %" PRIu32 "\n",
+			       "layout %d\n"
+			       "instance %016" PRIx64 "\n"
+			       "accounting_start %" PRIu64 "\n"
+			       "saved_at %" PRIu64 "\n"
+			       "retired_map %" PRIu32 "\n",
 			 PDTT_STATE_FORMAT, PDTT_LAYOUT_VERSION, st->instance_id,
 			 st->accounting_start, st->saved_at, st->retired_map_id);
 
@@ -598,8 +607,7 @@ int state_save(const char *path, const struct pdtt_state *st, char *err, size_t 
 
 /* ---- using it ----------------------------------------------------------- */
 
-int state_baseline_for(const struct pdtt_state *st, uint64_t instance_id,
-		       struct pdtt_snapshot *out)
+int state_baseline_for(const struct pdtt_state *st, uint64_t instance_id, struct pdtt_snapshot *out)
 {
 	struct pdtt_snapshot empty = { 0 };
 	int err;
@@ -607,8 +615,7 @@ int state_baseline_for(const struct pdtt_state *st, uint64_t instance_id,
 	memset(out, 0, sizeof(*out));
 	if (!st)
 		return snapshot_reserve(out, 0);
-	err = snapshot_sum(out, &st->baseline,
-			   st->instance_id == instance_id ? &empty : &st->last);
+	err = snapshot_sum(out, &st->baseline, st->instance_id == instance_id ? &empty : &st->last);
 	out->accounting_start = (time_t)st->accounting_start;
 	return err;
 }
@@ -626,8 +633,8 @@ int state_prepare_dir(const char *path, char *err, size_t errlen)
 			 path, strerror(-e));
 	} else if (access(dir, W_OK) < 0) {
 		e = -errno;
-		snprintf(err, errlen, "cannot write in %s, the directory of state_file %s: %s",
-			 dir, path, strerror(-e));
+		snprintf(err, errlen, "cannot write in %s, the directory of state_file %s: %s", dir,
+			 path, strerror(-e));
 	}
 	free(copy);
 	return e;

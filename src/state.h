@@ -49,8 +49,8 @@ enum {
 int state_load(const char *path, struct pdtt_state *st, char *err, size_t errlen);
 
 /* The same for the file's contents already in memory (the fuzzer's entry). */
-int state_parse(const char *text, size_t len, const char *path, struct pdtt_state *st,
-		char *err, size_t errlen);
+int state_parse(const char *text, size_t len, const char *path, struct pdtt_state *st, char *err,
+		size_t errlen);
 
 /*
  * Write st to path atomically (path.tmp in the same directory, fsync, rename,

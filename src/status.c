@@ -56,8 +56,10 @@ static void write_daemon(FILE *out, const struct pdtt_status *s)
 	else if (s->daemon_pid < 0)
 		fputs("running (PID unknown)\n", out);
 	else if (!s->maps)
-		fprintf(out, "not running; no maps pinned in %s (not started since the last "
-			"reboot, or unloaded)\n", s->pin_path);
+		fprintf(out,
+			"not running; no maps pinned in %s (not started since the last "
+			"reboot, or unloaded)\n",
+			s->pin_path);
 	else if (counting(s))
 		fputs("not running; the pinned programs keep counting\n", out);
 	else
@@ -220,8 +222,10 @@ void status_write(FILE *out, const struct pdtt_status *s)
 		fprintf(out, "%s\n", s->pin_path);
 	if (s->retired_layout) {
 		key(out, "migration");
-		fprintf(out, "the counts of the maps in %s/retired (layout %u) are being carried "
-			"over\n", s->pin_path, s->retired_layout);
+		fprintf(out,
+			"the counts of the maps in %s/retired (layout %u) are being carried "
+			"over\n",
+			s->pin_path, s->retired_layout);
 	}
 	write_state(out, s);
 	key(out, "version");

@@ -15,15 +15,15 @@
 #include "pins.h"
 
 struct pdtt_status {
-	const char *version;         /* pdtt's */
+	const char *version; /* pdtt's */
 	const char *pin_path;
 	time_t now;
-	pid_t daemon_pid;            /* the running pdttd; 0: none; -1: one, PID unknown */
-	bool maps;                   /* counter maps are pinned */
-	const char *mode;            /* "socket", "tc"; NULL: unknown */
+	pid_t daemon_pid; /* the running pdttd; 0: none; -1: one, PID unknown */
+	bool maps;        /* counter maps are pinned */
+	const char *mode; /* "socket", "tc"; NULL: unknown */
 	const struct pins_hook *hooks;
 	size_t n_hooks;
-	uint64_t cgroup_id;          /* of cgroup_path (socket mode), to name it; 0: unknown */
+	uint64_t cgroup_id; /* of cgroup_path (socket mode), to name it; 0: unknown */
 	const char *cgroup_path;
 	uint64_t other_cgroup_id;    /* a cgroup the hooks are on that is not cgroup_path */
 	const char *other_cgroup;    /* its path; NULL: not found */
@@ -35,8 +35,8 @@ struct pdtt_status {
 	time_t maps_start;           /* when the pinned maps began counting */
 	unsigned int retired_layout; /* maps in pin_path/retired being carried over; 0: none */
 	const char *state_file;
-	int state;                   /* PDTT_STATE_LOADED, _ABSENT or _INVALID */
-	const char *state_error;     /* _INVALID: what is wrong */
+	int state;               /* PDTT_STATE_LOADED, _ABSENT or _INVALID */
+	const char *state_error; /* _INVALID: what is wrong */
 	time_t state_saved_at;
 };
 

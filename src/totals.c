@@ -9,21 +9,20 @@
 #include "totals.h"
 
 struct totals {
-	struct collector *col;          /* the maps in use; NULL: none */
-	struct pdtt_snapshot none;      /* the kernel counters when there are no maps */
+	struct collector *col;              /* the maps in use; NULL: none */
+	struct pdtt_snapshot none;          /* the kernel counters when there are no maps */
 	const struct pdtt_snapshot *kernel; /* the kernel counters at the last read */
 	struct pdtt_snapshot baseline;
-	struct pdtt_snapshot totals;    /* baseline + kernel counters */
-	uint64_t instance_id;           /* of the maps in use (0: none) */
-	uint32_t retired_map_id;        /* retired maps the baseline holds, for the state file */
-	bool folded_retired;            /* ... taken in by totals_open */
+	struct pdtt_snapshot totals; /* baseline + kernel counters */
+	uint64_t instance_id;        /* of the maps in use (0: none) */
+	uint32_t retired_map_id;     /* retired maps the baseline holds, for the state file */
+	bool folded_retired;         /* ... taken in by totals_open */
 	bool have_overflow;
-	struct pdtt_counters overflow;  /* the overflow bucket at the previous check */
+	struct pdtt_counters overflow; /* the overflow bucket at the previous check */
 };
 
 /* baseline = the state file's baseline for the retired maps + their counters. */
-static int fold_retired(struct totals *t, const struct pdtt_state *st,
-			const struct pdtt_retired *r)
+static int fold_retired(struct totals *t, const struct pdtt_state *st, const struct pdtt_retired *r)
 {
 	struct pdtt_snapshot before = { 0 };
 	const struct pdtt_snapshot *k;
@@ -32,10 +31,12 @@ static int fold_retired(struct totals *t, const struct pdtt_state *st,
 
 	/* The programs have switched to the new maps: let those still running end. */
 	usleep(50000);
-	col = collector_new(&(struct collector_maps){
-		.counters_fd = r->counters_fd, .buckets_fd = r->buckets_fd,
-		.slots_fd = r->slots_fd, .meta_fd = r->meta_fd, .max_entries = r->max_entries,
-		.classes = r->classes });
+	col = collector_new(&(struct collector_maps){ .counters_fd = r->counters_fd,
+						      .buckets_fd = r->buckets_fd,
+						      .slots_fd = r->slots_fd,
+						      .meta_fd = r->meta_fd,
+						      .max_entries = r->max_entries,
+						      .classes = r->classes });
 	if (!col)
 		return -ENOMEM;
 	err = collector_read_kernel(col, &k);
@@ -61,10 +62,12 @@ int totals_open(struct totals **out, const struct totals_maps *maps, const struc
 		return -ENOMEM;
 	t->kernel = &t->none;
 	if (maps && maps->counters_fd >= 0) {
-		t->col = collector_new(&(struct collector_maps){
-			.counters_fd = maps->counters_fd, .buckets_fd = maps->buckets_fd,
-			.slots_fd = maps->slots_fd, .meta_fd = maps->meta_fd,
-			.max_entries = maps->max_entries, .classes = maps->classes });
+		t->col = collector_new(&(struct collector_maps){ .counters_fd = maps->counters_fd,
+								 .buckets_fd = maps->buckets_fd,
+								 .slots_fd = maps->slots_fd,
+								 .meta_fd = maps->meta_fd,
+								 .max_entries = maps->max_entries,
+								 .classes = maps->classes });
 		if (!t->col) {
 			totals_free(t);
 			return -ENOMEM;
@@ -86,8 +89,9 @@ int totals_open(struct totals **out, const struct totals_maps *maps, const struc
 		t->baseline.accounting_start = (time_t)r->meta.accounting_start;
 	/* Room for every UID once: a read allocates nothing. */
 	if (!err)
-		err = snapshot_reserve(&t->totals, t->baseline.n_users +
-					(maps && t->col ? maps->max_entries : 0));
+		err = snapshot_reserve(&t->totals,
+				       t->baseline.n_users +
+					       (maps && t->col ? maps->max_entries : 0));
 	if (err) {
 		totals_free(t);
 		return err;

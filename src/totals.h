@@ -25,7 +25,7 @@
 
 /* The maps in use, as the loader opened them. */
 struct totals_maps {
-	int counters_fd;          /* < 0: there are none (their pins are gone: a reboot) */
+	int counters_fd; /* < 0: there are none (their pins are gone: a reboot) */
 	int buckets_fd;
 	int slots_fd;
 	int meta_fd;

@@ -97,8 +97,8 @@ struct usage_db {
 	bool fresh;                    /* the database was just created */
 	bool off;                      /* a newer pdtt's database: left alone */
 	bool failing;                  /* the last write failed, and was said */
-	struct periods pending; /* kept while the database cannot be written */
-	time_t last_seen;       /* the time of the last reading */
+	struct periods pending;        /* kept while the database cannot be written */
+	time_t last_seen;              /* the time of the last reading */
 	/*
 	 * Once the writer thread runs, the database, recorded, fresh, off,
 	 * failing and pending are the thread's; the reports hand their readings
@@ -158,7 +158,6 @@ time_t usage_bucket_next(enum usage_tier t, time_t start)
 /* The first bucket of tier t that retention keeps (keep), when bucket is being written. */
 static time_t retention_cutoff(int keep, enum usage_tier t, time_t bucket)
 {
-
 	switch (t) {
 	case USAGE_5MIN:
 		return usage_bucket_start(t, bucket) - (time_t)keep * 3600 + 300;
@@ -1042,7 +1041,8 @@ int usage_db_open_readonly(const char *path, sqlite3 **db, char *err, size_t err
 		return -1;
 	}
 	/* One thread uses it: no mutex taken at each of the query's million column reads. */
-	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+	rc = sqlite3_open_v2(path, db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(*db, 5000);

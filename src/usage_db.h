@@ -39,7 +39,7 @@ enum usage_tier {
 /* history_* keys of pdtt.conf. */
 struct usage_settings {
 	const char *path;
-	int period;                      /* seconds between writes (history_period) */
+	int period;      /* seconds between writes (history_period) */
 	bool background; /* write in a thread of its own, started at the first report */
 	int retention[USAGE_TIER_COUNT]; /* 5min: hours; hourly, daily: days; monthly: months */
 };

@@ -25,7 +25,8 @@ static int is_cgroup_file(const char *path)
 /* A memfd holding the v2 line of path, at offset 0; -1 to fall through. */
 static int v2_only(const char *path)
 {
-	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT,
+											  "open");
 	char buf[8192], *line, *save = NULL;
 	int in = real_open(path, O_RDONLY | O_CLOEXEC), out;
 	ssize_t n;
@@ -39,7 +40,8 @@ static int v2_only(const char *path)
 		return -1;
 	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (!strncmp(line, "0::", 3) && (write(out, line, strlen(line)) < 0 || write(out, "\n", 1) < 0))
+		if (!strncmp(line, "0::", 3) &&
+		    (write(out, line, strlen(line)) < 0 || write(out, "\n", 1) < 0))
 			break;
 	lseek(out, 0, SEEK_SET);
 	return out;
@@ -61,7 +63,8 @@ int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 FILE *fopen(const char *path, const char *how)
 {
-	FILE *(*real_fopen)(const char *, const char *) = (FILE * (*)(const char *, const char *))dlsym(RTLD_NEXT, "fopen");
+	FILE *(*real_fopen)(const char *, const char *) = (FILE * (*)(const char *, const char *))
+		dlsym(RTLD_NEXT, "fopen");
 	int fd;
 
 	if (is_cgroup_file(path) && (fd = v2_only(path)) >= 0)
@@ -73,7 +76,8 @@ FILE *fopen64(const char *path, const char *how) __attribute__((alias("fopen")))
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	int (*real_openat)(int, const char *, int, ...) = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+	int (*real_openat)(int, const char *, int,
+			   ...) = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
 	va_list ap;
 	mode_t mode;
 	int fd;

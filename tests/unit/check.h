@@ -9,26 +9,24 @@
 static int check_failures;
 static int check_count;
 
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		check_count++;                                                   \
-		if (!(cond)) {                                                   \
-			check_failures++;                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-		}                                                                \
+#define CHECK(cond)                                                                              \
+	do {                                                                                     \
+		check_count++;                                                                   \
+		if (!(cond)) {                                                                   \
+			check_failures++;                                                        \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                                \
 	} while (0)
 
-#define CHECK_STR_EQ(got, want)                                                  \
-	do {                                                                     \
-		const char *g_ = (got), *w_ = (want);                            \
-		check_count++;                                                   \
-		if (strcmp(g_, w_) != 0) {                                       \
-			check_failures++;                                        \
-			fprintf(stderr, "%s:%d: got  \"%s\"\n%*swant \"%s\"\n",  \
-				__FILE__, __LINE__, g_, (int)strlen(__FILE__) + 6, \
-				"", w_);                                         \
-		}                                                                \
+#define CHECK_STR_EQ(got, want)                                                           \
+	do {                                                                              \
+		const char *g_ = (got), *w_ = (want);                                     \
+		check_count++;                                                            \
+		if (strcmp(g_, w_) != 0) {                                                \
+			check_failures++;                                                 \
+			fprintf(stderr, "%s:%d: got  \"%s\"\n%*swant \"%s\"\n", __FILE__, \
+				__LINE__, g_, (int)strlen(__FILE__) + 6, "", w_);         \
+		}                                                                         \
 	} while (0)
 
 /* Call at the end of main: the exit status automake's test driver reads. */

@@ -85,7 +85,10 @@ static inline struct pdtt_report fixture_report(void)
  * With networks: "campus" and "research" besides local and external, so that
  * every format prints a line or field per network.
  */
-#define FIXTURE_CLASSES { .n = 4, .name = { [2] = "campus", [3] = "research" } }
+#define FIXTURE_CLASSES                                              \
+	{                                                            \
+		.n = 4, .name = { [2] = "campus", [3] = "research" } \
+	}
 
 static struct pdtt_usage fixture_nets_now_users[] = {
 	USAGE_NETS(0, 0, COUNTS(100, 1, 0, 0), NO_COUNTS),

@@ -60,18 +60,18 @@ static inline void check_golden(const char *got, const char *name)
 }
 
 /* Run write(out, r) into memory and compare with the golden file. */
-#define CHECK_OUTPUT_GOLDEN(write, r, name)                                  \
-	do {                                                                 \
-		char *got_ = NULL;                                           \
-		size_t len_ = 0;                                             \
-		FILE *out_ = open_memstream(&got_, &len_);                   \
-		CHECK(out_ != NULL);                                         \
-		if (out_) {                                                  \
-			write(out_, r);                                      \
-			fclose(out_);                                        \
-			check_golden(got_, name);                            \
-		}                                                            \
-		free(got_);                                                  \
+#define CHECK_OUTPUT_GOLDEN(write, r, name)                \
+	do {                                               \
+		char *got_ = NULL;                         \
+		size_t len_ = 0;                           \
+		FILE *out_ = open_memstream(&got_, &len_); \
+		CHECK(out_ != NULL);                       \
+		if (out_) {                                \
+			write(out_, r);                    \
+			fclose(out_);                      \
+			check_golden(got_, name);          \
+		}                                          \
+		free(got_);                                \
 	} while (0)
 
 #endif /* PDTT_GOLDEN_H */

@@ -54,8 +54,8 @@ static void make_counter_maps(struct collector_maps *m, enum bpf_map_type counte
 	const size_t size = PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT);
 
 	m->counters_fd = bpf_map_create(counters_type, NULL, 4, size, MAX_SLOTS, NULL);
-	m->buckets_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4, size,
-				       PDTT_BUCKET_COUNT, NULL);
+	m->buckets_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4, size, PDTT_BUCKET_COUNT,
+				       NULL);
 	CHECK(m->counters_fd >= 0 && m->buckets_fd >= 0);
 }
 
@@ -73,8 +73,7 @@ static void test_slots(void)
 
 	make_counter_maps(&m, BPF_MAP_TYPE_PERCPU_ARRAY);
 	m.slots_fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 4, MAX_SLOTS, NULL);
-	m.meta_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(struct pdtt_meta), 1,
-				   NULL);
+	m.meta_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(struct pdtt_meta), 1, NULL);
 	CHECK(m.slots_fd >= 0 && m.meta_fd >= 0);
 	col = collector_new(&m);
 	CHECK(col != NULL);

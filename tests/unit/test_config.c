@@ -127,11 +127,12 @@ static void test_networks(void)
 {
 	struct pdtt_config *cfg = calloc(1, sizeof(*cfg));
 	char path[TMP_PATH], err[1024], *text;
-	const char *good = "networks = (\n"
-			   "  { name = \"campus\"; cidrs = [ \"10.0.0.0/8\", \"2001:db8::/32\" ]; },\n"
-			   "  { name = \"research\"; cidrs = [ \"192.0.2.0/24\", \"10.1.0.0/16\" ]; },\n"
-			   "  { name = \"local\"; cidrs = [ \"fd00::/8\" ]; }\n"
-			   ");\n";
+	const char *good =
+		"networks = (\n"
+		"  { name = \"campus\"; cidrs = [ \"10.0.0.0/8\", \"2001:db8::/32\" ]; },\n"
+		"  { name = \"research\"; cidrs = [ \"192.0.2.0/24\", \"10.1.0.0/16\" ]; },\n"
+		"  { name = \"local\"; cidrs = [ \"fd00::/8\" ]; }\n"
+		");\n";
 
 	CHECK(load_text(good, cfg, err, sizeof(err), path, sizeof(path)) == 0);
 	CHECK(cfg->n_network_names == 3 && cfg->n_network_cidrs == 5);
@@ -163,7 +164,8 @@ static void test_networks(void)
 	expect_refused("networks = ( { name = \"\"; cidrs = [ \"10.0.0.0/8\" ]; } );\n",
 		       "is not a valid name");
 	expect_refused("networks = ( { name = \"a23456789012345678901234567890123\"; "
-		       "cidrs = [ \"10.0.0.0/8\" ]; } );\n", "is not a valid name");
+		       "cidrs = [ \"10.0.0.0/8\" ]; } );\n",
+		       "is not a valid name");
 	expect_error("networks = (\n { name = \"external\"; cidrs = [ \"10.0.0.0/8\" ]; } );\n",
 		     ":2: networks[0].name = \"external\" is reserved: \"external\" is what "
 		     "matches no network; expected another name");
@@ -680,8 +682,10 @@ static void test_paths(void)
 	len = (size_t)snprintf(text, PDTT_PATH_MAX + 64, "pin_path = \"/");
 	memset(text + len, 'a', PDTT_PATH_MAX - 1);
 	strcpy(text + len + PDTT_PATH_MAX - 1, "\";\n");
-	snprintf(want, sizeof(want), ":1: pin_path = \"/%.66s...\" is too long: expected a path "
-		 "of at most 4095 bytes", text + len);
+	snprintf(want, sizeof(want),
+		 ":1: pin_path = \"/%.66s...\" is too long: expected a path "
+		 "of at most 4095 bytes",
+		 text + len);
 	expect_error(text, want);
 	/* The longest path that fits. */
 	strcpy(text + len + PDTT_PATH_MAX - 2, "\";\n");
@@ -693,8 +697,8 @@ static void test_paths(void)
 
 static void test_interfaces(void)
 {
-	static const char *const bad[] = { "", ".", "..", "abcdefghijklmnop", "eth0:1",
-					   "a b", "tab\t", "nbsp\xa0" };
+	static const char *const bad[] = { "",       ".",   "..",    "abcdefghijklmnop",
+					   "eth0:1", "a b", "tab\t", "nbsp\xa0" };
 	char text[2048];
 	size_t i, len;
 
@@ -725,9 +729,10 @@ static void test_interfaces(void)
 static void test_local_networks(void)
 {
 	static const char *const bad[] = {
-		"10.0.0.0", "10.0.0.0/", "10.0.0.0/08", "10.0.0.0/+8", "fd00::/129", "10.0.0/8",
-		"fe80::1%eth0/64", " 10.0.0.0/8", "10.0.0.0/8 ", "::/-1", "/8", "10.0.0.0/8/8",
-		"10.0.0.0/1000", "eth0", "010.0.0.0/8", "fd00::/8/",
+		"10.0.0.0",  "10.0.0.0/",       "10.0.0.0/08",   "10.0.0.0/+8", "fd00::/129",
+		"10.0.0/8",  "fe80::1%eth0/64", " 10.0.0.0/8",   "10.0.0.0/8 ", "::/-1",
+		"/8",        "10.0.0.0/8/8",    "10.0.0.0/1000", "eth0",        "010.0.0.0/8",
+		"fd00::/8/",
 	};
 	char text[8192];
 	size_t i, len;
@@ -746,7 +751,7 @@ static void test_local_networks(void)
 		     ":1: local_networks[0] = \"10.1.2.3/8\" has host bits set beyond the prefix: "
 		     "expected the network address, \"10.0.0.0/8\"");
 	expect_refused("local_networks = [ \"fd00::1/8\" ];", "expected the network address, "
-							       "\"fd00::/8\"");
+							      "\"fd00::/8\"");
 	expect_refused("local_networks = [ \"192.168.1.1/0\" ];", "\"0.0.0.0/0\"");
 	len = (size_t)snprintf(text, sizeof(text), "local_networks = [ \"10.0.0.0/32\"");
 	for (i = 1; i < PDTT_MAX_NETWORKS + 1; i++)
@@ -771,8 +776,10 @@ static void test_include(void)
 	snprintf(text, sizeof(text), "interval = 5;\n@include \"%s\"\n", inc);
 	CHECK(load_text(text, &cfg, err, sizeof(err), path, sizeof(path)) == -1);
 	unlink(inc);
-	snprintf(want, sizeof(want), "%s:2: max_users = 4294968320 is out of range: expected an "
-		 "integer from 1 to 1048576", inc);
+	snprintf(want, sizeof(want),
+		 "%s:2: max_users = 4294968320 is out of range: expected an "
+		 "integer from 1 to 1048576",
+		 inc);
 	CHECK_STR_EQ(err, want);
 }
 
@@ -788,8 +795,10 @@ static void test_include_not_a_file(void)
 
 	snprintf(text, sizeof(text), "interval = 5;\n  @include \"%s\"\n", tmp_dir);
 	CHECK(load_text(text, &cfg, err, sizeof(err), path, sizeof(path)) == -1);
-	snprintf(want, sizeof(want), "%s:2: @include \"%s\" is not a regular file: expected a "
-		 "configuration file", path, tmp_dir);
+	snprintf(want, sizeof(want),
+		 "%s:2: @include \"%s\" is not a regular file: expected a "
+		 "configuration file",
+		 path, tmp_dir);
 	CHECK_STR_EQ(err, want);
 	expect_refused("@include \"/dev/null\"\n", "is not a regular file");
 	expect_refused("@include \"/\\x41\"\n", "escape sequences");
@@ -802,8 +811,10 @@ static void test_include_not_a_file(void)
 	snprintf(want, sizeof(want), "%s:2: @include \"%s\" is not a regular file", inc, tmp_dir);
 	CHECK(strncmp(err, want, strlen(want)) == 0);
 
-	snprintf(text, sizeof(text), "/*\n@include \"%s\"\n*/ interval = 3;\n"
-		 "# @include \"/\"\nlog_file = \"/x\n@include \\\"/\\\"\";\n", tmp_dir);
+	snprintf(text, sizeof(text),
+		 "/*\n@include \"%s\"\n*/ interval = 3;\n"
+		 "# @include \"/\"\nlog_file = \"/x\n@include \\\"/\\\"\";\n",
+		 tmp_dir);
 	CHECK(load_text(text, &cfg, err, sizeof(err), path, sizeof(path)) == 0);
 	CHECK(cfg.interval == 3);
 }

@@ -21,7 +21,8 @@ static const char *job_in(const char *setting, const char *path)
 		return name;
 	}
 	if (!regexec(&re, path, 2, m, 0) && m[1].rm_so >= 0)
-		snprintf(name, sizeof(name), "%.*s", (int)(m[1].rm_eo - m[1].rm_so), path + m[1].rm_so);
+		snprintf(name, sizeof(name), "%.*s", (int)(m[1].rm_eo - m[1].rm_so),
+			 path + m[1].rm_so);
 	regfree(&re);
 	return name;
 }
@@ -49,9 +50,11 @@ static void test_presets(void)
 	CHECK_STR_EQ(job_in("systemd", "/system.slice/nginx.service"), "nginx.service");
 	CHECK_STR_EQ(job_in("systemd", "/system.slice/docker.service/inner"), "docker.service");
 	CHECK_STR_EQ(job_in("systemd", "/system.slice/nginx.service.d"), "");
-	CHECK_STR_EQ(job_in("session", "/user.slice/user-1000.slice/session-42.scope"), "session-42");
+	CHECK_STR_EQ(job_in("session", "/user.slice/user-1000.slice/session-42.scope"),
+		     "session-42");
 	CHECK_STR_EQ(job_in("/(x[0-9]+)", "/a/x17/b"), "x17");
-	CHECK_STR_EQ(job_in("/x[0-9]+", "/a/x17"), "error: it has no capture group to name the job");
+	CHECK_STR_EQ(job_in("/x[0-9]+", "/a/x17"),
+		     "error: it has no capture group to name the job");
 }
 
 static void test_round_trip(void)
@@ -77,7 +80,8 @@ static void test_round_trip(void)
 	CHECK(job_table_save(path, &t) == 0);
 	CHECK(job_table_load(path, &back, err, sizeof(err)) == 0);
 	CHECK(back.n == 2 && back.instance_id == t.instance_id && back.max_jobs == 7);
-	CHECK(back.n == 2 && !memcmp(&back.jobs[0].total, &t.jobs[0].total, sizeof(t.jobs[0].total)));
+	CHECK(back.n == 2 &&
+	      !memcmp(&back.jobs[0].total, &t.jobs[0].total, sizeof(t.jobs[0].total)));
 	CHECK(back.n == 2 && back.jobs[0].uid == 1000 && back.jobs[0].slot == 3 &&
 	      back.jobs[0].phase == JOB_RUNNING && back.jobs[0].end == 0);
 	CHECK(back.n == 2 && !strcmp(back.jobs[1].name, "name with spaces") &&

@@ -42,13 +42,14 @@ static void test_options(void)
 	struct pdtt_cli c;
 	char err[256];
 
-	CHECK(parse(&c, err, sizeof(err), ARGV("-c", "/tmp/x.conf", "show", "--user", "alice",
-					       "--json")) == 0);
+	CHECK(parse(&c, err, sizeof(err),
+		    ARGV("-c", "/tmp/x.conf", "show", "--user", "alice", "--json")) == 0);
 	CHECK_STR_EQ(c.config_path, "/tmp/x.conf");
 	CHECK_STR_EQ(c.user, "alice");
 	CHECK(c.json);
 	/* Options after the command, short and long forms, = syntax. */
-	CHECK(parse(&c, err, sizeof(err), ARGV("show", "-u", "1000", "-b", "--config=/a.conf")) == 0);
+	CHECK(parse(&c, err, sizeof(err), ARGV("show", "-u", "1000", "-b", "--config=/a.conf")) ==
+	      0);
 	CHECK_STR_EQ(c.user, "1000");
 	CHECK(c.bytes && !c.json);
 	CHECK_STR_EQ(c.config_path, "/a.conf");
@@ -86,7 +87,8 @@ static void test_usage_errors(void)
 	check_error(ARGV("list"),
 		    "pdtt: unknown command 'list' (the commands are show, status and history); try "
 		    "'pdtt --help'\n");
-	check_error(ARGV("show", "status"), "pdtt: unexpected argument 'status'; try 'pdtt --help'\n");
+	check_error(ARGV("show", "status"),
+		    "pdtt: unexpected argument 'status'; try 'pdtt --help'\n");
 	check_error(ARGV("show", "--bogus"), "pdtt: unknown option --bogus; try 'pdtt --help'\n");
 	check_error(ARGV("show", "-x"), "pdtt: unknown option -x; try 'pdtt --help'\n");
 	check_error(ARGV("show", "--user"),
@@ -96,7 +98,8 @@ static void test_usage_errors(void)
 		    "pdtt: --json is an option of 'show' and 'history'; try 'pdtt --help'\n");
 	check_error(ARGV("status", "--user", "x"),
 		    "pdtt: --user is an option of 'show' and 'history'; try 'pdtt --help'\n");
-	check_error(ARGV("show", "--user="), "pdtt: --user needs a user name or UID; try 'pdtt --help'\n");
+	check_error(ARGV("show", "--user="),
+		    "pdtt: --user needs a user name or UID; try 'pdtt --help'\n");
 	check_error(ARGV("show", "--json", "--bytes"),
 		    "pdtt: --bytes is for the table: --json always has exact counts; try "
 		    "'pdtt --help'\n");
@@ -109,8 +112,9 @@ static void test_usage_text(void)
 
 	pdtt_options_usage(out, DEFAULT_CONF);
 	fclose(out);
-	CHECK(strstr(buf, "Usage: pdtt [-c FILE] show [--jobs] [--user NAME|UID] [--json] [--bytes] "
-			   "[--by-network]\n"));
+	CHECK(strstr(buf,
+		     "Usage: pdtt [-c FILE] show [--jobs] [--user NAME|UID] [--json] [--bytes] "
+		     "[--by-network]\n"));
 	CHECK(strstr(buf, "(default: /etc/pdtt.conf)"));
 }
 

@@ -18,8 +18,9 @@ static const char *cache_name(void *names, uint32_t uid)
 static void check_report(const struct pdtt_snapshot *snap, bool split, const char *golden)
 {
 	struct usercache *names = usercache_new();
-	struct pdtt_report r = { .now = snap, .split = split, .user_name = cache_name,
-				 .names = names };
+	struct pdtt_report r = {
+		.now = snap, .split = split, .user_name = cache_name, .names = names
+	};
 
 	CHECK_OUTPUT_GOLDEN(report_text_write, &r, golden);
 	usercache_free(names);

@@ -336,9 +336,9 @@ static int parse_checksummed(const char *content, char *err, size_t errlen)
 }
 
 #define Z16 "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
-#define HEAD(format, layout, users)                                                    \
+#define HEAD(format, layout, users)                                                        \
 	"pdtt-state " format "\n# comment\nlayout " layout "\ninstance 00000000000000ff\n" \
-	"accounting_start 1\nsaved_at 2\nretired_map 0\nbuckets 2\nusers " users "\n"    \
+	"accounting_start 1\nsaved_at 2\nretired_map 0\nbuckets 2\nusers " users "\n"      \
 	"bucket unattributed " Z16 "\nbucket overflow " Z16 "\n"
 
 static void expect_bad(const char *content, const char *fragment)
@@ -370,8 +370,7 @@ static void test_checksummed_nonsense(void)
 	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 0\n", "line 4: expected \"instance");
 	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 1\naccounting_start -1\n",
 		   "line 5: expected \"accounting_start N\"");
-	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 1\naccounting_start 1 2\n",
-		   "line 5");
+	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 1\naccounting_start 1 2\n", "line 5");
 	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 1\naccounting_start 18446744073709551616\n",
 		   "line 5");
 	expect_bad(HEAD("1", "2", "1"), "line 11: expected \"user UID\"");
@@ -385,7 +384,8 @@ static void test_checksummed_nonsense(void)
 	expect_bad(HEAD("1", "2", "2") "user 6 " Z16 "\nuser 5 " Z16 "\n", "out of UID order");
 	expect_bad(HEAD("1", "2", "0") "user 5 " Z16 "\n", "more lines than announced");
 	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 1\naccounting_start 1\nsaved_at 2\n"
-		   "retired_map 0\nbuckets 3\n", "expected \"buckets 2\"");
+		   "retired_map 0\nbuckets 3\n",
+		   "expected \"buckets 2\"");
 	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 1\naccounting_start 1\nsaved_at 2\n"
 		   "retired_map 0\nbuckets 2\nusers 0\nbucket overflow " Z16 "\n",
 		   "expected \"bucket unattributed\"");
@@ -421,11 +421,14 @@ static void test_networks(void)
 
 	/* A name the line may not have, or none. */
 	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
-		   "retired_map 0\nnetworks local\nbuckets 2\n", "line 8: expected \"networks\"");
+		   "retired_map 0\nnetworks local\nbuckets 2\n",
+		   "line 8: expected \"networks\"");
 	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
-		   "retired_map 0\nnetworks a a\nbuckets 2\n", "line 8: expected \"networks\"");
+		   "retired_map 0\nnetworks a a\nbuckets 2\n",
+		   "line 8: expected \"networks\"");
 	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
-		   "retired_map 0\nnetworks\nbuckets 2\n", "line 8: expected \"networks\"");
+		   "retired_map 0\nnetworks\nbuckets 2\n",
+		   "line 8: expected \"networks\"");
 	/* With one network, 24 numbers a line: 16 are too few. */
 	expect_bad("pdtt-state 1\n# c\nlayout 3\ninstance 1\naccounting_start 1\nsaved_at 2\n"
 		   "retired_map 0\nnetworks a\nbuckets 2\nusers 0\nbucket unattributed " Z16 "\n",

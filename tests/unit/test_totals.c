@@ -69,7 +69,8 @@ static void test_state_only(void)
 /* No state file: nothing before the maps; the accounting start is the maps'. */
 static void test_nothing_saved(void)
 {
-	struct totals_maps maps = { .counters_fd = -1, .buckets_fd = -1,
+	struct totals_maps maps = { .counters_fd = -1,
+				    .buckets_fd = -1,
 				    .meta = { .accounting_start = 1700000000 } };
 	const struct pdtt_snapshot *t;
 	struct pdtt_retired none = { .present = false };

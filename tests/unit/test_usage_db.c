@@ -228,14 +228,16 @@ static void test_networks(void)
 	usage_db_close(h);
 	CHECK(query("SELECT count(*) FROM classes") == 4);
 	CHECK(query("SELECT id FROM classes WHERE name = 'nren'") == 3);
-	CHECK(query("SELECT sum(tx_bytes) FROM usage_monthly WHERE uid = 1001 AND class = 3") == 800);
+	CHECK(query("SELECT sum(tx_bytes) FROM usage_monthly WHERE uid = 1001 AND class = 3") ==
+	      800);
 	/* Read back at the next start: nothing counted twice. */
 	h = open_history(300);
 	if (!h)
 		goto out;
 	usage_db_record(h, &s, USAGE_AT_START);
 	usage_db_close(h);
-	CHECK(query("SELECT sum(tx_bytes) FROM usage_monthly WHERE uid = 1001 AND class = 3") == 800);
+	CHECK(query("SELECT sum(tx_bytes) FROM usage_monthly WHERE uid = 1001 AND class = 3") ==
+	      800);
 out:
 	snprintf(path, sizeof(path), "%s", db_path);
 }
