@@ -12,7 +12,7 @@ write_config "interval = 2;"
 
 start_daemon
 udp_transfer $U1 $U2 127.0.0.1 5201 10 100      # 10 x 128, reported
-wait_next_report
+wait_counted
 expect_counts $U1 "1280 10 0 0"
 instance=$(state_field instance)
 

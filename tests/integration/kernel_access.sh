@@ -41,7 +41,7 @@ for way in "" probe socket_uid; do
 	expect_way "$way"
 	udp_transfer "$U1" "$U2" 127.0.0.1 $((5300 + n * 10)) 100 1000   # 100 x 1028
 	udp_transfer "$U2" "$U1" ::1 $((5301 + n * 10)) 50 500           # 50 x 548
-	wait_next_report
+	wait_counted
 	expect_counts "$U1" "102800 100 27400 50"
 	expect_counts "$U2" "27400 50 102800 100"
 	stop_daemon
@@ -60,7 +60,7 @@ for way in "" probe; do
 	expect_way "$way"
 	TO_NS=$PEER_NS udp_transfer "$U1" "$PEER" "$PEER_ADDR4" $((5300 + n * 10)) 100 1000  # 100 x 1028
 	FROM_NS=$PEER_NS udp_transfer "$PEER" "$U2" "$ADDR6" $((5301 + n * 10)) 20 1200       # 20 x 1248
-	wait_next_report
+	wait_counted
 	expect_counts "$U1" "102800 100 0 0"
 	expect_counts "$U2" "0 0 24960 20"
 	expect_counts "$PEER" "0 0 0 0"

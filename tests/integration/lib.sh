@@ -184,6 +184,13 @@ wait_next_report() {
 	wait_report "$WORK/pdtt.log"
 }
 
+# wait_counted: until a report that surely counted what was sent before the
+# call. The first new report may have read the counters before the traffic
+# ended and written them after; the one after it read them later.
+wait_counted() {
+	wait_report "$WORK/pdtt.log" 2
+}
+
 # counts_of UID [FILE]: "tx_bytes tx_packets rx_bytes rx_packets" in the last
 # report of the log ("0 0 0 0" when the UID is not in it).
 counts_of() {

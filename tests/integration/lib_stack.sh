@@ -113,7 +113,7 @@ counted_once() {
 	base=$(quiet_baseline "$@")
 	TO_NS=$PEER_NS udp_transfer "$u1" "$peer" "$PEER_ADDR4" "$port" 10 100          # 10 x 128
 	FROM_NS=$PEER_NS udp_transfer "$peer" "$u1" "$ADDR4" $((port + 1)) 10 100       # 10 x 128
-	wait_next_report
+	wait_counted
 	expect_counts "$u1" "1280 10 1280 10"
 	now=$(both_totals "$@")
 	# pdtt's tx_bytes tx_packets rx_bytes rx_packets, then the qdiscs' same four.

@@ -81,7 +81,7 @@ expect_json $U4 external "868 7 0 0"
 reload_daemon "interval = 1;" "json_log = \"$WORK/pdtt.jsonl\";"
 udp_between "$NETNS" $U6 "$PEER_NS" $U7 10.199.2.2 6021 2 100    # external: 2 x 128
 udp_transfer $U6 $U6 ::1 6022 1 2                                # loopback: 1 x 50
-wait_next_report
+wait_counted
 expect_counts $U6 "306 3 50 1"
 expect_class $U6 Local none
 expect_class $U1 Local none

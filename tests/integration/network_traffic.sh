@@ -25,7 +25,7 @@ expect_counts $U3 "25163 27 27400 50"
 
 PAYLOAD=$((24 * 1024 * 1024))
 tcp_transfer $U4 $U5 127.0.0.1 5005 $PAYLOAD
-wait_next_report
+wait_counted
 read -r tx_bytes _ _ _ < <(counts_of $U4)
 read -r _ _ rx_bytes _ < <(counts_of $U5)
 max=$((PAYLOAD * 106 / 100))

@@ -43,7 +43,7 @@ else
 fi
 TO_NS=$PEER_NS udp_transfer "$U1" "$PEER" "$PEER_ADDR4" 6401 20 100     # 20 x 128
 FROM_NS=$PEER_NS udp_transfer "$PEER" "$U1" "$ADDR6" 6402 10 200        # 10 x 248
-wait_next_report
+wait_counted
 expect_counts "$U1" "2560 20 2480 10"
 pdtt_cmd -c "$WORK/pdtt.conf" show --json --user "$U1" >"$WORK/show.json" || fail "pdtt show exited $?"
 got=$("$PYTHON" -c '

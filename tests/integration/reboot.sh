@@ -25,7 +25,7 @@ wait_next_report
 expect_counts $U1 "1280 10 0 0"
 expect_counts $U2 "0 0 1280 10"
 udp_transfer $U1 $U2 ::1 5302 4 52              # 4 x 100
-wait_next_report
+wait_counted
 expect_counts $U1 "1680 14 0 0"
 expect_counts $U2 "0 0 1680 14"
 [ "$(state_field accounting_start)" = "$start" ] ||

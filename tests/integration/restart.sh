@@ -9,7 +9,7 @@ U2=$(test_uid 2)
 
 start_daemon
 udp_transfer $U1 $U2 127.0.0.1 5101 10 100      # 10 x 128
-wait_next_report
+wait_counted
 expect_counts $U1 "1280 10 0 0"
 stop_daemon
 

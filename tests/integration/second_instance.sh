@@ -20,7 +20,7 @@ kill -0 "$DAEMON_PID" || fail "the running pdttd died"
 	"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])')" = "$link" ] ||
 	fail "the second pdttd replaced the running programs"
 udp_transfer $U1 $U2 127.0.0.1 6001 4 100       # 4 x 128
-wait_next_report
+wait_counted
 expect_counts $U1 "512 4 0 0"
 stop_daemon
 exit 0

@@ -39,7 +39,7 @@ bpftool map update pinned "$PIN_PATH/pdtt_slots" key $(le32 "$(test_uid 20)") va
 
 U1=$(test_uid 1)
 udp_transfer "$U1" "$U1" 127.0.0.1 5701 20 100   # 20 x 128, to itself: 40 first packets
-wait_next_report
+wait_counted
 expect_counts "$U1" "0 0 0 0"
 got=$(bucket_counts overflow)
 [ "$got" = "2560 20 2560 20" ] || fail "overflow bucket '$got', expected UID $U1's '2560 20 2560 20'"
@@ -62,7 +62,7 @@ U3=$(test_uid 3)
 bpftool map update pinned "$PIN_PATH/pdtt_slots" key $(le32 "$U3") value 255 255 255 255 ||
 	fail "cannot add an unnamed entry for $U3"
 udp_transfer "$U3" "$U3" 127.0.0.1 5703 5 100   # 5 x 128
-wait_next_report
+wait_counted
 expect_counts "$U3" "0 0 0 0"
 got=$(bucket_counts overflow)
 [ "$got" = "3200 25 3200 25" ] || fail "overflow bucket '$got', expected '3200 25 3200 25' with UID $U3's"
@@ -71,7 +71,7 @@ echo "ok: packets of a UID whose entry names no slot: in [overflow]"
 
 U2=$(test_uid 2)
 udp_transfer "$U2" "$U2" 127.0.0.1 5702 10 100   # 10 x 128
-wait_next_report
+wait_counted
 expect_counts "$U2" "1280 10 1280 10"
 [ "$(slots_used)" = 1 ] || fail "slots_used is $(slots_used) for one UID, expected 1"
 stop_daemon

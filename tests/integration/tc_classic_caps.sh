@@ -45,7 +45,7 @@ echo "ok: three restarts with the unit's capabilities: one filter per hook ($fir
 
 TO_NS=$PEER_NS udp_transfer "$U1" "$PEER" "$PEER_ADDR4" 6801 10 100       # 10 x 128
 FROM_NS=$PEER_NS udp_transfer "$PEER" "$U1" "$ADDR4" 6802 5 100          # 5 x 128
-wait_next_report
+wait_counted
 expect_counts "$U1" "1280 10 640 5"
 stop_daemon
 

@@ -72,7 +72,7 @@ ip -n "$PEER_NS" link set pdtt3 up
 wait_log "tc mode: pdtt2 appeared: counting on it"
 U=$(test_uid 40)
 TO_NS=$PEER_NS udp_transfer "$U" "$PEER" 10.198.0.2 6100 5 100
-wait_next_report
+wait_counted
 expect_counts "$U" "640 5 0 0"
 echo "ok: interfaces = [ ] attached to pdtt2, created while pdttd ran"
 stop_daemon

@@ -50,7 +50,7 @@ echo "ok: 20 SYNs the firewall dropped went to [unattributed], not to UID $LISTE
 
 # A connection the firewall lets through: the UID is charged for it.
 FROM_NS=$PEER_NS tcp_transfer "$PEER" "$LISTENER" "$ADDR4" 6902 100000
-wait_next_report
+wait_counted
 read -r tx txp rx rxp <<<"$(counts_of "$LISTENER")"
 [ "$rx" -gt 100000 ] && [ "$tx" -gt 0 ] ||
 	fail "UID $LISTENER's accepted connection counted tx $tx, rx $rx (rx must exceed 100000)"

@@ -53,7 +53,7 @@ PAYLOAD=$((24 * 1024 * 1024))
 max=$((PAYLOAD * 106 / 100))
 TO_NS=$PEER_NS tcp_transfer "$U3" "$PEER" "$PEER_ADDR4" 5210 $PAYLOAD
 FROM_NS=$PEER_NS tcp_transfer "$PEER" "$U4" "$ADDR6" 5211 $PAYLOAD
-wait_next_report
+wait_counted
 read -r tx_bytes _ _ _ < <(counts_of "$U3")
 read -r _ _ rx_bytes _ < <(counts_of "$U4")
 [ "$tx_bytes" -ge $PAYLOAD ] && [ "$tx_bytes" -le $max ] ||
@@ -72,7 +72,7 @@ U6=$(test_uid 9)
 start_daemon
 udp_transfer "$U5" "$U6" 127.0.0.1 5220 10 100    # 10 x 128
 udp_transfer "$U5" "$U6" ::1 5221 10 100          # 10 x 148
-wait_next_report
+wait_counted
 expect_counts "$U5" "2760 20 0 0"
 expect_counts "$U6" "0 0 2760 20"
 stop_daemon

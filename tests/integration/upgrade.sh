@@ -67,7 +67,7 @@ bpftool map show pinned "$PIN_PATH/pdtt_meta" | grep -q "value 32" || fail "meta
 bpftool map show pinned "$PIN_PATH/pdtt_counters" | grep -q "percpu_array" ||
 	fail "counters not recreated as layout 4's per-CPU array"
 udp_transfer $U1 $U2 127.0.0.1 5501 5 100       # 5 x 128
-wait_next_report
+wait_counted
 expect_counts $U1 "$((1300 * NCPUS + 640)) $((13 * NCPUS + 5)) $((2000 * NCPUS)) $((20 * NCPUS))"
 read -r ub up _ _ < <(bucket_counts unattributed)
 [ "$ub" -ge $((40 * NCPUS)) ] && [ "$up" -ge "$NCPUS" ] ||
@@ -124,7 +124,7 @@ PY
 start_daemon
 grep -q "layout version 2; migrating their counts" "$WORK/stderr" || fail "no layout 2 migration message"
 udp_transfer $U1 $U2 127.0.0.1 5502 2 100       # 2 x 128
-wait_next_report
+wait_counted
 expect_counts $U1 "$((1300 * NCPUS + 256 + 5000)) $((13 * NCPUS + 2 + 50)) $((2000 * NCPUS)) $((20 * NCPUS))"
 expect_counts $U2 "0 0 256 2"
 [ "$(state_field accounting_start)" = 1600000000 ] || fail "accounting_start of the state file not kept"
@@ -154,7 +154,7 @@ expect_start_failure 1 "say layout version 3 but do not have its shape"
 rm -f "$WORK/state"
 start_daemon
 udp_transfer $U1 $U2 127.0.0.1 5503 1 100
-wait_next_report
+wait_counted
 stop_daemon
 rm "$PIN_PATH/pdtt_slots"
 expect_start_failure 1 "slots in use but the map naming their UIDs \(pdtt_slots\) is gone"
