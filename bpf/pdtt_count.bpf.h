@@ -482,13 +482,29 @@ static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u3
 #ifndef PDTT_COUNTING_BH_DISABLED
 #define PDTT_COUNTING_BH_DISABLED 0
 #endif
+/*
+ * cls if the value holds it (pdtt_n_classes classes, set before load), else
+ * EXTERNAL: the bound the verifier needs before indexing by_class. In
+ * assembly, so that the compare and the index are one register: clang may
+ * otherwise compare a copy, and verifiers before 6.x (Debian 12's 6.1) do not
+ * carry the bound from the copy to the register used, and refuse the access.
+ */
+static __always_inline __u64 pdtt_class_index(__u32 cls)
+{
+	__u64 idx = cls, n = pdtt_n_classes;
+
+	asm volatile("if %[idx] < %[n] goto +1\n\t"
+		     "%[idx] = %[ext]"
+		     : [idx] "+r"(idx)
+		     : [n] "r"(n), [ext] "i"(PDTT_CLASS_EXTERNAL));
+	return idx;
+}
+
 static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction dir, __u32 cls,
 				     struct pdtt_wire w)
 {
-	struct pdtt_counters *c;
+	struct pdtt_counters *c = &v->by_class[pdtt_class_index(cls)];
 
-	/* The bound the verifier needs: the value holds pdtt_n_classes classes. */
-	c = &v->by_class[cls < pdtt_n_classes ? cls : PDTT_CLASS_EXTERNAL];
 	if (dir == PDTT_TX && !PDTT_COUNTING_BH_DISABLED) {
 		__sync_fetch_and_add(&c->tx_bytes, w.bytes);
 		__sync_fetch_and_add(&c->tx_packets, w.packets);
