@@ -458,30 +458,56 @@ static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u3
 }
 
 /*
- * Charge one buffer, w its bytes and packets on the wire.
+ * How a buffer's bytes and packets are added to the counters.
  *
- * The counters are per CPU, but a plain "+=" (load, add, store) can still
- * lose an increment: an egress program runs in process context with bottom
- * halves enabled (a sendmsg), and a softirq on the same CPU (TCP sending
- * from an ACK or a timer), or a task preempting it, may update the same
- * counter between its load and its store. __sync_fetch_and_add with the
- * result unused is the BPF atomic add (XADD, on every kernel pdtt supports);
- * the x86 JIT makes it one locked add on a line that stays in this CPU's
- * cache, so it costs no cross-CPU traffic. RX counters take plain adds:
- * every receive hook runs with bottom halves disabled (softirq, or tc,
- * whose egress runs under rcu_read_lock_bh too), and softirqs do not nest,
- * so nothing that counts can run on the CPU between the load and the store.
- * The same holds for tc mode's egress (under rcu_read_lock_bh, which also
- * keeps the task from being preempted): its object defines
- * PDTT_COUNTING_BH_DISABLED, and only socket mode's egress, the one program
- * that runs in process context with bottom halves enabled, pays for the two
- * locked adds. A cheaper scheme for it would need to know whether it can be
- * interrupted, which a cgroup_skb program cannot ask on the kernels pdtt
- * supports, or a second TX lane per slot (another counter layout).
+ * The counters are per CPU, so no other CPU ever writes them, but a plain
+ * "+=" (load, add, store) is exact only if nothing that counts can run on
+ * this CPU between its load and its store. Every receive hook runs with
+ * bottom halves disabled (softirq, or tc, whose egress runs under
+ * rcu_read_lock_bh too, which also keeps the task from being preempted),
+ * and softirqs do not nest: RX counters take plain adds, and so do all of
+ * tc mode's (its object defines PDTT_COUNTING_BH_DISABLED).
+ *
+ * Socket mode's egress is the one program that runs in process context
+ * with bottom halves enabled (a sendmsg), and with only migration disabled:
+ * an interrupt, and on its way out a softirq (TCP sending from an ACK or a
+ * timer), may run on this CPU between the load and the store, or a task
+ * preempt it, and add to the same counter; the plain store then loses that
+ * increment. Its TX adds are made exact one of two ways, chosen at build:
+ *
+ * - PDTT_TX_IRQ_OFF, for Linux 6.14 and later: the kfuncs
+ *   bpf_local_irq_save/bpf_local_irq_restore turn interrupts off on this
+ *   CPU around the adds, the owner's and the job's together. With them off
+ *   no interrupt comes, so no softirq and no preemption either (an NMI
+ *   does, but no program that counts runs in NMI context): plain adds are
+ *   exact. The region holds the adds alone, every lookup done before it
+ *   and no way out of it but its end, so interrupts wait a few instructions.
+ *   Saving and restoring the flags costs less than the locked adds below,
+ *   two per value and four with jobs (doc/BENCHMARKS.md).
+ * - Otherwise, __sync_fetch_and_add with the result unused: the BPF atomic
+ *   add (XADD, on every kernel pdtt supports), one locked add on x86 on a
+ *   line that stays in this CPU's cache, so it costs no cross-CPU traffic,
+ *   only the lock. It stays for kernels before 6.14: a verifier refuses a
+ *   program that calls a kfunc the kernel lacks, even in code that cannot
+ *   run (6.1: "kernel btf_id 0 is not a function"), so a build with the
+ *   kfuncs cannot serve those kernels, and a cgroup_skb program has no
+ *   other way to keep interrupts away or to ask whether they are.
+ *
+ * pdttd loads the socket object's PDTT_TX_IRQ_OFF build (the _irq object:
+ * same programs, same maps) when the kernel's BTF has both kfuncs
+ * (src/loader_kernel.c); PDTT_KERNEL_TX=atomic forces the other, for tests.
  */
 #ifndef PDTT_COUNTING_BH_DISABLED
 #define PDTT_COUNTING_BH_DISABLED 0
 #endif
+#ifdef PDTT_TX_IRQ_OFF
+extern void bpf_local_irq_save(unsigned long *flags) __ksym;
+extern void bpf_local_irq_restore(unsigned long *flags) __ksym;
+#define PDTT_TX_LOCKED_ADDS 0
+#else
+#define PDTT_TX_LOCKED_ADDS (!PDTT_COUNTING_BH_DISABLED)
+#endif
+
 /*
  * cls if the value holds it (pdtt_n_classes classes, set before load), else
  * EXTERNAL: the bound the verifier needs before indexing by_class. In
@@ -500,15 +526,10 @@ static __always_inline __u64 pdtt_class_index(__u32 cls)
 	return idx;
 }
 
-static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction dir, __u32 cls,
-				     struct pdtt_wire w)
+static __always_inline void pdtt_add_plain(struct pdtt_counters *c, enum pdtt_direction dir,
+					   struct pdtt_wire w)
 {
-	struct pdtt_counters *c = &v->by_class[pdtt_class_index(cls)];
-
-	if (dir == PDTT_TX && !PDTT_COUNTING_BH_DISABLED) {
-		__sync_fetch_and_add(&c->tx_bytes, w.bytes);
-		__sync_fetch_and_add(&c->tx_packets, w.packets);
-	} else if (dir == PDTT_TX) {
+	if (dir == PDTT_TX) {
 		c->tx_bytes += w.bytes;
 		c->tx_packets += w.packets;
 	} else {
@@ -517,7 +538,50 @@ static __always_inline void pdtt_add(struct pdtt_value *v, enum pdtt_direction d
 	}
 }
 
-/* The buffer, charged to its owner and, with jobs on, to the socket's job too. */
+static __always_inline void pdtt_add_tx_locked(struct pdtt_counters *c, struct pdtt_wire w)
+{
+	__sync_fetch_and_add(&c->tx_bytes, w.bytes);
+	__sync_fetch_and_add(&c->tx_packets, w.packets);
+}
+
+/*
+ * w, of class cls, added to the counters of v and, with jobs on, of job
+ * (NULL for none): for TX in socket mode's egress, as said above.
+ */
+static __always_inline void pdtt_add(struct pdtt_value *v, struct pdtt_value *job,
+				     enum pdtt_direction dir, __u32 cls, struct pdtt_wire w)
+{
+	__u64 idx = pdtt_class_index(cls);
+	struct pdtt_counters *c = &v->by_class[idx];
+	struct pdtt_counters *jc = job ? &job->by_class[idx] : NULL;
+
+	if (dir == PDTT_TX && PDTT_TX_LOCKED_ADDS) {
+		pdtt_add_tx_locked(c, w);
+		if (jc)
+			pdtt_add_tx_locked(jc, w);
+		return;
+	}
+#ifdef PDTT_TX_IRQ_OFF
+	if (dir == PDTT_TX) {
+		unsigned long flags;
+
+		bpf_local_irq_save(&flags);
+		pdtt_add_plain(c, dir, w);
+		if (jc)
+			pdtt_add_plain(jc, dir, w);
+		bpf_local_irq_restore(&flags);
+		return;
+	}
+#endif
+	pdtt_add_plain(c, dir, w);
+	if (jc)
+		pdtt_add_plain(jc, dir, w);
+}
+
+/*
+ * Charge one buffer, w its bytes and packets on the wire, to its owner and,
+ * with jobs on, to the socket's job too.
+ */
 static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir, __u32 cls,
 				  struct pdtt_wire w)
 {
@@ -531,10 +595,7 @@ static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction d
 	if (!v)
 		v = pdtt_bucket(owner.bucket);
 	if (v) /* always: the bucket array is preallocated */
-		pdtt_add(v, dir, cls, w);
-	v = pdtt_job_value(owner.job);
-	if (v)
-		pdtt_add(v, dir, cls, w);
+		pdtt_add(v, pdtt_job_value(owner.job), dir, cls, w);
 }
 
 #endif /* PDTT_COUNT_BPF_H */

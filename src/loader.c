@@ -306,14 +306,20 @@ static const char *const access_subject[] = {
 	[PDTT_MODE_TC] = "tc mode reads the device, the network header and each socket's UID as",
 };
 
-int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_bytes)(size_t *),
+int loader_open_skeleton(struct bpf_object_skeleton *s, const struct loader_builds *builds,
 			 const struct bpf_object_open_opts *opts, struct pdtt_loader *ld)
 {
 	int e;
 
-	ld->compat_atomics = !loader_kernel_fetch_atomics();
-	if (ld->compat_atomics)
-		s->data = (void *)compat_bytes(&s->data_sz);
+	/* Every kernel with the kfuncs (6.14+) has fetch-and-add (5.12+). */
+	ld->tx_locked_why[0] = '\0';
+	ld->tx_irq_off = builds->irq &&
+			 loader_kernel_tx_irq_off(ld->tx_locked_why, sizeof(ld->tx_locked_why));
+	ld->compat_atomics = !ld->tx_irq_off && !loader_kernel_fetch_atomics();
+	if (ld->tx_irq_off)
+		s->data = (void *)builds->irq(&s->data_sz);
+	else if (ld->compat_atomics)
+		s->data = (void *)builds->compat(&s->data_sz);
 	e = bpf_object__open_skeleton(s, opts);
 	if (e)
 		return e;
@@ -331,6 +337,12 @@ static void log_kernel_ways(const struct pdtt_loader *ld)
 		log_info("this kernel lacks atomic fetch-and-add for BPF (Linux 5.12+): counter "
 			 "slots are handed out under a lock (%s)",
 			 PDTT_PIN_SLOT_LOCK);
+	if (ld->tx_irq_off)
+		log_info("socket mode adds TX counters with interrupts off around plain adds "
+			 "(bpf_local_irq_save, Linux 6.14+)");
+	else if (ld->tx_locked_why[0])
+		log_info("socket mode adds TX counters with locked atomic adds: %s",
+			 ld->tx_locked_why);
 }
 
 int loader_prepare_programs(struct bpf_object *obj, enum pdtt_mode mode, struct pdtt_loader *ld,

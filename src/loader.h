@@ -31,6 +31,8 @@ struct pdtt_loader {
 	enum pins_access access;       /* how the counting programs read the kernel's structs */
 	char access_why[256];          /* why not the best way; "" when it is */
 	bool compat_atomics;           /* the build without atomic fetch-and-add (before 5.12) */
+	bool tx_irq_off;               /* socket mode's build that adds TX with interrupts off */
+	char tx_locked_why[128];       /* socket mode: why TX takes locked adds; "" when not */
 	bool owner_tracking;           /* the owner tracking programs are attached */
 	enum pins_owner_via owner_via; /* through which hooks; 0 when off */
 	char owner_off[256];           /* why owner tracking is off though configured on */

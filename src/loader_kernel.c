@@ -117,6 +117,26 @@ bool loader_kernel_fetch_atomics(void)
 	return probe_program("pdtt_probe_fetch", false);
 }
 
+static const char *const irq_kfuncs[] = { "bpf_local_irq_save", "bpf_local_irq_restore", NULL };
+
+bool loader_kernel_tx_irq_off(char *why, size_t whylen)
+{
+	const char *force = getenv("PDTT_KERNEL_TX");
+
+	if (force && strcmp(force, "atomic") == 0) {
+		snprintf(why, whylen, "PDTT_KERNEL_TX=atomic");
+		return false;
+	}
+	if (have_btf(irq_kfuncs, BTF_KIND_FUNC)) {
+		why[0] = '\0';
+		return true;
+	}
+	snprintf(why, whylen,
+		 "this kernel lacks the kfuncs bpf_local_irq_save and bpf_local_irq_restore "
+		 "(Linux 6.14+)");
+	return false;
+}
+
 static const char *const cast_kfuncs[] = { "bpf_rdonly_cast", "bpf_cast_to_kern_ctx", NULL };
 
 /* The way asked for by PDTT_KERNEL_ACCESS, or PINS_ACCESS_UNKNOWN. */

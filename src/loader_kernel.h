@@ -39,4 +39,13 @@ enum pins_owner_via loader_kernel_owner_hooks(char *why, size_t whylen);
  */
 bool loader_kernel_fetch_atomics(void);
 
+/*
+ * Whether socket mode's egress may add TX counters with plain adds between
+ * the kfuncs bpf_local_irq_save and bpf_local_irq_restore (Linux 6.14+),
+ * which it then loads its _irq build for; if not, why not. The environment
+ * variable PDTT_KERNEL_TX=atomic says not, for tests: the locked adds that
+ * older kernels take.
+ */
+bool loader_kernel_tx_irq_off(char *why, size_t whylen);
+
 #endif /* PDTT_LOADER_KERNEL_H */

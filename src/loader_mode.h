@@ -32,12 +32,22 @@ extern const struct loader_mode loader_socket_mode;
 extern const struct loader_mode loader_tc_mode;
 
 /*
- * Open a mode's skeleton s (filled by its __create_skeleton) with opts: on
- * kernels without atomic fetch-and-add (before 5.12), with the ELF of the
- * mode's _compat build, which has the same programs and maps
- * (compat_bytes: its skeleton's __elf_bytes). 0 or -errno.
+ * A mode's other builds of its programs, each with the same programs and
+ * maps as the default build: their skeletons' __elf_bytes, NULL for none.
  */
-int loader_open_skeleton(struct bpf_object_skeleton *s, const void *(*compat_bytes)(size_t *),
+struct loader_builds {
+	const void *(*compat)(size_t *); /* for kernels without atomic fetch-and-add */
+	const void *(*irq)(size_t *);    /* TX added with interrupts off (socket mode) */
+};
+
+/*
+ * Open a mode's skeleton s (filled by its __create_skeleton) with opts,
+ * with the ELF of the best build of builds the kernel takes: the _irq build
+ * where its BTF has the kfuncs bpf_local_irq_save and bpf_local_irq_restore
+ * (6.14+), else the default one, or the _compat build on kernels without
+ * atomic fetch-and-add (before 5.12). 0 or -errno.
+ */
+int loader_open_skeleton(struct bpf_object_skeleton *s, const struct loader_builds *builds,
 			 const struct bpf_object_open_opts *opts, struct pdtt_loader *ld);
 
 /* The maps every mode's object has, and its local_networks count in .bss. */

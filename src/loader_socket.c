@@ -15,6 +15,7 @@
 #include "mounts.h"
 #include "pdtt_socket.skel.h"
 #include "pdtt_socket_compat.skel.h"
+#include "pdtt_socket_irq.skel.h"
 #include "pins.h"
 
 #define PIN_LINK_EGRESS PDTT_PIN_LINK_SOCK_EGRESS
@@ -149,13 +150,16 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		       size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = cfg->pin_path);
+	static const struct loader_builds builds = {
+		.compat = pdtt_socket_compat_bpf__elf_bytes,
+		.irq = pdtt_socket_irq_bpf__elf_bytes,
+	};
 	struct pdtt_socket_bpf *skel = calloc(1, sizeof(*skel));
 	struct loader_maps maps;
 	int rc, e;
 
 	if (!skel || (e = pdtt_socket_bpf__create_skeleton(skel)) ||
-	    (e = loader_open_skeleton(skel->skeleton, pdtt_socket_compat_bpf__elf_bytes, &opts,
-				      ld))) {
+	    (e = loader_open_skeleton(skel->skeleton, &builds, &opts, ld))) {
 		e = skel ? -e : ENOMEM;
 		pdtt_socket_bpf__destroy(skel);
 		return loader_bpf_failure(e, "cannot open the socket-mode BPF object", err, errlen);

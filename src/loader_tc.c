@@ -308,6 +308,8 @@ static void tc_destroy(void *state)
 static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = cfg->pin_path);
+	/* No _irq build: tc hooks add with bottom halves disabled (bpf/pdtt_count.bpf.h). */
+	static const struct loader_builds builds = { .compat = pdtt_tc_compat_bpf__elf_bytes };
 	struct tc_state *st = calloc(1, sizeof(*st));
 	struct loader_maps maps;
 	int rc, e;
@@ -323,8 +325,7 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 	}
 	st->skel = calloc(1, sizeof(*st->skel));
 	if (!st->skel || (e = pdtt_tc_bpf__create_skeleton(st->skel)) ||
-	    (e = loader_open_skeleton(st->skel->skeleton, pdtt_tc_compat_bpf__elf_bytes, &opts,
-				      ld))) {
+	    (e = loader_open_skeleton(st->skel->skeleton, &builds, &opts, ld))) {
 		e = st->skel ? -e : ENOMEM;
 		tc_destroy(st);
 		return loader_bpf_failure(e, "cannot open the tc-mode BPF object", err, errlen);
