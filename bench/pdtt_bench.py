@@ -496,6 +496,8 @@ class Config:
     floor = None  # key of the empty-program config this one is compared with
     available = True
     why_not = ""
+    needs_probe = False  # probe() before the parts: may find it unavailable
+    optional = False  # unavailable, it is left out; its topology is still measured
 
     def __init__(self, topo):
         self.topo = topo
@@ -655,6 +657,15 @@ class Pdttd(Config):
         if rc:
             raise Failure(f"pdttd ({self.key}) exited with {rc}: {self.stderr_text()}")
 
+    def probe(self):
+        """Can this pdttd run this configuration? (A --before one may predate it.)"""
+        rc = self.start()
+        if rc:
+            self.available = False
+            last = (self.stderr_text().splitlines() or [""])[-1]
+            self.why_not = f"pdttd exited with {rc}: {last}"
+        self.down()
+
     def down(self):
         self.unload()
         CLEANUP.done(self.unload_token)
@@ -705,6 +716,8 @@ class PdttTc(Pdttd):
         super().__init__(topo, pdttd, extra=[f'interfaces = [ "{topo.dev}" ];'],
                          netns=topo.client_ns)
         self.hooks = None  # "tcx" or "classic", as pdtt attached
+
+    needs_probe = True
 
     def probe(self):
         """Can this pdttd count in tc mode? Also learn how it attaches."""
@@ -876,7 +889,8 @@ def topologies(args, cgroot):
     lo = Loopback()
     socket = PdttSocket(lo, args.pdttd)
     owner = args.owner_floor
-    before = [before_of(PdttSocket, lo, args.before)] if args.before else []
+    before = [before_of(PdttSocket, lo, args.before),
+              before_of(PdttSocketJobs, lo, args.before, cgroot)] if args.before else []
     out = [(lo, [Off(lo), EmptyCgroup(lo, cgroot, owner=owner), socket, *before,
                  PdttSocketJobs(lo, args.pdttd, cgroot), Nft(lo)])]
     if args.tc:
@@ -890,18 +904,22 @@ def topologies(args, cgroot):
     return out
 
 
-def before_of(cls, topo, pdttd):
-    """cls's configuration with another pdttd (--before), under keys of its own."""
+def before_of(cls, topo, pdttd, *rest):
+    """cls's configuration with another pdttd (--before), under keys of its own;
+    left out if that pdttd cannot run it (jobs on, say, before jobs existed)."""
     class Before(cls):
         key = cls.key + "-before"
         label = cls.label + " (before)"
-    return Before(topo, pdttd)
+        needs_probe = True
+        optional = True
+    return Before(topo, pdttd, *rest)
 
 
 def usable_topologies(topos):
     """Topologies whose pdtt configuration can run, with their usable configs."""
     out = []
     for topo, configs in topos:
+        configs = [c for c in configs if c.available or not c.optional]
         if all(c.available for c in configs if c.floor):
             out.append((topo, configs))
     return out
@@ -1370,6 +1388,8 @@ def before_after_table(args, topos, samples, counts):
                                      if rs and n >= MIN_RUNS else "-")
                     if cells != ["-", "-"]:
                         label = hook if t.name == "loopback" else f"{hook}, {t.name}"
+                        if isinstance(cfg, JobsOn):
+                            label += ", jobs on"
                         L.append(f"| {label} | {LOADS[load][0]} | {cells[0]} | {cells[1]} |")
     return L + [""]
 
@@ -1651,9 +1671,12 @@ def main(argv):
         for topo, configs in topos:
             topo.up()
             for cfg in configs:
-                if isinstance(cfg, PdttTc):
+                if cfg.needs_probe:
                     cfg.probe()
-                    log(f"tc mode: {cfg.why_not or cfg.hooks + ' hooks'}")
+                if isinstance(cfg, PdttTc):
+                    log(f"{cfg.key}: {cfg.why_not or cfg.hooks + ' hooks'}")
+                elif not cfg.available:
+                    log(f"{cfg.key}: left out: {cfg.why_not}")
         at_start = root_cgroup_programs(cgroot)  # nothing of ours is attached yet
         foreign = {p.get("name", "?") for p in at_start}
         ns = part_ns(args, topos, results) if "ns" in args.parts else None
