@@ -25,6 +25,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "classes.h"
 #include "config_jobs.h"
@@ -448,6 +449,29 @@ static void resume(struct jobs *j, uint64_t instance_id)
 	j->table.max_jobs = j->max_jobs;
 }
 
+/*
+ * Whether tc mode's programs can find a socket's cgroup on this kernel:
+ * they read struct sock's sk_cgrp_data.cgroup, a field since Linux 5.15
+ * (bpf/pdtt_jobs.bpf.h). Before, no traffic is counted for a job in tc mode.
+ */
+static bool tc_finds_jobs(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf_member *m;
+	const struct btf_type *t;
+	bool found = vmlinux == NULL; /* no BTF: the load says what is wrong */
+	int id;
+
+	id = vmlinux ? btf__find_by_name_kind(vmlinux, "sock_cgroup_data", BTF_KIND_STRUCT) : -1;
+	t = id >= 0 ? btf__type_by_id(vmlinux, (__u32)id) : NULL;
+	for (unsigned int i = 0; t && i < btf_vlen(t); i++) {
+		m = btf_members(t) + i;
+		found |= !strcmp(btf__name_by_offset(vmlinux, m->name_off), "cgroup");
+	}
+	btf__free(vmlinux);
+	return found;
+}
+
 static int cgroup_root(const struct pdtt_config *cfg, char *out, size_t outlen)
 {
 	if (cfg->cgroup_path[0]) {
@@ -514,6 +538,10 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 			    NULL) < 0)
 		log_warn("cannot scan for jobs between reports (%s): jobs are found at reports only",
 			 strerror(errno));
+	if (cfg->mode == PDTT_CONFIG_MODE_TC && !tc_finds_jobs())
+		log_warn("in tc mode this kernel (before Linux 5.15) does not tell the programs "
+			 "a socket's cgroup: no traffic is counted for jobs (socket mode counts "
+			 "them)");
 	log_info("counting jobs: cgroups below %s matching \"%s\" (max_jobs = %u)", j->root,
 		 config_jobs_pattern(cfg->jobs), cfg->max_jobs);
 	return j;
