@@ -301,7 +301,11 @@ static bool sync_cgroups(struct jobs *j)
 
 static void bump_epoch(struct jobs *j)
 {
-	__u32 e = *j->epoch + 1;
+	__u32 e;
+
+	if (!j->epoch)
+		return; /* between jobs_detach and jobs_attach */
+	e = *j->epoch + 1;
 
 	*(volatile __u32 *)j->epoch = e ? e : 1;
 }
@@ -324,7 +328,7 @@ static void read_job(struct jobs *j, struct job *job)
 		for (unsigned int cls = 0; cls < classes_count(&j->classes); cls++)
 			counters_add(&sum.by_class[cls], &c[cls]);
 	}
-	job->total = sum;
+	job_set_total(&j->table, job, &sum);
 	/* The user of its first socket, unless its processes named one that is not root. */
 	if ((job->uid == JOB_UID_UNKNOWN || job->uid == 0) &&
 	    bpf_map_lookup_elem(j->users_fd, &slot, &user) == 0 && user &&
@@ -397,7 +401,7 @@ void jobs_update(struct jobs *j, struct usercache *names, time_t now)
 	for (size_t i = 0; i < j->table.n; i++) {
 		struct job *job = &j->table.jobs[i];
 
-		job->reported = job->total;
+		job_mark_reported(&j->table, job);
 		if (job->phase == JOB_ENDED)
 			job->phase = JOB_DONE;
 	}
@@ -447,6 +451,8 @@ static void resume(struct jobs *j, uint64_t instance_id)
 	}
 	j->table.instance_id = instance_id;
 	j->table.max_jobs = j->max_jobs;
+	if (job_table_widen(&j->table, classes_count(&j->classes)) < 0)
+		log_err("cannot count jobs per network: %s", strerror(ENOMEM));
 }
 
 /*
@@ -472,6 +478,30 @@ static bool tc_finds_jobs(void)
 	return found;
 }
 
+/* The job maps of ld, and the classes of their values. */
+static void use_maps(struct jobs *j, const struct pdtt_loader *ld)
+{
+	j->counters_fd = ld->job_counters_fd;
+	j->cgroups_fd = ld->job_cgroups_fd;
+	j->users_fd = ld->job_users_fd;
+	j->epoch = ld->jobs_epoch;
+	j->classes = ld->classes;
+	j->value_size = PDTT_VALUE_SIZE(classes_count(&j->classes));
+	free(j->percpu);
+	j->percpu = j->ncpus > 0 ? calloc((size_t)j->ncpus, j->value_size) : NULL;
+}
+
+/* Never 0, and new: sockets that cached a job under the last programs look again. */
+static void new_epoch(struct jobs *j)
+{
+	__u32 epoch = 0;
+
+	while (!epoch)
+		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
+			epoch = (__u32)time(NULL);
+	*(volatile __u32 *)j->epoch = epoch;
+}
+
 static int cgroup_root(const struct pdtt_config *cfg, char *out, size_t outlen)
 {
 	if (cfg->cgroup_path[0]) {
@@ -486,7 +516,6 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 {
 	struct jobs *j;
 	char why[256];
-	__u32 epoch = 0;
 
 	if (!cfg->jobs[0])
 		return NULL;
@@ -501,15 +530,9 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 		free(j);
 		return NULL;
 	}
-	j->counters_fd = ld->job_counters_fd;
-	j->cgroups_fd = ld->job_cgroups_fd;
-	j->users_fd = ld->job_users_fd;
-	j->epoch = ld->jobs_epoch;
 	j->max_jobs = cfg->max_jobs;
 	j->ncpus = libbpf_num_possible_cpus();
-	j->classes = ld->classes;
-	j->value_size = PDTT_VALUE_SIZE(classes_count(&j->classes));
-	j->percpu = j->ncpus > 0 ? calloc((size_t)j->ncpus, j->value_size) : NULL;
+	use_maps(j, ld);
 	j->out = job_outputs_open(cfg, &j->classes, err, errlen);
 	job_table_path(j->file, sizeof(j->file), cfg->state_file);
 	if (!j->percpu || !j->out || cgroup_root(cfg, j->root, sizeof(j->root)) < 0) {
@@ -522,11 +545,7 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 		jobs_close(j);
 		return NULL;
 	}
-	/* Never 0, and new: sockets that cached a job under the last programs look again. */
-	while (!epoch)
-		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
-			epoch = (__u32)time(NULL);
-	*(volatile __u32 *)j->epoch = epoch;
+	new_epoch(j);
 	resume(j, ld->meta.instance_id);
 	/* The jobs running now count from now, not from the first report. */
 	refresh(j, time(NULL));
@@ -545,6 +564,53 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 	log_info("counting jobs: cgroups below %s matching \"%s\" (max_jobs = %u)", j->root,
 		 config_jobs_pattern(cfg->jobs), cfg->max_jobs);
 	return j;
+}
+
+void jobs_detach(struct jobs *j)
+{
+	if (!j)
+		return;
+	for (size_t i = 0; i < j->table.n; i++)
+		read_job(j, &j->table.jobs[i]);
+	j->counters_fd = j->cgroups_fd = j->users_fd = -1;
+	j->epoch = NULL;
+}
+
+/* The slot of job in the new counters starts from job's totals (on CPU 0). */
+static void restore_slot(struct jobs *j, const struct job *job)
+{
+	__u32 slot = job->slot, user = job->uid == JOB_UID_UNKNOWN ? 0 : (__u32)job->uid + 1;
+	struct pdtt_value v;
+
+	job_value(&j->table, job, &v);
+	memset(j->percpu, 0, (size_t)j->ncpus * j->value_size);
+	memcpy(j->percpu, v.by_class, j->value_size);
+	if (bpf_map_update_elem(j->counters_fd, &slot, j->percpu, BPF_ANY) ||
+	    bpf_map_update_elem(j->users_fd, &slot, &user, BPF_ANY))
+		log_err("cannot carry job %s's totals over to the new counters: %s", job->name,
+			strerror(errno));
+}
+
+int jobs_attach(struct jobs *j, const struct pdtt_loader *ld)
+{
+	if (!j)
+		return 0;
+	use_maps(j, ld);
+	if (!j->percpu || job_table_widen(&j->table, classes_count(&j->classes)) < 0) {
+		log_err("cannot count jobs on the new counters: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	job_outputs_set_classes(j->out, &j->classes);
+	for (size_t i = 0; i < j->table.n; i++) {
+		const struct job *job = &j->table.jobs[i];
+
+		if (job->slot >= 1 && job->slot <= j->max_jobs && job->phase != JOB_DONE)
+			restore_slot(j, job);
+	}
+	j->table.instance_id = ld->meta.instance_id;
+	new_epoch(j);
+	refresh(j, time(NULL));
+	return 0;
 }
 
 void jobs_close(struct jobs *j)

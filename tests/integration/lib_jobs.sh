@@ -23,30 +23,32 @@ end_job() {
 	find "$STEPD/job_$1" -depth -type d -exec rmdir {} + || fail "cannot remove job $1"
 }
 
-# job_send JOB UID PORT COUNT SIZE: UID, in JOB, sends COUNT datagrams of SIZE
-# to the peer; the peer receives outside any job.
+# job_send JOB UID PORT COUNT SIZE [TO]: UID, in JOB, sends COUNT datagrams of
+# SIZE to the peer (at TO, $PEER_ADDR4 by default); the peer receives outside
+# any job.
 job_send() {
-	local out="$WORK/recv.$3" rpid
-	in_netns_as "$PEER_NS" "$PEER" "$PYTHON" "$TRAFFIC" udp-recv --addr "$PEER_ADDR4" \
+	local out="$WORK/recv.$3" rpid to=${6:-$PEER_ADDR4}
+	in_netns_as "$PEER_NS" "$PEER" "$PYTHON" "$TRAFFIC" udp-recv --addr "$to" \
 		--port "$3" --count "$4" --timeout 10 >"$out" &
 	rpid=$!
 	wait_for_ready "$out" "$rpid"
 	(echo "$BASHPID" >"$(task_dir "$1")/cgroup.procs" &&
-		in_netns_as "$NETNS" "$2" "$PYTHON" "$TRAFFIC" udp-send --addr "$PEER_ADDR4" \
+		in_netns_as "$NETNS" "$2" "$PYTHON" "$TRAFFIC" udp-send --addr "$to" \
 			--port "$3" --count "$4" --size "$5") || fail "job $1: UDP send failed"
 	wait "$rpid" || fail "peer receiver: $(cat "$out")"
 }
 
-# job_recv JOB UID PORT COUNT SIZE: UID, in JOB, receives COUNT datagrams of SIZE from the peer.
+# job_recv JOB UID PORT COUNT SIZE [AT]: UID, in JOB, receives COUNT datagrams
+# of SIZE from the peer, at AT ($ADDR4 by default).
 job_recv() {
-	local out="$WORK/recv.$3" rpid
+	local out="$WORK/recv.$3" rpid at=${6:-$ADDR4}
 	(echo "$BASHPID" >"$(task_dir "$1")/cgroup.procs" &&
 		exec ip netns exec "$NETNS" setpriv --reuid "$2" --regid "$2" --clear-groups \
-			"$PYTHON" "$TRAFFIC" udp-recv --addr "$ADDR4" --port "$3" --count "$4" \
+			"$PYTHON" "$TRAFFIC" udp-recv --addr "$at" --port "$3" --count "$4" \
 			--timeout 10) >"$out" &
 	rpid=$!
 	wait_for_ready "$out" "$rpid"
-	in_netns_as "$PEER_NS" "$PEER" "$PYTHON" "$TRAFFIC" udp-send --addr "$ADDR4" --port "$3" \
+	in_netns_as "$PEER_NS" "$PEER" "$PYTHON" "$TRAFFIC" udp-send --addr "$at" --port "$3" \
 		--count "$4" --size "$5" || fail "peer: UDP send failed"
 	wait "$rpid" || fail "job $1: receiver: $(cat "$out")"
 }
