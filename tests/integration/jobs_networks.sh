@@ -13,11 +13,7 @@
 setup
 . "$PDTT_TESTS/integration/lib_reports.sh"
 MODE=${JOBS_MODE:-socket}
-if [ "$MODE" = tc ]; then
-	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
-		awk "/STRUCT 'sock_cgroup_data'/ { s = 1; next } s && /^\t'cgroup'/ { f = 1 } /^\[/ { s = 0 } END { exit !f }" ||
-		skip_kernel_lacks "a cgroup pointer in struct sock_cgroup_data (5.15+): tc mode finds no job there"
-fi
+[ "$MODE" = socket ] || require_tc_jobs_kernel
 setup_veth_pair
 use_own_cgroup
 
@@ -74,14 +70,7 @@ expect_classes() {
 	[ "$got" = "$4" ] || fail "$2 record of job $3 in $(basename "$1"): '$got', expected '$4'"
 }
 
-U1=$(test_uid 1)
-U2=$(test_uid 2)
-PEER=$(test_uid 3)
-STEPD="$CGROUP/system.slice/node_slurmstepd.scope"
-on_cleanup "find '$CGROUP' -mindepth 1 -depth -type d -exec rmdir {} +"
-make_job 11
-make_job 12
-make_job 21
+make_jobs
 write_config "$(conf "$NETS")"
 start_daemon
 wait_next_report

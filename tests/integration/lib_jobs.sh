@@ -10,6 +10,15 @@
 
 STEPD=""
 
+# require_tc_jobs_kernel: skips where tc mode cannot find a socket's job: it
+# reads struct sock_cgroup_data's cgroup pointer, which Linux 5.15 brought
+# (pdtt.conf(5), JOBS; pdttd warns there).
+require_tc_jobs_kernel() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
+		awk "/STRUCT 'sock_cgroup_data'/ { s = 1; next } s && /^\t'cgroup'/ { f = 1 } /^\[/ { s = 0 } END { exit !f }" ||
+		skip_kernel_lacks "a cgroup pointer in struct sock_cgroup_data (5.15+): tc mode finds no job there"
+}
+
 # task_dir JOB: where the job's task runs.
 task_dir() { echo "$STEPD/job_$1/step_0/user/task_0"; }
 
@@ -82,8 +91,9 @@ expect_job() {
 	[ "$got" = "$4" ] || fail "$2 record of job $3 in $(basename "$1"): '$got', expected '$4'"
 }
 
-# run_jobs_test: the whole test, the daemon configured by the caller's config.
-run_jobs_test() {
+# make_jobs: the users (U1, U2 and the peer's), and jobs 11 and 12 of U1 and
+# 21 of U2 below slurmstepd's cgroup, removed at the end.
+make_jobs() {
 	U1=$(test_uid 1)
 	U2=$(test_uid 2)
 	PEER=$(test_uid 3)
@@ -92,6 +102,11 @@ run_jobs_test() {
 	make_job 11
 	make_job 12
 	make_job 21
+}
+
+# run_jobs_test: the whole test, the daemon configured by the caller's config.
+run_jobs_test() {
+	make_jobs
 	start_daemon
 	# The jobs are found at the next report: their traffic counts from then on.
 	wait_next_report
