@@ -576,15 +576,20 @@ void jobs_detach(struct jobs *j)
 	j->epoch = NULL;
 }
 
-/* The slot of job in the new counters starts from job's totals (on CPU 0). */
+/*
+ * The slot of job in the new counters goes on from job's totals: they are
+ * added to CPU 0's counts, which the programs, already attached, may have
+ * begun.
+ */
 static void restore_slot(struct jobs *j, const struct job *job)
 {
 	__u32 slot = job->slot, user = job->uid == JOB_UID_UNKNOWN ? 0 : (__u32)job->uid + 1;
-	struct pdtt_value v;
+	struct pdtt_counters *cpu0 = (struct pdtt_counters *)j->percpu;
 
-	job_value(&j->table, job, &v);
-	memset(j->percpu, 0, (size_t)j->ncpus * j->value_size);
-	memcpy(j->percpu, v.by_class, j->value_size);
+	if (bpf_map_lookup_elem(j->counters_fd, &slot, j->percpu))
+		memset(j->percpu, 0, (size_t)j->ncpus * j->value_size);
+	for (unsigned int cls = 0; cls < classes_count(&j->classes); cls++)
+		counters_add(&cpu0[cls], job_total(&j->table, job, cls));
 	if (bpf_map_update_elem(j->counters_fd, &slot, j->percpu, BPF_ANY) ||
 	    bpf_map_update_elem(j->users_fd, &slot, &user, BPF_ANY))
 		log_err("cannot carry job %s's totals over to the new counters: %s", job->name,
