@@ -457,8 +457,9 @@ static void resume(struct jobs *j, uint64_t instance_id)
 
 /*
  * Whether tc mode's programs can find a socket's cgroup on this kernel:
- * they read struct sock's sk_cgrp_data.cgroup, a field since Linux 5.15
- * (bpf/pdtt_jobs.bpf.h). Before, no traffic is counted for a job in tc mode.
+ * they read struct sock's sk_cgrp_data.cgroup, a field since Linux 5.15 and
+ * in stable kernels that took the change (Debian 11's 5.10 did;
+ * bpf/pdtt_jobs.bpf.h). Without it, no traffic is counted for a job in tc mode.
  */
 static bool tc_finds_jobs(void)
 {
@@ -558,9 +559,9 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 		log_warn("cannot scan for jobs between reports (%s): jobs are found at reports only",
 			 strerror(errno));
 	if (cfg->mode == PDTT_CONFIG_MODE_TC && !tc_finds_jobs())
-		log_warn("in tc mode this kernel (before Linux 5.15) does not tell the programs "
-			 "a socket's cgroup: no traffic is counted for jobs (socket mode counts "
-			 "them)");
+		log_warn("in tc mode this kernel's sockets do not name their cgroup (no "
+			 "sk_cgrp_data.cgroup, which Linux 5.15 brought): no traffic is counted "
+			 "for jobs (socket mode counts them)");
 	log_info("counting jobs: cgroups below %s matching \"%s\" (max_jobs = %u)", j->root,
 		 config_jobs_pattern(cfg->jobs), cfg->max_jobs);
 	return j;

@@ -11,8 +11,8 @@
 STEPD=""
 
 # require_tc_jobs_kernel: skips where tc mode cannot find a socket's job: it
-# reads struct sock_cgroup_data's cgroup pointer, which Linux 5.15 brought
-# (pdtt.conf(5), JOBS; pdttd warns there).
+# reads struct sock_cgroup_data's cgroup pointer, which Linux 5.15 brought,
+# and some stable kernels took (Debian 11's 5.10; pdtt.conf(5), JOBS).
 require_tc_jobs_kernel() {
 	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
 		awk "/STRUCT 'sock_cgroup_data'/ { s = 1; next } s && /^\t'cgroup'/ { f = 1 } /^\[/ { s = 0 } END { exit !f }" ||
