@@ -18,6 +18,7 @@
 #include "report_json.h"
 #include "show_jobs.h"
 #include "snapshot.h"
+#include "state.h"
 #include "usercache.h"
 
 /* Whether the maps pinned in pin_path are the ones the jobs file's slots are in. */
@@ -40,9 +41,10 @@ static bool same_maps(const struct job_table *t, const char *pin_path)
 
 /*
  * The running jobs' totals now, where the pinned counters are the file's;
- * classes gets the classes of their values.
+ * classes gets the classes of their values. False when no job counters are
+ * pinned (pdttd never counted jobs, or a reboot).
  */
-static void read_live(struct job_table *t, const char *pin_path, struct pdtt_classes *classes)
+static bool read_live(struct job_table *t, const char *pin_path, struct pdtt_classes *classes)
 {
 	char path[PDTT_PATH_MAX + 64];
 	struct bpf_map_info info = {};
@@ -52,7 +54,7 @@ static void read_live(struct job_table *t, const char *pin_path, struct pdtt_cla
 
 	snprintf(path, sizeof(path), "%s/%s", pin_path, PDTT_PIN_JOB_COUNTERS);
 	if ((fd = bpf_obj_get(path)) < 0)
-		return;
+		return false;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size)
 		pins_read_classes(pin_path, info.value_size, classes);
 	if (ncpus > 0 && info.value_size && same_maps(t, pin_path) &&
@@ -81,6 +83,18 @@ static void read_live(struct job_table *t, const char *pin_path, struct pdtt_cla
 	}
 	free(percpu);
 	close(fd);
+	return true;
+}
+
+/* Without pinned counters: the names of the classes the state file kept. */
+static void state_classes(const char *state_file, struct pdtt_classes *classes)
+{
+	char err[PDTT_PATH_MAX + 128];
+	struct pdtt_state st;
+
+	if (state_load(state_file, &st, err, sizeof(err)) == PDTT_STATE_LOADED)
+		*classes = *classes_wider(&st.baseline.classes, &st.last.classes);
+	state_free(&st);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -206,7 +220,8 @@ int show_jobs(FILE *out, const struct pdtt_config *cfg, long long uid, bool json
 			"pdtt.conf");
 		return PDTT_EXIT_NOINPUT;
 	}
-	read_live(&t, cfg->pin_path, &classes);
+	if (!read_live(&t, cfg->pin_path, &classes))
+		state_classes(cfg->state_file, &classes);
 	if (t.n)
 		qsort(t.jobs, t.n, sizeof(*t.jobs), newest_first);
 	names = usercache_new();

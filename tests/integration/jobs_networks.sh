@@ -6,7 +6,9 @@
 # in the JSON log's job lines, jobs_log's completion records, pdtt show
 # --jobs (--json, and --by-network's columns) and the jobs' Prometheus
 # textfile. A SIGHUP that adds a network (new maps with more classes) keeps
-# every job's totals and counts the new network from then on.
+# every job's totals and counts the new network from then on; after a
+# reboot, pdtt show --jobs still has each job's networks, and the jobs end
+# with them when pdttd starts again.
 # JOBS_MODE=tc runs the same in tc mode (jobs_networks_tc.sh).
 . "$PDTT_TESTS/integration/lib.sh"
 . "$PDTT_TESTS/integration/lib_jobs.sh"
@@ -130,12 +132,24 @@ expect_classes "$WORK/pdtt.jsonl" job 21 "$J21"
 	fail "the reload ended jobs: $(grep '"type":"job_end"' "$WORK/jobs.jsonl")"
 echo "ok: after a new network the jobs go on from their totals"
 
-end_job 11
-end_job 21
+# A reboot, before pdttd starts again: pdtt show --jobs has the jobs file's
+# totals under the names of the networks the state file kept.
+stop_daemon
+simulate_reboot
+pdtt_cmd -c "$WORK/pdtt.conf" show --jobs --json >"$WORK/show.json" || fail "pdtt show --jobs --json exited $?"
+expect_classes "$WORK/show.json" show 11 "$J11"
+expect_classes "$WORK/show.json" show 21 "$J21"
+echo "ok: after a reboot pdtt show --jobs has the jobs' networks"
+
+# New maps: the jobs running at the reboot end with their totals, each
+# network's exact; they go on as new records.
+start_daemon
 wait_next_report
 wait_next_report
 expect_classes "$WORK/jobs.jsonl" job_end 11 "$J11"
 expect_classes "$WORK/jobs.jsonl" job_end 21 "$J21"
+end_job 11
+end_job 21
 stop_daemon
 echo "ok: jobs 11 and 12 of $U1 and 21 of $U2 exact per network"
 exit 0
