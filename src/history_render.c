@@ -233,18 +233,36 @@ static void csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* n in decimal at p; returns the end. */
+/*
+ * n in decimal at p; returns the end. Two digits at a time: a month of
+ * 10,000 users is 5 million numbers, and dividing by 10 for each digit
+ * was most of the CSV's time.
+ */
 static char *put_u64(char *p, uint64_t n)
 {
-	char digits[20];
-	int len = 0;
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	uint64_t bound = 10;
+	size_t len = 1;
+	char *d;
 
-	do
-		digits[len++] = (char)('0' + n % 10);
-	while ((n /= 10));
-	while (len)
-		*p++ = digits[--len];
-	return p;
+	while (len < 20 && n >= bound) {
+		len++;
+		bound = len < 20 ? bound * 10 : bound;
+	}
+	d = p + len;
+	while (n >= 100) {
+		d -= 2;
+		memcpy(d, &pairs[(n % 100) * 2], 2);
+		n /= 100;
+	}
+	if (n >= 10)
+		memcpy(d - 2, &pairs[n * 2], 2);
+	else
+		d[-1] = (char)('0' + n);
+	return p + len;
 }
 
 /* ",tx_bytes,tx_packets,rx_bytes,rx_packets" at p (at most 84 characters); returns the end. */
