@@ -208,6 +208,8 @@ static int new_row(struct history_result *res, size_t *cap, time_t start, time_t
 	res->rows[res->n_rows].start = start;
 	res->rows[res->n_rows].end = end;
 	res->rows[res->n_rows].uid = uid;
+	/* Sorting moves the rows: each carries its values' index until order_rows. */
+	res->rows[res->n_rows].by_class = (struct pdtt_counters *)(uintptr_t)res->n_rows;
 	res->n_rows++;
 	return SQLITE_OK;
 }
@@ -321,9 +323,7 @@ static void sort_each_bucket(struct history_row *rows, size_t n)
 /* Sort rows and keep the top ones; each row's values stay where they were read. */
 static int order_rows(struct history_result *res, const struct history_request *req)
 {
-	/* Sorting moves the rows: each carries its values' index in by_class until then. */
-	for (size_t i = 0; i < res->n_rows; i++)
-		res->rows[i].by_class = (struct pdtt_counters *)(uintptr_t)i;
+	/* Until here, each row's by_class holds its values' index (new_row). */
 	if (req->top)
 		qsort(res->rows, res->n_rows, sizeof(res->rows[0]), by_total_only);
 	else
