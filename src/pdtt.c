@@ -326,8 +326,9 @@ static int history(const struct pdtt_cli *cli, const struct pdtt_config *cfg)
 	}
 	/*
 	 * Many names: one pass over the passwd database costs less than a
-	 * lookup each (10,000 of them took 1.4 s with files and systemd NSS).
-	 * Few: enumerating a big directory would cost more than asking.
+	 * lookup each (10,000 users in /etc/passwd: 0.3 s instead of 4.6, each
+	 * lookup scanning the file). Few: enumerating a big directory would
+	 * cost more than asking.
 	 */
 	if (history_users_max(&res) > HISTORY_PRELOAD_NAMES_MIN)
 		usercache_preload(view.names);
