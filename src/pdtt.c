@@ -225,7 +225,7 @@ static int show(const struct pdtt_cli *cli, const struct pdtt_config *cfg)
 	}
 	if (cli->jobs)
 		return show_jobs(stdout, cfg, view.filter ? (long long)view.uid : -1, cli->json,
-				 cache_name);
+				 cli->by_network, cache_name);
 	rc = open_source(&src, cfg, false);
 	view.names = rc ? NULL : usercache_new();
 	if (!rc && !view.names) {
