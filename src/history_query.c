@@ -110,6 +110,21 @@ void history_result_free(struct history_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+size_t history_users_max(const struct history_result *res)
+{
+	size_t most = 0;
+
+	/* The rows are in bucket order; --top's all start at since. */
+	for (size_t first = 0, end; first < res->n_rows; first = end) {
+		for (end = first + 1;
+		     end < res->n_rows && res->rows[end].start == res->rows[first].start; end++)
+			;
+		if (end - first > most)
+			most = end - first;
+	}
+	return most;
+}
+
 static int fail(sqlite3 *db, int rc, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "cannot query the history: %s",
@@ -193,6 +208,8 @@ static int new_row(struct history_result *res, size_t *cap, time_t start, time_t
 	res->rows[res->n_rows].start = start;
 	res->rows[res->n_rows].end = end;
 	res->rows[res->n_rows].uid = uid;
+	/* Sorting moves the rows: each carries its values' index until order_rows. */
+	res->rows[res->n_rows].by_class = (struct pdtt_counters *)(uintptr_t)res->n_rows;
 	res->n_rows++;
 	return SQLITE_OK;
 }
@@ -215,7 +232,7 @@ static void build_sql(const struct history_request *req, char *sql, size_t len)
 	else
 		snprintf(sql, len,
 			 "SELECT start, uid, class, catch_up, tx_bytes, tx_packets, rx_bytes, "
-			 "rx_packets FROM %s WHERE start >= ?1 AND start < ?2 AND uid >= 0%s "
+			 "rx_packets FROM %s WHERE start >= ?1 AND start < ?2%s "
 			 "ORDER BY start, uid, class",
 			 usage_tier_table(req->tier), user);
 }
@@ -238,17 +255,26 @@ static int load_rows(sqlite3 *db, const struct history_request *req, struct hist
 	if (req->one_user)
 		sqlite3_bind_int64(st, 3, req->uid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		time_t start = (time_t)sqlite3_column_int64(st, 0);
-		uint32_t uid = (uint32_t)sqlite3_column_int64(st, 1);
-		long cls = class_index(res, ids, sqlite3_column_int64(st, 2));
-		struct history_row *row = res->n_rows ? &res->rows[res->n_rows - 1] : NULL;
-		struct pdtt_counters c = {
+		long long signed_uid = sqlite3_column_int64(st, 1);
+		time_t start;
+		uint32_t uid;
+		long cls;
+		struct history_row *row;
+		struct pdtt_counters c;
+
+		/* The buckets (unattributed, overflow) come first in each bucket: not users. */
+		if (signed_uid < 0)
+			continue;
+		start = (time_t)sqlite3_column_int64(st, 0);
+		uid = (uint32_t)signed_uid;
+		cls = class_index(res, ids, sqlite3_column_int64(st, 2));
+		row = res->n_rows ? &res->rows[res->n_rows - 1] : NULL;
+		c = (struct pdtt_counters){
 			.tx_bytes = (uint64_t)sqlite3_column_int64(st, 4),
 			.tx_packets = (uint64_t)sqlite3_column_int64(st, 5),
 			.rx_bytes = (uint64_t)sqlite3_column_int64(st, 6),
 			.rx_packets = (uint64_t)sqlite3_column_int64(st, 7),
 		};
-
 		if (!row || row->start != start || row->uid != uid) {
 			rc = new_row(res, &cap, start,
 				     req->top ? req->until : usage_bucket_next(req->tier, start),
@@ -297,9 +323,7 @@ static void sort_each_bucket(struct history_row *rows, size_t n)
 /* Sort rows and keep the top ones; each row's values stay where they were read. */
 static int order_rows(struct history_result *res, const struct history_request *req)
 {
-	/* Sorting moves the rows: each carries its values' index in by_class until then. */
-	for (size_t i = 0; i < res->n_rows; i++)
-		res->rows[i].by_class = (struct pdtt_counters *)(uintptr_t)i;
+	/* Until here, each row's by_class holds its values' index (new_row). */
 	if (req->top)
 		qsort(res->rows, res->n_rows, sizeof(res->rows[0]), by_total_only);
 	else

@@ -60,4 +60,7 @@ int history_query(sqlite3 *db, const struct history_request *req, struct history
 		  char *err, size_t errlen);
 void history_result_free(struct history_result *res);
 
+/* The most users in one bucket (for --top: the rows): as many need a name at least. */
+size_t history_users_max(const struct history_result *res);
+
 #endif /* PDTT_HISTORY_QUERY_H */

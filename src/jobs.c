@@ -25,6 +25,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "classes.h"
 #include "config_jobs.h"
@@ -300,7 +301,11 @@ static bool sync_cgroups(struct jobs *j)
 
 static void bump_epoch(struct jobs *j)
 {
-	__u32 e = *j->epoch + 1;
+	__u32 e;
+
+	if (!j->epoch)
+		return; /* between jobs_detach and jobs_attach */
+	e = *j->epoch + 1;
 
 	*(volatile __u32 *)j->epoch = e ? e : 1;
 }
@@ -323,7 +328,7 @@ static void read_job(struct jobs *j, struct job *job)
 		for (unsigned int cls = 0; cls < classes_count(&j->classes); cls++)
 			counters_add(&sum.by_class[cls], &c[cls]);
 	}
-	job->total = sum;
+	job_set_total(&j->table, job, &sum);
 	/* The user of its first socket, unless its processes named one that is not root. */
 	if ((job->uid == JOB_UID_UNKNOWN || job->uid == 0) &&
 	    bpf_map_lookup_elem(j->users_fd, &slot, &user) == 0 && user &&
@@ -396,7 +401,7 @@ void jobs_update(struct jobs *j, struct usercache *names, time_t now)
 	for (size_t i = 0; i < j->table.n; i++) {
 		struct job *job = &j->table.jobs[i];
 
-		job->reported = job->total;
+		job_mark_reported(&j->table, job);
 		if (job->phase == JOB_ENDED)
 			job->phase = JOB_DONE;
 	}
@@ -446,6 +451,56 @@ static void resume(struct jobs *j, uint64_t instance_id)
 	}
 	j->table.instance_id = instance_id;
 	j->table.max_jobs = j->max_jobs;
+	if (job_table_widen(&j->table, classes_count(&j->classes)) < 0)
+		log_err("cannot count jobs per network: %s", strerror(ENOMEM));
+}
+
+/*
+ * Whether tc mode's programs can find a socket's cgroup on this kernel:
+ * they read struct sock's sk_cgrp_data.cgroup, a field since Linux 5.15 and
+ * in stable kernels that took the change (Debian 11's 5.10 did;
+ * bpf/pdtt_jobs.bpf.h). Without it, no traffic is counted for a job in tc mode.
+ */
+static bool tc_finds_jobs(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf_member *m;
+	const struct btf_type *t;
+	bool found = vmlinux == NULL; /* no BTF: the load says what is wrong */
+	int id;
+
+	id = vmlinux ? btf__find_by_name_kind(vmlinux, "sock_cgroup_data", BTF_KIND_STRUCT) : -1;
+	t = id >= 0 ? btf__type_by_id(vmlinux, (__u32)id) : NULL;
+	for (unsigned int i = 0; t && i < btf_vlen(t); i++) {
+		m = btf_members(t) + i;
+		found |= !strcmp(btf__name_by_offset(vmlinux, m->name_off), "cgroup");
+	}
+	btf__free(vmlinux);
+	return found;
+}
+
+/* The job maps of ld, and the classes of their values. */
+static void use_maps(struct jobs *j, const struct pdtt_loader *ld)
+{
+	j->counters_fd = ld->job_counters_fd;
+	j->cgroups_fd = ld->job_cgroups_fd;
+	j->users_fd = ld->job_users_fd;
+	j->epoch = ld->jobs_epoch;
+	j->classes = ld->classes;
+	j->value_size = PDTT_VALUE_SIZE(classes_count(&j->classes));
+	free(j->percpu);
+	j->percpu = j->ncpus > 0 ? calloc((size_t)j->ncpus, j->value_size) : NULL;
+}
+
+/* Never 0, and new: sockets that cached a job under the last programs look again. */
+static void new_epoch(struct jobs *j)
+{
+	__u32 epoch = 0;
+
+	while (!epoch)
+		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
+			epoch = (__u32)time(NULL);
+	*(volatile __u32 *)j->epoch = epoch;
 }
 
 static int cgroup_root(const struct pdtt_config *cfg, char *out, size_t outlen)
@@ -462,7 +517,6 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 {
 	struct jobs *j;
 	char why[256];
-	__u32 epoch = 0;
 
 	if (!cfg->jobs[0])
 		return NULL;
@@ -477,15 +531,9 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 		free(j);
 		return NULL;
 	}
-	j->counters_fd = ld->job_counters_fd;
-	j->cgroups_fd = ld->job_cgroups_fd;
-	j->users_fd = ld->job_users_fd;
-	j->epoch = ld->jobs_epoch;
 	j->max_jobs = cfg->max_jobs;
 	j->ncpus = libbpf_num_possible_cpus();
-	j->classes = ld->classes;
-	j->value_size = PDTT_VALUE_SIZE(classes_count(&j->classes));
-	j->percpu = j->ncpus > 0 ? calloc((size_t)j->ncpus, j->value_size) : NULL;
+	use_maps(j, ld);
 	j->out = job_outputs_open(cfg, &j->classes, err, errlen);
 	job_table_path(j->file, sizeof(j->file), cfg->state_file);
 	if (!j->percpu || !j->out || cgroup_root(cfg, j->root, sizeof(j->root)) < 0) {
@@ -498,11 +546,7 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 		jobs_close(j);
 		return NULL;
 	}
-	/* Never 0, and new: sockets that cached a job under the last programs look again. */
-	while (!epoch)
-		if (getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
-			epoch = (__u32)time(NULL);
-	*(volatile __u32 *)j->epoch = epoch;
+	new_epoch(j);
 	resume(j, ld->meta.instance_id);
 	/* The jobs running now count from now, not from the first report. */
 	refresh(j, time(NULL));
@@ -514,9 +558,65 @@ struct jobs *jobs_open(const struct pdtt_config *cfg, const struct pdtt_loader *
 			    NULL) < 0)
 		log_warn("cannot scan for jobs between reports (%s): jobs are found at reports only",
 			 strerror(errno));
+	if (cfg->mode == PDTT_CONFIG_MODE_TC && !tc_finds_jobs())
+		log_warn("in tc mode this kernel's sockets do not name their cgroup (no "
+			 "sk_cgrp_data.cgroup, which Linux 5.15 brought): no traffic is counted "
+			 "for jobs (socket mode counts them)");
 	log_info("counting jobs: cgroups below %s matching \"%s\" (max_jobs = %u)", j->root,
 		 config_jobs_pattern(cfg->jobs), cfg->max_jobs);
 	return j;
+}
+
+void jobs_detach(struct jobs *j)
+{
+	if (!j)
+		return;
+	for (size_t i = 0; i < j->table.n; i++)
+		read_job(j, &j->table.jobs[i]);
+	j->counters_fd = j->cgroups_fd = j->users_fd = -1;
+	j->epoch = NULL;
+}
+
+/*
+ * The slot of job in the new counters goes on from job's totals: they are
+ * added to CPU 0's counts, which the programs, already attached, may have
+ * begun.
+ */
+static void restore_slot(struct jobs *j, const struct job *job)
+{
+	__u32 slot = job->slot, user = job->uid == JOB_UID_UNKNOWN ? 0 : (__u32)job->uid + 1;
+	struct pdtt_counters *cpu0 = (struct pdtt_counters *)j->percpu;
+
+	if (bpf_map_lookup_elem(j->counters_fd, &slot, j->percpu))
+		memset(j->percpu, 0, (size_t)j->ncpus * j->value_size);
+	for (unsigned int cls = 0; cls < classes_count(&j->classes); cls++)
+		counters_add(&cpu0[cls], job_total(&j->table, job, cls));
+	if (bpf_map_update_elem(j->counters_fd, &slot, j->percpu, BPF_ANY) ||
+	    bpf_map_update_elem(j->users_fd, &slot, &user, BPF_ANY))
+		log_err("cannot carry job %s's totals over to the new counters: %s", job->name,
+			strerror(errno));
+}
+
+int jobs_attach(struct jobs *j, const struct pdtt_loader *ld)
+{
+	if (!j)
+		return 0;
+	use_maps(j, ld);
+	if (!j->percpu || job_table_widen(&j->table, classes_count(&j->classes)) < 0) {
+		log_err("cannot count jobs on the new counters: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	job_outputs_set_classes(j->out, &j->classes);
+	for (size_t i = 0; i < j->table.n; i++) {
+		const struct job *job = &j->table.jobs[i];
+
+		if (job->slot >= 1 && job->slot <= j->max_jobs && job->phase != JOB_DONE)
+			restore_slot(j, job);
+	}
+	j->table.instance_id = ld->meta.instance_id;
+	new_epoch(j);
+	refresh(j, time(NULL));
+	return 0;
 }
 
 void jobs_close(struct jobs *j)

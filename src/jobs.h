@@ -41,6 +41,16 @@ void jobs_update(struct jobs *jobs, struct usercache *names, time_t now);
 int jobs_timer_fd(const struct jobs *jobs);
 void jobs_rescan(struct jobs *jobs);
 
+/*
+ * When the counters are made anew with more classes (a reload that adds a
+ * network): jobs_detach before the old maps are closed reads every job's
+ * totals; jobs_attach on the new maps (ld) gives each job its slot again,
+ * starting from those totals, so that a job goes on rather than ending.
+ * jobs_attach: 0, or -ENOMEM (said) when jobs cannot be counted any more.
+ */
+void jobs_detach(struct jobs *jobs);
+int jobs_attach(struct jobs *jobs, const struct pdtt_loader *ld);
+
 void jobs_close(struct jobs *jobs);
 
 #endif /* PDTT_JOBS_H */

@@ -79,6 +79,12 @@ struct job_outputs *job_outputs_open(const struct pdtt_config *cfg,
 	return o;
 }
 
+void job_outputs_set_classes(struct job_outputs *o, const struct pdtt_classes *classes)
+{
+	if (o)
+		o->classes = *classes;
+}
+
 void job_outputs_close(struct job_outputs *o)
 {
 	if (!o)
@@ -132,35 +138,27 @@ static void write_identity(FILE *out, const struct job *job, const char *user)
 	fprintf(out, ",\"overflow\":%s", job->slot == PDTT_JOB_OVERFLOW ? "true" : "false");
 }
 
-void job_json_line(FILE *out, const struct pdtt_classes *classes, const struct job *job,
-		   const char *user, const char *host)
+void job_json_line(FILE *out, const struct pdtt_classes *classes, const struct job_table *t,
+		   const struct job *job, const char *user, const char *host)
 {
+	struct pdtt_value total;
+
+	job_value(t, job, &total);
 	fputs("{\"host\":", out);
 	escape_json_string(out, host);
 	fputs(",\"type\":\"job_end\",", out);
 	write_identity(out, job, user);
 	fprintf(out, ",\"duration_seconds\":%lld,\"totals\":",
 		(long long)((job->end ? job->end : time(NULL)) - job->start));
-	report_json_counts(out, classes, &job->total);
+	report_json_counts(out, classes, &total);
 	fputc('}', out);
-}
-
-static struct pdtt_value value_minus(const struct pdtt_value *a, const struct pdtt_value *b)
-{
-	struct pdtt_value d;
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-	__u64 *z = (__u64 *)&d;
-
-	for (size_t i = 0; i < sizeof(d) / sizeof(__u64); i++)
-		z[i] = x[i] >= y[i] ? x[i] - y[i] : 0;
-	return d;
 }
 
 /* The JSON log: one "job" line per job, as each user has its line. */
 static void write_json(struct job_outputs *o, const struct job_table *t, struct usercache *names,
 		       time_t now)
 {
-	struct pdtt_value delta;
+	struct pdtt_value v;
 	char when[32];
 	FILE *f;
 
@@ -176,10 +174,11 @@ static void write_json(struct job_outputs *o, const struct job_table *t, struct 
 			job->phase == JOB_RUNNING ? "running" : "ended");
 		write_identity(f, job, user_of(names, job));
 		fputs(",\"cumulative\":", f);
-		report_json_counts(f, &o->classes, &job->total);
-		delta = value_minus(&job->total, &job->reported);
+		job_value(t, job, &v);
+		report_json_counts(f, &o->classes, &v);
+		job_interval(t, job, &v);
 		fputs(",\"interval\":", f);
-		report_json_counts(f, &o->classes, &delta);
+		report_json_counts(f, &o->classes, &v);
 		fputs("}\n", f);
 	}
 	if (logfile_end(o->json, f) < 0)
@@ -199,7 +198,7 @@ static void write_ends(struct job_outputs *o, const struct job_table *t, struct 
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->jobs[i].phase != JOB_ENDED)
 			continue;
-		job_json_line(f, &o->classes, &t->jobs[i], user_of(names, &t->jobs[i]), o->host);
+		job_json_line(f, &o->classes, t, &t->jobs[i], user_of(names, &t->jobs[i]), o->host);
 		fputc('\n', f);
 	}
 	if (logfile_end(o->ends, f) < 0)
@@ -237,7 +236,7 @@ static void write_prom(struct job_outputs *o, const struct job_table *t, struct 
 			if (job->phase != JOB_RUNNING || job->slot == PDTT_JOB_OVERFLOW)
 				continue;
 			for (unsigned int cls = 0; cls < classes_count(&o->classes); cls++) {
-				const __u64 *c = (const __u64 *)&job->total.by_class[cls];
+				const __u64 *c = (const __u64 *)job_total(t, job, cls);
 
 				prom_series(f, metrics[m], job, user_of(names, job),
 					    classes_name(&o->classes, cls), c[m]);
@@ -279,7 +278,7 @@ static void write_history(struct job_outputs *o, const struct job_table *t)
 					-1, &st, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < t->n; i++) {
 		const struct job *job = &t->jobs[i];
-		struct pdtt_counters c = value_total(&job->total);
+		struct pdtt_counters c = job_sum(t, job);
 
 		if (job->phase != JOB_ENDED)
 			continue;

@@ -25,13 +25,16 @@ struct job_outputs *job_outputs_open(const struct pdtt_config *cfg,
 void job_outputs_write(struct job_outputs *o, const struct job_table *t, struct usercache *names,
 		       time_t now);
 
+/* The jobs' values have classes now (more networks). */
+void job_outputs_set_classes(struct job_outputs *o, const struct pdtt_classes *classes);
+
 void job_outputs_close(struct job_outputs *o);
 
 /* The textfile of the running jobs beside prometheus_textfile: NAME.prom -> NAME_jobs.prom. */
 void job_outputs_prom_path(char *out, size_t outlen, const char *textfile);
 
 /* A job as the completion line has it (without the newline): also `pdtt show --jobs --json`. */
-void job_json_line(FILE *out, const struct pdtt_classes *classes, const struct job *job,
-		   const char *user, const char *host);
+void job_json_line(FILE *out, const struct pdtt_classes *classes, const struct job_table *t,
+		   const struct job *job, const char *user, const char *host);
 
 #endif /* PDTT_OUTPUT_JOBS_H */

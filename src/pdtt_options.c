@@ -54,6 +54,7 @@ void pdtt_options_usage(FILE *out, const char *default_config)
 		"                      last-month (UTC)\n"
 		"  -b, --bytes         show: exact byte counts instead of KiB, MiB, GiB...\n"
 		"      --jobs          show: each job's totals (jobs in pdtt.conf), newest first\n"
+		"      --by-network    show: a column per network (networks in pdtt.conf)\n"
 		"  -V, --version       print the version and exit\n"
 		"  -h, --help          print this help and exit\n",
 		default_config);

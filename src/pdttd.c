@@ -164,7 +164,8 @@ static int load_state(struct daemon *d);
  * New network names need counters with more classes: new maps, with the
  * programs swapped onto them, as a restart after a layout change does. The
  * totals are saved first; the old maps' counts are then folded into the
- * baseline (carry_totals), so no count is lost or doubled.
+ * baseline (carry_totals), so no count is lost or doubled. The jobs go on
+ * in the new maps from their totals so far (jobs_attach).
  */
 static int renew_maps(struct daemon *d, const struct pdtt_classes *classes)
 {
@@ -176,6 +177,7 @@ static int renew_maps(struct daemon *d, const struct pdtt_classes *classes)
 		return PDTT_EXIT_FAILURE;
 	totals_free(d->totals);
 	d->totals = NULL;
+	jobs_detach(d->jobs);
 	loader_close(&d->loader);
 	rc = load_state(d);
 	if (!rc)
@@ -185,6 +187,8 @@ static int renew_maps(struct daemon *d, const struct pdtt_classes *classes)
 		return rc;
 	}
 	rc = carry_totals(d);
+	if (!rc && jobs_attach(d->jobs, &d->loader) < 0)
+		rc = PDTT_EXIT_FAILURE;
 	if (!rc)
 		log_info("reload: counting %u classes of networks on new maps",
 			 classes_count(classes));

@@ -18,6 +18,7 @@
 #include "report_json.h"
 #include "show_jobs.h"
 #include "snapshot.h"
+#include "state.h"
 #include "usercache.h"
 
 /* Whether the maps pinned in pin_path are the ones the jobs file's slots are in. */
@@ -40,9 +41,10 @@ static bool same_maps(const struct job_table *t, const char *pin_path)
 
 /*
  * The running jobs' totals now, where the pinned counters are the file's;
- * classes gets the classes of their values.
+ * classes gets the classes of their values. False when no job counters are
+ * pinned (pdttd never counted jobs, or a reboot).
  */
-static void read_live(struct job_table *t, const char *pin_path, struct pdtt_classes *classes)
+static bool read_live(struct job_table *t, const char *pin_path, struct pdtt_classes *classes)
 {
 	char path[PDTT_PATH_MAX + 64];
 	struct bpf_map_info info = {};
@@ -52,10 +54,11 @@ static void read_live(struct job_table *t, const char *pin_path, struct pdtt_cla
 
 	snprintf(path, sizeof(path), "%s/%s", pin_path, PDTT_PIN_JOB_COUNTERS);
 	if ((fd = bpf_obj_get(path)) < 0)
-		return;
+		return false;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size)
 		pins_read_classes(pin_path, info.value_size, classes);
-	if (ncpus > 0 && info.value_size && same_maps(t, pin_path))
+	if (ncpus > 0 && info.value_size && same_maps(t, pin_path) &&
+	    job_table_widen(t, classes_count(classes)) == 0)
 		percpu = calloc((size_t)ncpus, info.value_size);
 	if (percpu && info.max_entries == t->max_jobs + 1) {
 		for (size_t i = 0; i < t->n; i++) {
@@ -75,11 +78,23 @@ static void read_live(struct job_table *t, const char *pin_path, struct pdtt_cla
 				for (unsigned int cls = 0; cls < classes_count(classes); cls++)
 					counters_add(&sum.by_class[cls], &c[cls]);
 			}
-			job->total = sum;
+			job_set_total(t, job, &sum);
 		}
 	}
 	free(percpu);
 	close(fd);
+	return true;
+}
+
+/* Without pinned counters: the names of the classes the state file kept. */
+static void state_classes(const char *state_file, struct pdtt_classes *classes)
+{
+	char err[PDTT_PATH_MAX + 128];
+	struct pdtt_state st;
+
+	if (state_load(state_file, &st, err, sizeof(err)) == PDTT_STATE_LOADED)
+		*classes = *classes_wider(&st.baseline.classes, &st.last.classes);
+	state_free(&st);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -111,16 +126,36 @@ static void when(char *out, size_t outlen, time_t t)
 	strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-static void write_table(FILE *out, const struct job_table *t, long long uid,
-			struct usercache *names, const char *(*user_name)(void *, uint32_t))
+/* With --by-network: a column per class, its bytes both ways. */
+static void write_classes(FILE *out, const struct pdtt_classes *classes, const struct job_table *t,
+			  const struct job *job)
+{
+	for (unsigned int cls = 0; cls < classes_count(classes); cls++) {
+		if (!job)
+			fprintf(out, " %14s",
+				cls == PDTT_CLASS_LOCAL      ? "LOCAL"
+				: cls == PDTT_CLASS_EXTERNAL ? "EXTERNAL"
+							     : classes_name(classes, cls));
+		else
+			fprintf(out, " %14llu",
+				(unsigned long long)counters_total_bytes(job_total(t, job, cls)));
+	}
+}
+
+static void write_table(FILE *out, const struct pdtt_classes *by_network, const struct job_table *t,
+			long long uid, struct usercache *names,
+			const char *(*user_name)(void *, uint32_t))
 {
 	char start[32], end[32];
 
-	fprintf(out, "%-16s %-12s %-8s %-19s %-19s %14s %10s %14s %10s\n", "JOB", "USER", "STATE",
+	fprintf(out, "%-16s %-12s %-8s %-19s %-19s %14s %10s %14s %10s", "JOB", "USER", "STATE",
 		"START (UTC)", "END (UTC)", "TX BYTES", "TX PKTS", "RX BYTES", "RX PKTS");
+	if (by_network)
+		write_classes(out, by_network, t, NULL);
+	fputc('\n', out);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct job *job = &t->jobs[i];
-		struct pdtt_counters c = value_total(&job->total);
+		struct pdtt_counters c = job_sum(t, job);
 		const char *user = name_of(job, names, user_name);
 		char uidtext[24];
 
@@ -130,7 +165,7 @@ static void write_table(FILE *out, const struct job_table *t, long long uid,
 		when(end, sizeof(end), job->end);
 		snprintf(uidtext, sizeof(uidtext), "%lld", job->uid);
 		escape_text_name(out, job->name);
-		fprintf(out, "%*s %-12s %-8s %-19s %-19s %14llu %10llu %14llu %10llu\n",
+		fprintf(out, "%*s %-12s %-8s %-19s %-19s %14llu %10llu %14llu %10llu",
 			(int)(strlen(job->name) < 16 ? 16 - strlen(job->name) : 0), "",
 			user                          ? user
 			: job->uid == JOB_UID_UNKNOWN ? "?"
@@ -138,6 +173,9 @@ static void write_table(FILE *out, const struct job_table *t, long long uid,
 			job->phase == JOB_RUNNING ? "running" : "ended", start, end,
 			(unsigned long long)c.tx_bytes, (unsigned long long)c.tx_packets,
 			(unsigned long long)c.rx_bytes, (unsigned long long)c.rx_packets);
+		if (by_network)
+			write_classes(out, by_network, t, job);
+		fputc('\n', out);
 	}
 }
 
@@ -157,12 +195,12 @@ static void write_json(FILE *out, const struct pdtt_classes *classes, const stru
 			continue;
 		fputs(first ? "\n" : ",\n", out);
 		first = false;
-		job_json_line(out, classes, job, name_of(job, names, user_name), host);
+		job_json_line(out, classes, t, job, name_of(job, names, user_name), host);
 	}
 	fputs("\n]}\n", out);
 }
 
-int show_jobs(FILE *out, const struct pdtt_config *cfg, long long uid, bool json,
+int show_jobs(FILE *out, const struct pdtt_config *cfg, long long uid, bool json, bool by_network,
 	      const char *(*user_name)(void *names, uint32_t uid))
 {
 	char path[PDTT_PATH_MAX + 8], err[PDTT_PATH_MAX + 128];
@@ -182,14 +220,15 @@ int show_jobs(FILE *out, const struct pdtt_config *cfg, long long uid, bool json
 			"pdtt.conf");
 		return PDTT_EXIT_NOINPUT;
 	}
-	read_live(&t, cfg->pin_path, &classes);
+	if (!read_live(&t, cfg->pin_path, &classes))
+		state_classes(cfg->state_file, &classes);
 	if (t.n)
 		qsort(t.jobs, t.n, sizeof(*t.jobs), newest_first);
 	names = usercache_new();
 	if (json)
 		write_json(out, &classes, &t, uid, names, user_name);
 	else
-		write_table(out, &t, uid, names, user_name);
+		write_table(out, by_network ? &classes : NULL, &t, uid, names, user_name);
 	usercache_free(names);
 	job_table_free(&t);
 	return PDTT_EXIT_OK;

@@ -1046,6 +1046,11 @@ int usage_db_open_readonly(const char *path, sqlite3 **db, char *err, size_t err
 			     NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(*db, 5000);
+		/*
+		 * Pages read in place from the page cache, not copied by a
+		 * pread each: a month of 10,000 users reads 2,000 of them.
+		 */
+		sqlite3_exec(*db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
 		rc = query_int(*db, "PRAGMA user_version", &version);
 	}
 	if (rc != SQLITE_OK) {

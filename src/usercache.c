@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,34 @@ static void collect_answers(struct usercache *cache, uint32_t uid)
 	while (cache->slots[slot_of(cache, uid)].state == NAME_ASKED && budget_left(cache) &&
 	       namelookup_collect(cache->worker, &cache->deadline, take_answer, cache))
 		;
+}
+
+long usercache_preload(struct usercache *cache)
+{
+	struct usercache_entry *e;
+	struct passwd *pw;
+	long n = 0;
+
+	setpwent();
+	while ((pw = getpwent()) != NULL) {
+		e = entry_of(cache, (uint32_t)pw->pw_uid);
+		if (!e) {
+			n = -1;
+			break;
+		}
+		if (e->state == NAME_UNKNOWN) {
+			char *name = strdup(pw->pw_name);
+
+			if (!name) {
+				n = -1;
+				break;
+			}
+			set_answer(e, PW_NAMED, name);
+		}
+		n++;
+	}
+	endpwent();
+	return n;
 }
 
 const char *usercache_lookup(struct usercache *cache, uint32_t uid)

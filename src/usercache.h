@@ -41,6 +41,18 @@ void usercache_begin_report(struct usercache *cache);
  */
 const char *usercache_lookup(struct usercache *cache, uint32_t uid);
 
+/*
+ * Read the whole passwd database once (getpwent): the names of many UIDs
+ * then cost one pass over it instead of one lookup each, which with files
+ * NSS scans /etc/passwd and with systemd's probes its userdb directories.
+ * A UID the enumeration did not list is still asked with getpwuid_r, as
+ * LDAP and SSSD often do not enumerate. Where a UID is listed twice, the
+ * first entry names it, as getpwuid_r answers. For the caller's thread
+ * only (pdtt), not with a lookup thread. Returns the entries read, or -1
+ * when memory ran out (what was read stays).
+ */
+long usercache_preload(struct usercache *cache);
+
 /* Forget every entry (SIGHUP: accounts may have been renamed). */
 void usercache_flush(struct usercache *cache);
 

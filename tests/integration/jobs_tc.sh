@@ -5,6 +5,7 @@
 . "$PDTT_TESTS/integration/lib.sh"
 . "$PDTT_TESTS/integration/lib_jobs.sh"
 setup
+require_tc_jobs_kernel
 setup_veth_pair
 use_own_cgroup
 tc_config "cgroup_path = \"$CGROUP\";" 'jobs = "slurm";' "json_log = \"$WORK/pdtt.jsonl\";" \

@@ -10,6 +10,15 @@
 
 STEPD=""
 
+# require_tc_jobs_kernel: skips where tc mode cannot find a socket's job: it
+# reads struct sock_cgroup_data's cgroup pointer, which Linux 5.15 brought,
+# and some stable kernels took (Debian 11's 5.10; pdtt.conf(5), JOBS).
+require_tc_jobs_kernel() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
+		awk "/STRUCT 'sock_cgroup_data'/ { s = 1; next } s && /^\t'cgroup'/ { f = 1 } /^\[/ { s = 0 } END { exit !f }" ||
+		skip_kernel_lacks "a cgroup pointer in struct sock_cgroup_data (5.15+): tc mode finds no job there"
+}
+
 # task_dir JOB: where the job's task runs.
 task_dir() { echo "$STEPD/job_$1/step_0/user/task_0"; }
 
@@ -23,30 +32,32 @@ end_job() {
 	find "$STEPD/job_$1" -depth -type d -exec rmdir {} + || fail "cannot remove job $1"
 }
 
-# job_send JOB UID PORT COUNT SIZE: UID, in JOB, sends COUNT datagrams of SIZE
-# to the peer; the peer receives outside any job.
+# job_send JOB UID PORT COUNT SIZE [TO]: UID, in JOB, sends COUNT datagrams of
+# SIZE to the peer (at TO, $PEER_ADDR4 by default); the peer receives outside
+# any job.
 job_send() {
-	local out="$WORK/recv.$3" rpid
-	in_netns_as "$PEER_NS" "$PEER" "$PYTHON" "$TRAFFIC" udp-recv --addr "$PEER_ADDR4" \
+	local out="$WORK/recv.$3" rpid to=${6:-$PEER_ADDR4}
+	in_netns_as "$PEER_NS" "$PEER" "$PYTHON" "$TRAFFIC" udp-recv --addr "$to" \
 		--port "$3" --count "$4" --timeout 10 >"$out" &
 	rpid=$!
 	wait_for_ready "$out" "$rpid"
 	(echo "$BASHPID" >"$(task_dir "$1")/cgroup.procs" &&
-		in_netns_as "$NETNS" "$2" "$PYTHON" "$TRAFFIC" udp-send --addr "$PEER_ADDR4" \
+		in_netns_as "$NETNS" "$2" "$PYTHON" "$TRAFFIC" udp-send --addr "$to" \
 			--port "$3" --count "$4" --size "$5") || fail "job $1: UDP send failed"
 	wait "$rpid" || fail "peer receiver: $(cat "$out")"
 }
 
-# job_recv JOB UID PORT COUNT SIZE: UID, in JOB, receives COUNT datagrams of SIZE from the peer.
+# job_recv JOB UID PORT COUNT SIZE [AT]: UID, in JOB, receives COUNT datagrams
+# of SIZE from the peer, at AT ($ADDR4 by default).
 job_recv() {
-	local out="$WORK/recv.$3" rpid
+	local out="$WORK/recv.$3" rpid at=${6:-$ADDR4}
 	(echo "$BASHPID" >"$(task_dir "$1")/cgroup.procs" &&
 		exec ip netns exec "$NETNS" setpriv --reuid "$2" --regid "$2" --clear-groups \
-			"$PYTHON" "$TRAFFIC" udp-recv --addr "$ADDR4" --port "$3" --count "$4" \
+			"$PYTHON" "$TRAFFIC" udp-recv --addr "$at" --port "$3" --count "$4" \
 			--timeout 10) >"$out" &
 	rpid=$!
 	wait_for_ready "$out" "$rpid"
-	in_netns_as "$PEER_NS" "$PEER" "$PYTHON" "$TRAFFIC" udp-send --addr "$ADDR4" --port "$3" \
+	in_netns_as "$PEER_NS" "$PEER" "$PYTHON" "$TRAFFIC" udp-send --addr "$at" --port "$3" \
 		--count "$4" --size "$5" || fail "peer: UDP send failed"
 	wait "$rpid" || fail "job $1: receiver: $(cat "$out")"
 }
@@ -80,8 +91,9 @@ expect_job() {
 	[ "$got" = "$4" ] || fail "$2 record of job $3 in $(basename "$1"): '$got', expected '$4'"
 }
 
-# run_jobs_test: the whole test, the daemon configured by the caller's config.
-run_jobs_test() {
+# make_jobs: the users (U1, U2 and the peer's), and jobs 11 and 12 of U1 and
+# 21 of U2 below slurmstepd's cgroup, removed at the end.
+make_jobs() {
 	U1=$(test_uid 1)
 	U2=$(test_uid 2)
 	PEER=$(test_uid 3)
@@ -90,6 +102,11 @@ run_jobs_test() {
 	make_job 11
 	make_job 12
 	make_job 21
+}
+
+# run_jobs_test: the whole test, the daemon configured by the caller's config.
+run_jobs_test() {
+	make_jobs
 	start_daemon
 	# The jobs are found at the next report: their traffic counts from then on.
 	wait_next_report

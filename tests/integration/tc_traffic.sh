@@ -6,7 +6,7 @@
 # n+28 over IPv4, n+48 over IPv6, the Ethernet header not counted), through
 # tcx links and through classic tc filters alike. The peer's UIDs are never
 # counted: their sockets are in another namespace. Then 24 MB of TCP each way
-# within [payload, payload x 1.06], and UDP on loopback when it is listed.
+# within [payload, payload x 1.12], and UDP on loopback when it is listed.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
 setup_veth_pair
@@ -50,7 +50,11 @@ fi
 U3=$(test_uid 6)
 U4=$(test_uid 7)
 PAYLOAD=$((24 * 1024 * 1024))
-max=$((PAYLOAD * 106 / 100))
+# Over a 1500-byte MTU the headers alone are 3.6% (IPv4) and 5.0% (IPv6) of
+# the payload, and a busy machine adds retransmitted segments, which cross
+# the wire and are counted: 7.0% was seen under load. wire_tc.sh checks the
+# bytes exactly against the qdisc; this bound only catches gross errors.
+max=$((PAYLOAD * 112 / 100))
 TO_NS=$PEER_NS tcp_transfer "$U3" "$PEER" "$PEER_ADDR4" 5210 $PAYLOAD
 FROM_NS=$PEER_NS tcp_transfer "$PEER" "$U4" "$ADDR6" 5211 $PAYLOAD
 wait_counted

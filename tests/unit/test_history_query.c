@@ -150,9 +150,26 @@ static void test_outputs(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* The most rows in one bucket: as many users need a name at least. */
+static void test_users_max(void)
+{
+	struct history_row rows[6] = {
+		{ .start = 100, .uid = 1 }, { .start = 100, .uid = 2 }, { .start = 200, .uid = 1 },
+		{ .start = 200, .uid = 2 }, { .start = 200, .uid = 3 }, { .start = 300, .uid = 1 },
+	};
+	struct history_result res = { .rows = rows, .n_rows = 6 };
+
+	CHECK(history_users_max(&res) == 3);
+	res.n_rows = 2;
+	CHECK(history_users_max(&res) == 2);
+	res.n_rows = 0;
+	CHECK(history_users_max(&res) == 0);
+}
+
 int main(void)
 {
 	test_dates();
+	test_users_max();
 	test_outputs();
 	return check_summary("test_history_query");
 }

@@ -70,8 +70,8 @@ static void test_round_trip(void)
 	j->slot = 3;
 	j->uid = 1000;
 	j->start = 1700000000;
-	j->total.by_class[0].tx_bytes = 128;
-	j->total.by_class[1].rx_packets = 5;
+	j->counts[0].tx_bytes = 128;
+	j->counts[1].rx_packets = 5;
 	j = job_table_add(&t, "name with spaces");
 	j->slot = PDTT_JOB_OVERFLOW;
 	j->phase = JOB_DONE;
@@ -80,8 +80,8 @@ static void test_round_trip(void)
 	CHECK(job_table_save(path, &t) == 0);
 	CHECK(job_table_load(path, &back, err, sizeof(err)) == 0);
 	CHECK(back.n == 2 && back.instance_id == t.instance_id && back.max_jobs == 7);
-	CHECK(back.n == 2 &&
-	      !memcmp(&back.jobs[0].total, &t.jobs[0].total, sizeof(t.jobs[0].total)));
+	CHECK(back.n == 2 && job_table_width(&back) == PDTT_CLASS_DEFAULT_COUNT &&
+	      !memcmp(back.jobs[0].counts, t.jobs[0].counts, 2 * sizeof(*t.jobs[0].counts)));
 	CHECK(back.n == 2 && back.jobs[0].uid == 1000 && back.jobs[0].slot == 3 &&
 	      back.jobs[0].phase == JOB_RUNNING && back.jobs[0].end == 0);
 	CHECK(back.n == 2 && !strcmp(back.jobs[1].name, "name with spaces") &&
@@ -106,9 +106,74 @@ static void test_round_trip(void)
 	rmdir(dir);
 }
 
+/* A line of an older jobs file: PDTT_CLASS_MAX classes, class cls with tx_bytes. */
+static void write_old_file(const char *path, unsigned int cls)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs("pdtt-jobs 1\ninstance 1\nmax_jobs 7\nsaved 0\njob 1 R 1000 1 0 72", f);
+	for (unsigned int i = 0; i < 72; i++)
+		fprintf(f, " %d", i == 4 * cls ? 100 : 0);
+	fputs(" 7\n", f);
+	fclose(f);
+}
+
+/*
+ * A job's counts are as wide as the classes in use, not PDTT_CLASS_MAX:
+ * fails if a job record grows back to whole struct pdtt_value (576 bytes each).
+ */
+static void test_job_size(void)
+{
+	const size_t counters = sizeof(struct pdtt_counters);
+	struct job_table t = { 0 }, back;
+	char dir[] = "/tmp/pdtt-test-jobs.XXXXXX", path[64], err[256];
+	struct pdtt_value v = { 0 };
+	struct job *j;
+
+	CHECK(sizeof(struct job) <= JOB_NAME_MAX + 48);
+	CHECK(job_table_bytes_per_job(&t) == sizeof(struct job) + 2 * 2 * counters);
+	j = job_table_add(&t, "1");
+	v.by_class[1].tx_bytes = 10;
+	v.by_class[3].rx_bytes = 30; /* beyond the table's classes: not kept */
+	job_set_total(&t, j, &v);
+	CHECK(job_sum(&t, j).tx_bytes == 10 && job_sum(&t, j).rx_bytes == 0);
+	job_mark_reported(&t, j);
+	/* Two networks more: the counts stay, the new classes start from zero. */
+	CHECK(job_table_widen(&t, 4) == 0);
+	CHECK(job_table_bytes_per_job(&t) == sizeof(struct job) + 2 * 4 * counters);
+	CHECK(job_total(&t, j, 1)->tx_bytes == 10 && job_total(&t, j, 3)->rx_bytes == 0);
+	job_set_total(&t, j, &v);
+	job_interval(&t, j, &v);
+	CHECK(v.by_class[1].tx_bytes == 0 && v.by_class[3].rx_bytes == 30);
+	CHECK(job_total(&t, j, 5)->rx_bytes == 0);
+
+	/* The file has as many classes as the table; an older file's are narrowed. */
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/state.jobs", dir);
+	CHECK(job_table_save(path, &t) == 0);
+	CHECK(job_table_load(path, &back, err, sizeof(err)) == 0);
+	CHECK(back.n == 1 && job_table_width(&back) == 4 &&
+	      job_total(&back, &back.jobs[0], 3)->rx_bytes == 30);
+	job_table_free(&back);
+	write_old_file(path, 1);
+	CHECK(job_table_load(path, &back, err, sizeof(err)) == 0);
+	CHECK(back.n == 1 && job_table_width(&back) == 2 &&
+	      job_total(&back, &back.jobs[0], 1)->tx_bytes == 100);
+	job_table_free(&back);
+	write_old_file(path, 5);
+	CHECK(job_table_load(path, &back, err, sizeof(err)) == 0);
+	CHECK(back.n == 1 && job_table_width(&back) == 6 &&
+	      job_total(&back, &back.jobs[0], 5)->tx_bytes == 100);
+	job_table_free(&back);
+	job_table_free(&t);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_presets();
 	test_round_trip();
+	test_job_size();
 	return check_summary("test_jobs");
 }

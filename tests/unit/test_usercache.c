@@ -77,6 +77,44 @@ static void test_async(void)
 	usercache_free(c);
 }
 
+/*
+ * Read whole, the passwd database names every UID it lists as getpwuid
+ * does (the first entry of a UID listed twice); a UID it does not list is
+ * still asked one by one, and has no name.
+ */
+static void test_preload(void)
+{
+	struct usercache *c = usercache_new();
+	struct passwd *pw;
+	uint32_t uids[64];
+	size_t n = 0;
+	int ok = 1;
+
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	CHECK(usercache_preload(c) > 0);
+	setpwent();
+	while ((pw = getpwent()) != NULL && n < 64)
+		uids[n++] = (uint32_t)pw->pw_uid;
+	endpwent();
+	for (size_t i = 0; i < n; i++) {
+		struct passwd *first = getpwuid(uids[i]);
+		const char *cached = usercache_lookup(c, uids[i]);
+
+		ok &= first && cached && !strcmp(cached, first->pw_name);
+	}
+	CHECK(n > 0);
+	CHECK(ok);
+	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
+	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
+	/* A second pass changes nothing that is known. */
+	CHECK(usercache_preload(c) > 0);
+	if (n)
+		CHECK_STR_EQ(usercache_lookup(c, uids[0]), getpwuid(uids[0])->pw_name);
+	usercache_free(c);
+}
+
 int main(void)
 {
 	struct usercache *c = usercache_new();
@@ -92,5 +130,6 @@ int main(void)
 	CHECK(usercache_lookup(c, UNUSED_UID) == NULL);
 	usercache_free(c);
 	test_async();
+	test_preload();
 	return check_summary("test_usercache");
 }
