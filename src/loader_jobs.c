@@ -17,8 +17,9 @@
 
 /*
  * The pinned job map at name, if it was made for other sizes (jobs turned
- * on or off, or another max_jobs), is unpinned so that a new one is made:
- * the counts of the jobs then running start again from zero.
+ * on or off, or another max_jobs), is unpinned so that a new one is made.
+ * A reload that adds a network carries the running jobs' totals over to it
+ * (jobs_attach); at a start the jobs then running count again from zero.
  */
 static void drop_resized_pin(const char *pin_path, const char *name, __u32 want, __u32 value_size)
 {
@@ -34,7 +35,8 @@ static void drop_resized_pin(const char *pin_path, const char *name, __u32 want,
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
 	    (info.max_entries != want || (value_size && info.value_size != value_size))) {
 		log_warn("%s was made for another max_jobs, other networks or with jobs off: a new "
-			 "one is made, and the jobs running now count from zero",
+			 "one is made (a reload carries the running jobs' totals over to it; at a "
+			 "start they count from zero)",
 			 path);
 		if (unlink(path) < 0)
 			log_err("cannot unpin %s: %s", path, strerror(errno));
