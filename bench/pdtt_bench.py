@@ -604,11 +604,19 @@ class Pdttd(Config):
         self.proc = None
         self.unload_token = None
 
+    def history_line(self):
+        """The history database in WORK; none for a pdttd older than the
+        history (it refuses the key), which then writes none either."""
+        with open(self.pdttd, "rb") as f:
+            if b"history_file" not in f.read():
+                return []
+        return [f'history_file = "{WORK}/{self.key}.history.db";']
+
     def write_conf(self, interval=3600, max_users=None, extra=()):
         lines = [f'mode = "{self.mode}";', f"interval = {interval};",
                  f'log_file = "{WORK}/{self.key}.log";', f'pin_path = "{self.dir}";',
                  f'state_file = "{WORK}/{self.key}.state";',
-                 f'history_file = "{WORK}/{self.key}.history.db";', *self.extra, *extra]
+                 *self.history_line(), *self.extra, *extra]
         if max_users:
             lines.append(f"max_users = {max_users};")
         with open(self.conf, "w") as f:
