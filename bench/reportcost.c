@@ -53,11 +53,14 @@ int main(int argc, char **argv)
 	}
 	log = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	rounds = atoi(argv[3]);
-	col = collector_new(&(struct collector_maps){ .counters_fd = maps.counters_fd,
-						      .buckets_fd = maps.buckets_fd,
-						      .slots_fd = maps.slots_fd,
-						      .meta_fd = maps.meta_fd,
-						      .max_entries = maps.max_entries });
+	col = collector_new(
+		&(struct collector_maps){ .counters_fd = maps.counters_fd,
+					  .buckets_fd = maps.buckets_fd,
+					  .slots_fd = maps.slots_fd,
+					  .meta_fd = maps.meta_fd,
+					  .max_entries = maps.max_entries,
+					  .classes = maps.classes,
+					  .lanes = pdtt_lanes_of_layout(maps.layout_version) });
 	names = usercache_new();
 	if (log < 0 || !col || !names) {
 		perror("reportcost");

@@ -468,35 +468,52 @@ static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u3
  * and softirqs do not nest: RX counters take plain adds, and so do all of
  * tc mode's (its object defines PDTT_COUNTING_BH_DISABLED).
  *
- * Socket mode's egress is the one program that runs in process context
+ * Socket mode's egress is the one program that may run in process context
  * with bottom halves enabled (a sendmsg), and with only migration disabled:
  * an interrupt, and on its way out a softirq (TCP sending from an ACK or a
  * timer), may run on this CPU between the load and the store, or a task
  * preempt it, and add to the same counter; the plain store then loses that
- * increment. Its TX adds are made exact one of two ways, chosen at build:
+ * increment. Its TX adds are made exact one of three ways (pdtt_tx_way,
+ * chosen by pdttd at load, src/loader_kernel.c), cheapest first:
  *
- * - PDTT_TX_IRQ_OFF, for Linux 6.14 and later: the kfuncs
+ * - PDTT_TX_LANES: every counter value holds its classes twice, in two
+ *   lanes, and a guard word (layout 5, pdtt_shared.h). An add sets the
+ *   value's guard (per CPU, as the value is) for the time of its plain
+ *   adds, and adds to the first lane if the guard was clear, to the second
+ *   if it was set: then it interrupted an add in progress on this CPU, and
+ *   leaves that add's counters alone. Who sets the guard puts back what it
+ *   found. On a kernel that does not preempt kernel code (preemption model
+ *   none or voluntary, not PREEMPT_RT; pdttd reads the model,
+ *   src/preempt_model.c) only a softirq can come between the load and the
+ *   store of an egress add (on an interrupt's way out: TCP sending from an
+ *   ACK or a timer), softirqs do not nest, and nothing else that counts
+ *   TX runs in an interrupt. So the first lane is written by one context at
+ *   a time, and so is the second (by the softirq that interrupted a guarded
+ *   add, while it runs): both lanes' plain adds are exact, and receive
+ *   (bottom halves disabled, so never interrupted by a softirq) adds to the
+ *   first lane's RX counters, which no egress add touches. Costs a load and
+ *   two stores more than a plain add, on the value's own memory: no helper,
+ *   no kernel symbol, no privilege. Where kernel code can be preempted a
+ *   task could take the CPU mid-add and add to the second lane while a
+ *   softirq adds there too: not this way there.
+ * - PDTT_TX_IRQ_OFF, a build of its own for Linux 6.14 and later, chosen
+ *   where the kernel can preempt kernel code: the kfuncs
  *   bpf_local_irq_save/bpf_local_irq_restore turn interrupts off on this
  *   CPU around the adds, the owner's and the job's together. With them off
  *   no interrupt comes, so no softirq and no preemption either (an NMI
  *   does, but no program that counts runs in NMI context): plain adds are
  *   exact. The region holds the adds alone, every lookup done before it
  *   and no way out of it but its end, so interrupts wait a few instructions.
- *   Saving and restoring the flags (two calls) costs less than the locked
- *   adds below, two per counter value and four with jobs: measured alone,
- *   about 5 ns against 11, and 8 against 24 with jobs (doc/BENCHMARKS.md).
- * - Otherwise, __sync_fetch_and_add with the result unused: the BPF atomic
- *   add (XADD, on every kernel pdtt supports), one locked add on x86 on a
- *   line that stays in this CPU's cache, so it costs no cross-CPU traffic,
- *   only the lock. It stays for kernels before 6.14: a verifier refuses a
+ *   Saving and restoring the flags costs about what the locked adds below
+ *   cost at the program's level (doc/BENCHMARKS.md). A verifier refuses a
  *   program that calls a kfunc the kernel lacks, even in code that cannot
- *   run (6.1: "kernel btf_id 0 is not a function"), so a build with the
- *   kfuncs cannot serve those kernels, and a cgroup_skb program has no
- *   other way to keep interrupts away or to ask whether they are.
+ *   run (6.1: "kernel btf_id 0 is not a function"), hence a build of its own.
+ * - PDTT_TX_LOCKED, everywhere else: __sync_fetch_and_add with the result
+ *   unused, the BPF atomic add (XADD, on every kernel pdtt supports), one
+ *   locked add on x86 on a line that stays in this CPU's cache, so it costs
+ *   no cross-CPU traffic, only the lock.
  *
- * pdttd loads the socket object's PDTT_TX_IRQ_OFF build (the _irq object:
- * same programs, same maps) when the kernel's BTF has both kfuncs
- * (src/loader_kernel.c); PDTT_KERNEL_TX=atomic forces the other, for tests.
+ * PDTT_KERNEL_TX=atomic|lanes|irq_off forces one, for tests.
  */
 #ifndef PDTT_COUNTING_BH_DISABLED
 #define PDTT_COUNTING_BH_DISABLED 0
@@ -504,10 +521,10 @@ static __always_inline struct pdtt_wire pdtt_wire_of(struct __sk_buff *skb, __u3
 #ifdef PDTT_TX_IRQ_OFF
 extern void bpf_local_irq_save(unsigned long *flags) __ksym;
 extern void bpf_local_irq_restore(unsigned long *flags) __ksym;
-#define PDTT_TX_LOCKED_ADDS 0
-#else
-#define PDTT_TX_LOCKED_ADDS (!PDTT_COUNTING_BH_DISABLED)
 #endif
+
+/* Set before load (socket mode, not the _irq build): enum pdtt_tx_way. */
+const volatile __u32 pdtt_tx_way = PDTT_TX_LOCKED;
 
 /*
  * cls if the value holds it (pdtt_n_classes classes, set before load), else
@@ -545,6 +562,42 @@ static __always_inline void pdtt_add_tx_locked(struct pdtt_counters *c, struct p
 	__sync_fetch_and_add(&c->tx_packets, w.packets);
 }
 
+/* Socket mode's egress, the _irq build: plain adds with interrupts off. */
+static __always_inline void pdtt_add_tx_irq_off(struct pdtt_counters *c, struct pdtt_counters *jc,
+						struct pdtt_wire w)
+{
+#ifdef PDTT_TX_IRQ_OFF
+	unsigned long flags;
+
+	bpf_local_irq_save(&flags);
+	pdtt_add_plain(c, PDTT_TX, w);
+	if (jc)
+		pdtt_add_plain(jc, PDTT_TX, w);
+	bpf_local_irq_restore(&flags);
+#endif
+}
+
+#define pdtt_barrier() asm volatile("" ::: "memory")
+
+/*
+ * PDTT_TX_LANES: w added to v's class idx with plain adds, in the lane its
+ * guard says (see above). The guard is after both lanes; the barriers keep
+ * the adds between setting it and putting it back.
+ */
+static __always_inline void pdtt_add_tx_lanes(struct pdtt_value *v, __u64 idx, struct pdtt_wire w)
+{
+	volatile __u64 *guard = (volatile __u64 *)((char *)v + 2 * PDTT_LANE_SIZE(pdtt_n_classes));
+	__u64 was = *guard;
+
+	*guard = 1;
+	pdtt_barrier();
+	if (was)
+		idx += pdtt_n_classes;
+	pdtt_add_plain(&v->by_class[idx], PDTT_TX, w);
+	pdtt_barrier();
+	*guard = was;
+}
+
 /*
  * w, of class cls, added to the counters of v and, with jobs on, of job
  * (NULL for none): for TX in socket mode's egress, as said above.
@@ -553,27 +606,28 @@ static __always_inline void pdtt_add(struct pdtt_value *v, struct pdtt_value *jo
 				     enum pdtt_direction dir, __u32 cls, struct pdtt_wire w)
 {
 	__u64 idx = pdtt_class_index(cls);
+	bool tx_racy = dir == PDTT_TX && !PDTT_COUNTING_BH_DISABLED;
 	struct pdtt_counters *c = &v->by_class[idx];
 	struct pdtt_counters *jc = job ? &job->by_class[idx] : NULL;
 
-	if (dir == PDTT_TX && PDTT_TX_LOCKED_ADDS) {
+#ifdef PDTT_TX_IRQ_OFF
+	if (tx_racy) {
+		pdtt_add_tx_irq_off(c, jc, w);
+		return;
+	}
+#endif
+	if (tx_racy && pdtt_tx_way == PDTT_TX_LANES) {
+		pdtt_add_tx_lanes(v, idx, w);
+		if (job)
+			pdtt_add_tx_lanes(job, idx, w);
+		return;
+	}
+	if (tx_racy) {
 		pdtt_add_tx_locked(c, w);
 		if (jc)
 			pdtt_add_tx_locked(jc, w);
 		return;
 	}
-#ifdef PDTT_TX_IRQ_OFF
-	if (dir == PDTT_TX) {
-		unsigned long flags;
-
-		bpf_local_irq_save(&flags);
-		pdtt_add_plain(c, dir, w);
-		if (jc)
-			pdtt_add_plain(jc, dir, w);
-		bpf_local_irq_restore(&flags);
-		return;
-	}
-#endif
 	pdtt_add_plain(c, dir, w);
 	if (jc)
 		pdtt_add_plain(jc, dir, w);

@@ -17,8 +17,12 @@
  *    pdtt_slots (and cached per socket in pdtt_owners); meta gained
  *    slots_used.
  * 4: pdtt_socket_info gained job (the counters are as in 3).
+ * 5: every counter value (pdtt_counters, pdtt_buckets, pdtt_job_counters)
+ *    holds its classes twice, in two lanes: socket mode's egress adds TX
+ *    from a softirq, or with bottom halves disabled, to the second, so that
+ *    plain adds are exact (bpf/pdtt_count.bpf.h). User space adds the lanes.
  */
-#define PDTT_LAYOUT_VERSION 4
+#define PDTT_LAYOUT_VERSION 5
 
 /* Per UID (or per bucket) counters; only ever incremented. */
 struct pdtt_counters {
@@ -59,8 +63,40 @@ struct pdtt_value {
 	struct pdtt_counters by_class[PDTT_CLASS_MAX];
 };
 
-/* The size of a kernel counter value of n classes. */
-#define PDTT_VALUE_SIZE(n) ((n) * sizeof(struct pdtt_counters))
+/*
+ * A kernel counter value from layout 5: the first lane, classes 0..n-1,
+ * then the second lane, classes n..2n-1, then one 64-bit word, the guard,
+ * never a count (bpf/pdtt_count.bpf.h says how socket mode's egress uses
+ * them). Every other path writes the first lane alone.
+ */
+#define PDTT_LANES 2
+#define PDTT_GUARD_SIZE sizeof(__u64)
+
+/* The size of one lane of n classes: the whole value before layout 5. */
+#define PDTT_LANE_SIZE(n) ((n) * sizeof(struct pdtt_counters))
+
+/* The size of a kernel counter value of n classes, in this layout. */
+#define PDTT_VALUE_SIZE(n) (PDTT_LANES * PDTT_LANE_SIZE(n) + PDTT_GUARD_SIZE)
+
+/* The lanes in a counter value of pins of layout version v. */
+static inline unsigned int pdtt_lanes_of_layout(unsigned int v)
+{
+	return v >= 5 ? PDTT_LANES : 1;
+}
+
+/* The size of a counter value of n classes in lanes lanes (with its guard). */
+static inline __u32 pdtt_value_size_of(__u32 n, unsigned int lanes)
+{
+	return lanes > 1 ? lanes * PDTT_LANE_SIZE(n) + PDTT_GUARD_SIZE : PDTT_LANE_SIZE(n);
+}
+
+/* The classes in a counter value of size bytes in lanes lanes; 0 if none fit. */
+static inline __u32 pdtt_classes_in_value(__u32 size, unsigned int lanes)
+{
+	__u32 guard = lanes > 1 ? PDTT_GUARD_SIZE : 0;
+
+	return size < guard ? 0 : (size - guard) / (lanes * sizeof(struct pdtt_counters));
+}
 
 /*
  * Key of the local_networks LPM trie: IPv4 networks are stored as
@@ -125,6 +161,16 @@ struct pdtt_socket_info {
 };
 
 #define PDTT_TRACKED (1ULL << 32)
+
+/*
+ * How socket mode's egress adds TX counters (pdtt_tx_way, set before load;
+ * bpf/pdtt_count.bpf.h says why each is exact). The _irq build adds with
+ * interrupts off whatever it says.
+ */
+enum pdtt_tx_way {
+	PDTT_TX_LOCKED = 0, /* locked atomic adds */
+	PDTT_TX_LANES = 1,  /* plain adds, in the task or the BH lane */
+};
 
 /* Names under which maps and links are pinned in pin_path. */
 #define PDTT_PIN_COUNTERS "pdtt_counters"

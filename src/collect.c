@@ -24,7 +24,9 @@ struct collector {
 	size_t batch;                /* entries per batch syscall */
 	uint32_t *keys;              /* one batch of keys */
 	uint32_t *slots;             /* one batch of pdtt_slots values */
-	size_t value_size;           /* of the maps' values: their classes' counters */
+	unsigned int n_classes;      /* in each lane of the maps' values */
+	unsigned int lanes;          /* in each value: pdtt_lanes_of_layout */
+	size_t value_size;           /* of the maps' values: lanes of classes' counters */
 	char *percpu;                /* one batch of per-CPU values */
 	uint32_t *slot_uid;          /* layout 3: each slot's UID ... */
 	uint8_t *slot_named;         /* ... where known */
@@ -42,7 +44,9 @@ struct collector *collector_new(const struct collector_maps *maps)
 		return NULL;
 	col->maps = *maps;
 	col->snap.classes = maps->classes;
-	col->value_size = PDTT_VALUE_SIZE(classes_count(&maps->classes));
+	col->n_classes = classes_count(&maps->classes);
+	col->lanes = maps->lanes;
+	col->value_size = pdtt_value_size_of(col->n_classes, col->lanes);
 	col->ncpus = libbpf_num_possible_cpus();
 	col->batch = max < BATCH_MAX ? max : BATCH_MAX;
 	col->keys = calloc(col->batch, sizeof(*col->keys));
@@ -52,9 +56,9 @@ struct collector *collector_new(const struct collector_maps *maps)
 	col->slot_named = calloc(max, sizeof(*col->slot_named));
 	col->order = calloc(max, sizeof(*col->order));
 	col->order_tmp = calloc(max, sizeof(*col->order_tmp));
-	if (col->ncpus <= 0 || !col->keys || !col->slots || !col->percpu || !col->slot_uid ||
-	    !col->slot_named || snapshot_reserve(&col->snap, max) || !col->order ||
-	    !col->order_tmp) {
+	if (col->ncpus <= 0 || !col->lanes || !col->keys || !col->slots || !col->percpu ||
+	    !col->slot_uid || !col->slot_named || snapshot_reserve(&col->snap, max) ||
+	    !col->order || !col->order_tmp) {
 		collector_free(col);
 		return NULL;
 	}
@@ -82,19 +86,11 @@ static char *percpu_entry(const struct collector *col, size_t i)
 	return col->percpu + i * col->ncpus * col->value_size;
 }
 
-/* The per-CPU values at percpu (value_size bytes each), summed. */
+/* The per-CPU values at percpu (value_size bytes each), summed, lanes added up. */
 static void sum_cpus(const struct collector *col, const char *percpu, struct pdtt_value *sum)
 {
-	size_t n_classes = col->value_size / sizeof(struct pdtt_counters);
-
 	memset(sum, 0, sizeof(*sum));
-	for (int cpu = 0; cpu < col->ncpus; cpu++) {
-		const struct pdtt_counters *c =
-			(const struct pdtt_counters *)(percpu + cpu * col->value_size);
-
-		for (size_t cls = 0; cls < n_classes; cls++)
-			counters_add(&sum->by_class[cls], &c[cls]);
-	}
+	value_add_percpu(sum, percpu, col->ncpus, col->n_classes, col->lanes);
 }
 
 /* Add uid's counters (the per-CPU values at percpu) to the snapshot unless they are zero. */

@@ -16,6 +16,7 @@ struct collector_maps {
 	int meta_fd;                 /* layout 3: for slots_used */
 	size_t max_entries;          /* of the counters map */
 	struct pdtt_classes classes; /* of the counters' values (their size) */
+	unsigned int lanes;          /* of the counters' values: pdtt_lanes_of_layout */
 };
 
 /* Buffers sized once for max_entries UIDs, so a report allocates nothing. */

@@ -321,13 +321,7 @@ static void read_job(struct jobs *j, struct job *job)
 		return;
 	if (bpf_map_lookup_elem(j->counters_fd, &slot, j->percpu))
 		return;
-	for (int cpu = 0; cpu < j->ncpus; cpu++) {
-		const struct pdtt_counters *c =
-			(const struct pdtt_counters *)(j->percpu + (size_t)cpu * j->value_size);
-
-		for (unsigned int cls = 0; cls < classes_count(&j->classes); cls++)
-			counters_add(&sum.by_class[cls], &c[cls]);
-	}
+	value_add_percpu(&sum, j->percpu, j->ncpus, classes_count(&j->classes), PDTT_LANES);
 	job_set_total(&j->table, job, &sum);
 	/* The user of its first socket, unless its processes named one that is not root. */
 	if ((job->uid == JOB_UID_UNKNOWN || job->uid == 0) &&

@@ -200,8 +200,7 @@ static int check_pinned_maps(const struct pdtt_config *cfg, unsigned int n_class
 		log_info("the counters pinned in %s have %u classes of networks; migrating their "
 			 "counts to new maps with %u",
 			 cfg->pin_path,
-			 p.counters_info.value_size / (unsigned int)sizeof(struct pdtt_counters),
-			 n_classes);
+			 pdtt_classes_in_value(p.counters_info.value_size, PDTT_LANES), n_classes);
 	} else {
 		return 0;
 	}
@@ -311,12 +310,14 @@ int loader_open_skeleton(struct bpf_object_skeleton *s, const struct loader_buil
 {
 	int e;
 
+	/* tc mode adds with bottom halves disabled: plain adds (pdtt_count.bpf.h). */
+	ld->tx = LOADER_TX_LOCKED;
+	ld->tx_why[0] = '\0';
+	if (ld->mode->id == PDTT_MODE_SOCKET)
+		ld->tx = loader_kernel_tx(ld->tx_why, sizeof(ld->tx_why));
 	/* Every kernel with the kfuncs (6.14+) has fetch-and-add (5.12+). */
-	ld->tx_locked_why[0] = '\0';
-	ld->tx_irq_off = builds->irq &&
-			 loader_kernel_tx_irq_off(ld->tx_locked_why, sizeof(ld->tx_locked_why));
-	ld->compat_atomics = !ld->tx_irq_off && !loader_kernel_fetch_atomics();
-	if (ld->tx_irq_off)
+	ld->compat_atomics = ld->tx != LOADER_TX_IRQ_OFF && !loader_kernel_fetch_atomics();
+	if (ld->tx == LOADER_TX_IRQ_OFF)
 		s->data = (void *)builds->irq(&s->data_sz);
 	else if (ld->compat_atomics)
 		s->data = (void *)builds->compat(&s->data_sz);
@@ -328,6 +329,12 @@ int loader_open_skeleton(struct bpf_object_skeleton *s, const struct loader_buil
 				       ld->compat_atomics);
 }
 
+static const char *const tx_way_text[] = {
+	[LOADER_TX_LOCKED] = "locked atomic adds",
+	[LOADER_TX_LANES] = "plain adds in two lanes",
+	[LOADER_TX_IRQ_OFF] = "interrupts off around plain adds (bpf_local_irq_save, Linux 6.14+)",
+};
+
 /* Once started: how this kernel is read, for the log. */
 static void log_kernel_ways(const struct pdtt_loader *ld)
 {
@@ -337,12 +344,15 @@ static void log_kernel_ways(const struct pdtt_loader *ld)
 		log_info("this kernel lacks atomic fetch-and-add for BPF (Linux 5.12+): counter "
 			 "slots are handed out under a lock (%s)",
 			 PDTT_PIN_SLOT_LOCK);
-	if (ld->tx_irq_off)
-		log_info("socket mode adds TX counters with interrupts off around plain adds "
-			 "(bpf_local_irq_save, Linux 6.14+)");
-	else if (ld->tx_locked_why[0])
-		log_info("socket mode adds TX counters with locked atomic adds: %s",
-			 ld->tx_locked_why);
+	if (ld->mode->id != PDTT_MODE_SOCKET)
+		return;
+	log_info("socket mode adds TX counters with %s%s%s", tx_way_text[ld->tx],
+		 ld->tx_why[0] ? ": " : "", ld->tx_why);
+}
+
+void loader_prepare_tx(struct pdtt_loader *ld, volatile __u32 *tx_way)
+{
+	*tx_way = ld->tx == LOADER_TX_LANES ? PDTT_TX_LANES : PDTT_TX_LOCKED;
 }
 
 int loader_prepare_programs(struct bpf_object *obj, enum pdtt_mode mode, struct pdtt_loader *ld,

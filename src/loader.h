@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "pdtt_config.h"
+#include "loader_kernel.h"
 #include "pdtt_shared.h"
 #include "pins.h"
 
@@ -31,8 +32,8 @@ struct pdtt_loader {
 	enum pins_access access;       /* how the counting programs read the kernel's structs */
 	char access_why[256];          /* why not the best way; "" when it is */
 	bool compat_atomics;           /* the build without atomic fetch-and-add (before 5.12) */
-	bool tx_irq_off;               /* socket mode's build that adds TX with interrupts off */
-	char tx_locked_why[128];       /* socket mode: why TX takes locked adds; "" when not */
+	enum loader_tx tx;             /* socket mode: how egress adds TX counters */
+	char tx_why[512];              /* why that way (loader_kernel_tx) */
 	bool owner_tracking;           /* the owner tracking programs are attached */
 	enum pins_owner_via owner_via; /* through which hooks; 0 when off */
 	char owner_off[256];           /* why owner tracking is off though configured on */

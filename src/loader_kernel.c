@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <zlib.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "exitcodes.h"
 #include "loader_kernel.h"
+#include "preempt_model.h"
 #include "pdtt_probe.skel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -119,22 +122,106 @@ bool loader_kernel_fetch_atomics(void)
 
 static const char *const irq_kfuncs[] = { "bpf_local_irq_save", "bpf_local_irq_restore", NULL };
 
-bool loader_kernel_tx_irq_off(char *why, size_t whylen)
+/* The whole file at path (gzip-compressed or not), NUL-terminated; NULL if unreadable. */
+static char *read_text(const char *path)
 {
-	const char *force = getenv("PDTT_KERNEL_TX");
+	gzFile f = gzopen(path, "rb");
+	size_t len = 0, size = 0;
+	char *text = NULL, *more;
+	int n = 1;
 
-	if (force && strcmp(force, "atomic") == 0) {
-		snprintf(why, whylen, "PDTT_KERNEL_TX=atomic");
-		return false;
+	while (f && n > 0) {
+		if (size - len < 4096) {
+			size = size * 2 + 8192;
+			more = realloc(text, size);
+			if (!more)
+				break;
+			text = more;
+		}
+		n = gzread(f, text + len, (unsigned int)(size - len - 1));
+		if (n > 0)
+			len += (size_t)n;
 	}
-	if (have_btf(irq_kfuncs, BTF_KIND_FUNC)) {
-		why[0] = '\0';
+	if (f)
+		gzclose(f);
+	if (!text || n < 0) {
+		free(text);
+		return NULL;
+	}
+	text[len] = '\0';
+	return text;
+}
+
+/* The preemption model of the running kernel, read as preempt_model.h says. */
+static enum preempt_model running_preempt_model(char *why, size_t whylen)
+{
+	struct utsname u;
+	char boot_config[sizeof(u.release) + 32];
+	char *debugfs, *cmdline, *config = NULL;
+	enum preempt_model m;
+	bool have_u = uname(&u) == 0;
+
+	debugfs = read_text("/sys/kernel/debug/sched/preempt");
+	cmdline = read_text("/proc/cmdline");
+	if (have_u) {
+		snprintf(boot_config, sizeof(boot_config), "/boot/config-%s", u.release);
+		config = read_text(boot_config);
+	}
+	if (!config)
+		config = read_text("/proc/config.gz");
+	m = preempt_model_decide(&(struct preempt_sources){ have_u ? u.version : NULL, debugfs,
+							    cmdline, config },
+				 why, whylen);
+	free(debugfs);
+	free(cmdline);
+	free(config);
+	return m;
+}
+
+/* Lanes, if this kernel can have them: else why not. */
+static bool lanes_possible(bool forced, char *why, size_t whylen)
+{
+	char said[192];
+	enum preempt_model m;
+
+	m = running_preempt_model(said, sizeof(said));
+	if (forced) {
+		snprintf(why, whylen, "PDTT_KERNEL_TX=lanes (preemption model %s: %s)",
+			 preempt_model_name(m), said);
+		return true;
+	}
+	if (preempt_model_kernel_unpreemptible(m)) {
+		snprintf(why, whylen, "preemption model %s: %s", preempt_model_name(m), said);
 		return true;
 	}
 	snprintf(why, whylen,
-		 "this kernel lacks the kfuncs bpf_local_irq_save and bpf_local_irq_restore "
-		 "(Linux 6.14+)");
+		 "the TX lanes' plain adds are exact only where kernel code is not preempted "
+		 "(model none or voluntary), and this one's is %s: %s",
+		 preempt_model_name(m), said);
 	return false;
+}
+
+enum loader_tx loader_kernel_tx(char *why, size_t whylen)
+{
+	const char *force = getenv("PDTT_KERNEL_TX");
+	bool any = !force || !force[0];
+	size_t n;
+
+	why[0] = '\0';
+	if (!any && strcmp(force, "atomic") == 0) {
+		snprintf(why, whylen, "PDTT_KERNEL_TX=atomic");
+		return LOADER_TX_LOCKED;
+	}
+	if ((any || strcmp(force, "lanes") == 0) && lanes_possible(!any, why, whylen))
+		return LOADER_TX_LANES;
+	if ((any || strcmp(force, "irq_off") == 0) && have_btf(irq_kfuncs, BTF_KIND_FUNC))
+		return LOADER_TX_IRQ_OFF;
+	n = strlen(why);
+	snprintf(why + n, whylen - n,
+		 "%sthis kernel lacks the kfuncs bpf_local_irq_save and "
+		 "bpf_local_irq_restore (Linux 6.14+)",
+		 n ? "; " : "");
+	return LOADER_TX_LOCKED;
 }
 
 static const char *const cast_kfuncs[] = { "bpf_rdonly_cast", "bpf_cast_to_kern_ctx", NULL };

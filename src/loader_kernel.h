@@ -39,13 +39,20 @@ enum pins_owner_via loader_kernel_owner_hooks(char *why, size_t whylen);
  */
 bool loader_kernel_fetch_atomics(void);
 
+/* How socket mode's egress adds TX counters (bpf/pdtt_count.bpf.h). */
+enum loader_tx {
+	LOADER_TX_LOCKED,  /* locked atomic adds, anywhere */
+	LOADER_TX_LANES,   /* plain adds in two lanes: kernel code not preempted */
+	LOADER_TX_IRQ_OFF, /* plain adds with interrupts off: the _irq build, Linux 6.14+ */
+};
+
 /*
- * Whether socket mode's egress may add TX counters with plain adds between
- * the kfuncs bpf_local_irq_save and bpf_local_irq_restore (Linux 6.14+),
- * which it then loads its _irq build for; if not, why not. The environment
- * variable PDTT_KERNEL_TX=atomic says not, for tests: the locked adds that
- * older kernels take.
+ * The first of lanes, interrupts off and locked adds this kernel can run,
+ * with why: the preemption model for lanes, why not the ways before for the
+ * others. PDTT_KERNEL_TX=atomic|lanes|irq_off asks for one, for tests: lanes
+ * then regardless of the preemption model; a way the kernel cannot run falls
+ * back as it would unasked.
  */
-bool loader_kernel_tx_irq_off(char *why, size_t whylen);
+enum loader_tx loader_kernel_tx(char *why, size_t whylen);
 
 #endif /* PDTT_LOADER_KERNEL_H */

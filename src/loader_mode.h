@@ -94,6 +94,9 @@ int loader_attach_pinned(struct bpf_program *prog, const char *pin_path, const c
 			 struct bpf_link *(*attach)(const struct bpf_program *prog, void *ctx),
 			 void *ctx, char *err, size_t errlen);
 
+/* Socket mode: set the programs' pdtt_tx_way (in .rodata) to what ld->tx says. */
+void loader_prepare_tx(struct pdtt_loader *ld, volatile __u32 *tx_way);
+
 /*
  * Before load: check that the kernel has what mode needs, pick the way its
  * counting programs read the kernel (ld->access; loader_start logs it once

@@ -179,6 +179,7 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		pdtt_socket_bpf__destroy(skel);
 		return rc;
 	}
+	loader_prepare_tx(ld, &skel->rodata->pdtt_tx_way);
 	loader_prepare_owner_tracking(cfg, ld, skel->obj, &skel->rodata->pdtt_owner_tracking);
 	loader_jobs_prepare(cfg, ld, skel->obj, &skel->rodata->pdtt_jobs,
 			    &skel->rodata->pdtt_jobs_cgroup_helper, true);

@@ -157,6 +157,7 @@ static int open_source(struct source *src, const struct pdtt_config *cfg, bool s
 		.max_entries = src->maps.max_entries,
 		.meta = src->maps.meta,
 		.classes = src->maps.classes,
+		.lanes = pdtt_lanes_of_layout(src->maps.layout_version),
 	};
 	st = src->state_rc == PDTT_STATE_LOADED ? &src->state : NULL;
 	e = totals_open(&src->totals, src->maps.present ? &maps : NULL, st, &src->retired);

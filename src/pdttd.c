@@ -392,6 +392,7 @@ static int carry_totals(struct daemon *d)
 		.max_entries = d->loader.max_entries,
 		.meta = d->loader.meta,
 		.classes = d->loader.classes,
+		.lanes = PDTT_LANES, /* the loader made or kept maps of this layout */
 	};
 	const struct pdtt_snapshot *totals;
 	struct pdtt_retired r;
@@ -433,7 +434,8 @@ static int plan_classes(struct daemon *d, struct pdtt_classes *out, char *err, s
 	struct pinned_maps p;
 
 	if (pins_inspect(d->cfg.pin_path, &p, err, errlen) == 0 && p.has_counters)
-		pins_read_classes(d->cfg.pin_path, p.counters_info.value_size, &pinned);
+		pins_read_classes(d->cfg.pin_path, p.counters_info.value_size,
+				  pdtt_lanes_of_layout(p.version), &pinned);
 	*out = *classes_wider(&pinned, d->have_state ? &d->state.baseline.classes : &pinned);
 	if (classes_extend(out, &d->cfg, err, errlen) < 0)
 		return PDTT_EXIT_CONFIG;

@@ -15,14 +15,18 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define META_SIZE_MAX 256
 
-#define TWO_CLASSES PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT)
+/* The smallest counter value: local and external, in one lane before layout 5. */
+#define TWO_CLASSES PDTT_LANE_SIZE(PDTT_CLASS_DEFAULT_COUNT)
 
 static const struct pins_layout layouts[] = {
 	{ 1, 16, TWO_CLASSES, BPF_MAP_TYPE_PERCPU_HASH },
 	{ 2, 24, TWO_CLASSES, BPF_MAP_TYPE_PERCPU_HASH },
 	/* 3 differs from 4 only in the owners map, which is not migrated. */
 	{ 3, sizeof(struct pdtt_meta), TWO_CLASSES, BPF_MAP_TYPE_PERCPU_ARRAY },
-	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), TWO_CLASSES, BPF_MAP_TYPE_PERCPU_ARRAY },
+	/* 5 differs from 4 in its values' lanes (pdtt_lanes_of_layout). */
+	{ 4, sizeof(struct pdtt_meta), TWO_CLASSES, BPF_MAP_TYPE_PERCPU_ARRAY },
+	{ PDTT_LAYOUT_VERSION, sizeof(struct pdtt_meta), PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT),
+	  BPF_MAP_TYPE_PERCPU_ARRAY },
 };
 
 /* The programs' names in bpf/pdtt_socket.bpf.c and bpf/pdtt_tc.bpf.c. */
@@ -185,14 +189,17 @@ static const struct pins_layout *layout_of(__u32 version)
 
 /*
  * A counter value of l: local and external, or from layout 3 (slots) on, as
- * many classes as networks were configured (pdtt_n_classes), up to PDTT_CLASS_MAX.
+ * many classes as networks were configured (pdtt_n_classes), up to
+ * PDTT_CLASS_MAX, in each of the layout's lanes.
  */
 static bool value_size_ok(const struct pins_layout *l, __u32 size)
 {
+	__u32 lanes = pdtt_lanes_of_layout(l->version);
+
 	if (l->counters_type != BPF_MAP_TYPE_PERCPU_ARRAY)
 		return size == l->value_size;
-	return size % sizeof(struct pdtt_counters) == 0 && size >= l->value_size &&
-	       size <= PDTT_VALUE_SIZE(PDTT_CLASS_MAX);
+	return size == pdtt_value_size_of(pdtt_classes_in_value(size, lanes), lanes) &&
+	       size >= l->value_size && size <= pdtt_value_size_of(PDTT_CLASS_MAX, lanes);
 }
 
 /* Whether the maps found have the shape their layout version says. */
@@ -354,7 +361,8 @@ int pins_open_maps(const char *pin_path, struct pins_maps *m, char *err, size_t 
 		return rc;
 	}
 	m->present = true;
-	pins_read_classes(pin_path, p.counters_info.value_size, &m->classes);
+	pins_read_classes(pin_path, p.counters_info.value_size, pdtt_lanes_of_layout(p.version),
+			  &m->classes);
 	m->max_entries = p.counters_info.max_entries;
 	m->counters_id = p.counters_info.id;
 	m->meta = p.meta;
@@ -399,7 +407,8 @@ int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, s
 		return rc;
 	}
 	r->present = true;
-	pins_read_classes(dir, p.counters_info.value_size, &r->classes);
+	pins_read_classes(dir, p.counters_info.value_size, pdtt_lanes_of_layout(p.version),
+			  &r->classes);
 	r->meta = p.meta;
 	r->layout_version = p.version;
 	r->max_entries = p.counters_info.max_entries;
@@ -407,13 +416,14 @@ int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, s
 	return 0;
 }
 
-void pins_read_classes(const char *dir, __u32 value_size, struct pdtt_classes *c)
+void pins_read_classes(const char *dir, __u32 value_size, unsigned int lanes,
+		       struct pdtt_classes *c)
 {
 	char path[PDTT_PATH_MAX + 128];
 	int fd = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->n = value_size / sizeof(struct pdtt_counters);
+	c->n = pdtt_classes_in_value(value_size, lanes);
 	if (c->n > PDTT_CLASS_MAX)
 		c->n = PDTT_CLASS_MAX;
 	if (c->n > PDTT_CLASS_FIRST_NAMED) {

@@ -139,7 +139,8 @@ bool pins_tc_link_parse(const char *name, char *ifname, char *hook);
 
 /*
  * The map layouts this build can read, to migrate their counts. Every
- * layout so far stores struct pdtt_value in the counters and buckets; a
+ * layout so far stores struct pdtt_value in the counters and buckets, in
+ * one lane before layout 5 and in two from it (pdtt_lanes_of_layout); a
  * layout that changes it must say here how to convert. The counters are a
  * per-CPU hash by UID up to layout 2, per-CPU slots named by the slots map
  * from layout 3.
@@ -147,7 +148,7 @@ bool pins_tc_link_parse(const char *name, char *ifname, char *hook);
 struct pins_layout {
 	__u32 version;
 	__u32 meta_size;
-	__u32 value_size;
+	__u32 value_size;    /* the smallest: two classes, in each lane */
 	__u32 counters_type; /* enum bpf_map_type */
 };
 
@@ -215,10 +216,12 @@ int pins_open_retired(const char *pin_path, struct pdtt_retired *r, char *err, s
 void pins_close_retired(struct pdtt_retired *r);
 
 /*
- * The classes of counters of value_size bytes pinned in dir: their names
- * from its PDTT_PIN_NETWORKS map.
+ * The classes of counters of value_size bytes in lanes lanes
+ * (pdtt_lanes_of_layout) pinned in dir: their names from its
+ * PDTT_PIN_NETWORKS map.
  */
-void pins_read_classes(const char *dir, __u32 value_size, struct pdtt_classes *c);
+void pins_read_classes(const char *dir, __u32 value_size, unsigned int lanes,
+		       struct pdtt_classes *c);
 
 /* What pdtt attached, as its pins say (pdtt status). */
 enum pins_hook_kind {

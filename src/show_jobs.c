@@ -34,7 +34,9 @@ static bool same_maps(const struct job_table *t, const char *pin_path)
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return false;
-	same = bpf_map_lookup_elem(fd, &zero, &meta) == 0 && meta.instance_id == t->instance_id;
+	/* This layout's too: its values' lanes are what read_live adds up. */
+	same = bpf_map_lookup_elem(fd, &zero, &meta) == 0 && meta.instance_id == t->instance_id &&
+	       meta.layout_version == PDTT_LAYOUT_VERSION;
 	close(fd);
 	return same;
 }
@@ -56,7 +58,7 @@ static bool read_live(struct job_table *t, const char *pin_path, struct pdtt_cla
 	if ((fd = bpf_obj_get(path)) < 0)
 		return false;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size)
-		pins_read_classes(pin_path, info.value_size, classes);
+		pins_read_classes(pin_path, info.value_size, PDTT_LANES, classes);
 	if (ncpus > 0 && info.value_size && same_maps(t, pin_path) &&
 	    job_table_widen(t, classes_count(classes)) == 0)
 		percpu = calloc((size_t)ncpus, info.value_size);
@@ -69,15 +71,7 @@ static bool read_live(struct job_table *t, const char *pin_path, struct pdtt_cla
 			if (job->phase != JOB_RUNNING || slot == PDTT_JOB_OVERFLOW ||
 			    slot > t->max_jobs || bpf_map_lookup_elem(fd, &slot, percpu))
 				continue;
-			for (int cpu = 0; cpu < ncpus; cpu++) {
-				const struct pdtt_counters *c =
-					(const struct pdtt_counters *)(percpu +
-								       (size_t)cpu *
-									       info.value_size);
-
-				for (unsigned int cls = 0; cls < classes_count(classes); cls++)
-					counters_add(&sum.by_class[cls], &c[cls]);
-			}
+			value_add_percpu(&sum, percpu, ncpus, classes_count(classes), PDTT_LANES);
 			job_set_total(t, job, &sum);
 		}
 	}

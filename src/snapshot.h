@@ -98,6 +98,27 @@ static inline void counters_add(struct pdtt_counters *sum, const struct pdtt_cou
 	sum->rx_packets += c->rx_packets;
 }
 
+/*
+ * Add to sum the per-CPU kernel values at percpu, as a per-CPU map lookup
+ * returns them: ncpus values of lanes lanes (pdtt_lanes_of_layout) of
+ * n_classes classes each (and the guard, pdtt_shared.h), every lane of a
+ * class into that class.
+ */
+static inline void value_add_percpu(struct pdtt_value *sum, const void *percpu, int ncpus,
+				    unsigned int n_classes, unsigned int lanes)
+{
+	size_t size = pdtt_value_size_of(n_classes, lanes);
+
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const struct pdtt_counters *c =
+			(const struct pdtt_counters *)((const char *)percpu + cpu * size);
+
+		for (unsigned int lane = 0; lane < lanes; lane++)
+			for (unsigned int cls = 0; cls < n_classes; cls++)
+				counters_add(&sum->by_class[cls], c++);
+	}
+}
+
 /* Every class together: what the text report prints. Unused classes are zero. */
 static inline struct pdtt_counters value_total(const struct pdtt_value *v)
 {

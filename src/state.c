@@ -43,8 +43,9 @@
 #define MAGIC "pdtt-state"
 /*
  * State files began with map layout 2. The layouts since changed how the
- * kernel finds a UID's counters, not the counters: their lines read the same,
- * so an upgraded pdttd takes over the totals of the one before.
+ * kernel finds a UID's counters, and (5) how it lays them out per CPU, not
+ * the sums saved here: their lines read the same, so an upgraded pdttd takes
+ * over the totals of the one before.
  */
 #define STATE_OLDEST_LAYOUT 2
 #define COMMENT "# pdtt totals across reboots, written by pdttd: do not edit (checksummed)"

@@ -31,12 +31,14 @@ static int fold_retired(struct totals *t, const struct pdtt_state *st, const str
 
 	/* The programs have switched to the new maps: let those still running end. */
 	usleep(50000);
-	col = collector_new(&(struct collector_maps){ .counters_fd = r->counters_fd,
-						      .buckets_fd = r->buckets_fd,
-						      .slots_fd = r->slots_fd,
-						      .meta_fd = r->meta_fd,
-						      .max_entries = r->max_entries,
-						      .classes = r->classes });
+	col = collector_new(
+		&(struct collector_maps){ .counters_fd = r->counters_fd,
+					  .buckets_fd = r->buckets_fd,
+					  .slots_fd = r->slots_fd,
+					  .meta_fd = r->meta_fd,
+					  .max_entries = r->max_entries,
+					  .classes = r->classes,
+					  .lanes = pdtt_lanes_of_layout(r->layout_version) });
 	if (!col)
 		return -ENOMEM;
 	err = collector_read_kernel(col, &k);
@@ -67,7 +69,8 @@ int totals_open(struct totals **out, const struct totals_maps *maps, const struc
 								 .slots_fd = maps->slots_fd,
 								 .meta_fd = maps->meta_fd,
 								 .max_entries = maps->max_entries,
-								 .classes = maps->classes });
+								 .classes = maps->classes,
+								 .lanes = maps->lanes });
 		if (!t->col) {
 			totals_free(t);
 			return -ENOMEM;

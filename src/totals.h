@@ -32,6 +32,7 @@ struct totals_maps {
 	unsigned int max_entries; /* of the counters map */
 	struct pdtt_meta meta;
 	struct pdtt_classes classes; /* of the counters' values */
+	unsigned int lanes;          /* of the counters' values: pdtt_lanes_of_layout */
 };
 
 struct totals;

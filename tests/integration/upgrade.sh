@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Pins made by a build with another map layout are never misread: layout 1
 # and 2 pins (fabricated here with bpftool, as a pdttd of that layout made
-# them: counters in a per-CPU hash by UID) are migrated with their counts; an unknown layout, or maps that do not have
-# the shape their version says, are refused with a clear message and left
-# alone. A new max_users is migrated the same way, and so is a migration
+# them: counters in a per-CPU hash by UID) and layout 4 pins (per-CPU slots
+# of one lane, named by pdtt_slots) are migrated with their counts; an
+# unknown layout, or maps that do not have the shape their version says,
+# are refused with a clear message and left alone. A new max_users is migrated the same way, and so is a migration
 # that a crash interrupted. pdttd counts this test's cgroup only: with
 # max_users = 16, the UIDs of the rest of the machine (other tests' among
 # them) could otherwise take the slots and push this test's into overflow.
@@ -53,6 +54,29 @@ make_pins() {
 		value $(bytes 8Q 40 1 0 0 0 0 0 0)
 }
 
+# make_slot_pins VERSION VALUE_SIZE: maps as a pdtt of layout 3 or later pins
+# them for max_users = 16, U1 in slot 0 with the counts make_pins gives it
+# (first lane: a 64-byte value is one lane of local and external).
+make_slot_pins() {
+	local version=$1 value_size=$2
+	mkdir -p "$PIN_PATH"
+	bpftool map create "$PIN_PATH/pdtt_counters" type percpu_array key 4 value "$value_size" \
+		entries 16 name pdtt_counters || fail "bpftool map create"
+	bpftool map create "$PIN_PATH/pdtt_buckets" type percpu_array key 4 value "$value_size" \
+		entries 2 name pdtt_buckets || fail "bpftool map create"
+	bpftool map create "$PIN_PATH/pdtt_slots" type hash key 4 value 4 entries 16 \
+		name pdtt_slots flags 1 || fail "bpftool map create"
+	bpftool map create "$PIN_PATH/pdtt_meta" type array key 4 value 32 entries 1 \
+		name pdtt_meta || fail "bpftool map create"
+	bpftool map update pinned "$PIN_PATH/pdtt_meta" key 0 0 0 0 \
+		value $(bytes IIQQII "$version" 1 1700000000 78 1 0)
+	bpftool map update pinned "$PIN_PATH/pdtt_slots" key $(bytes I "$U1") value 0 0 0 0
+	bpftool map update pinned "$PIN_PATH/pdtt_counters" key 0 0 0 0 \
+		value $(bytes 8Q 1000 10 2000 20 300 3 0 0) $(bytes "$(((value_size - 64) / 8))Q")
+	bpftool map update pinned "$PIN_PATH/pdtt_buckets" key 0 0 0 0 \
+		value $(bytes 8Q 40 1 0 0 0 0 0 0) $(bytes "$(((value_size - 64) / 8))Q")
+}
+
 meta_of() {
 	bpftool -j map dump pinned "$PIN_PATH/pdtt_meta" |
 		"$PYTHON" -c 'import json, sys; print(int(json.load(sys.stdin)[0]["value"][0], 16))'
@@ -65,7 +89,7 @@ grep -q "layout version 1; migrating their counts" "$WORK/stderr" || fail "no mi
 [ ! -e "$PIN_PATH/retired" ] || fail "$PIN_PATH/retired left after the migration"
 bpftool map show pinned "$PIN_PATH/pdtt_meta" | grep -q "value 32" || fail "meta not recreated"
 bpftool map show pinned "$PIN_PATH/pdtt_counters" | grep -q "percpu_array" ||
-	fail "counters not recreated as layout 4's per-CPU array"
+	fail "counters not recreated as the current layout's per-CPU array"
 udp_transfer $U1 $U2 127.0.0.1 5501 5 100       # 5 x 128
 wait_counted
 expect_counts $U1 "$((1300 * NCPUS + 640)) $((13 * NCPUS + 5)) $((2000 * NCPUS)) $((20 * NCPUS))"
@@ -132,11 +156,29 @@ stop_daemon
 echo "ok: layout 2 pins migrated, counts kept"
 expect_history_sums $U1 $U2
 
+# -- layout 4 (one lane) -> layout 5 (two lanes and a guard): migrated, counts kept
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+rm -f "$WORK/state"
+make_slot_pins 4 64
+start_daemon
+grep -q "layout version 4; migrating their counts" "$WORK/stderr" || fail "no layout 4 migration message"
+bpftool map show pinned "$PIN_PATH/pdtt_counters" | grep -q "value 136" ||
+	fail "counters not recreated with two lanes of two classes and a guard (136 bytes)"
+udp_transfer $U1 $U2 127.0.0.1 5504 3 100       # 3 x 128
+wait_counted
+expect_counts $U1 "$((1300 * NCPUS + 384)) $((13 * NCPUS + 3)) $((2000 * NCPUS)) $((20 * NCPUS))"
+expect_counts $U2 "0 0 384 3"
+read -r ub up _ _ < <(bucket_counts unattributed)
+[ "$ub" -ge $((40 * NCPUS)) ] && [ "$up" -ge "$NCPUS" ] ||
+	fail "unattributed bucket $ub bytes $up packets lost the migrated $((40 * NCPUS)) bytes"
+stop_daemon
+echo "ok: layout 4 pins migrated to two lanes, counts kept"
+
 # -- an unknown (newer) layout: refused, left alone
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
 rm -f "$WORK/state"
 make_pins 99 24 64 16
-expect_start_failure 1 "layout version 99, which this pdttd \(layout 4\) does not know"
+expect_start_failure 1 "layout version 99, which this pdttd \(layout 5\) does not know"
 [ "$(meta_of)" = 99 ] || fail "the layout 99 pins were changed"
 [ ! -e "$PIN_PATH/link_sock_egress" ] || fail "attached over unknown pins"
 
@@ -149,8 +191,12 @@ expect_start_failure 1 "say layout version 2 but do not have its shape"
 make_pins 3 32 64 16
 expect_start_failure 1 "say layout version 3 but do not have its shape"
 "$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
+# layout 5 values have two lanes and a guard: one lane under that version is refused
+make_slot_pins 5 64
+expect_start_failure 1 "say layout version 5 but do not have its shape"
+"$PDTTD" --unload -c "$WORK/pdtt.conf" >/dev/null || fail "--unload"
 
-# -- layout 4 counters whose slot names are gone: refused, never counted on unnamed
+# -- current-layout counters whose slot names are gone: refused, never counted on unnamed
 rm -f "$WORK/state"
 start_daemon
 udp_transfer $U1 $U2 127.0.0.1 5503 1 100

@@ -24,13 +24,28 @@ static int skip(const char *why)
 	return getenv("PDTT_REQUIRE_BPF") ? 99 : 77;
 }
 
-/* A per-CPU value with tx_bytes = bytes local on CPU 0 only: the sum is bytes. */
+/* Lanes of the values the test's maps hold: 1 before layout 5, then 2. */
+static unsigned int lanes;
+
+/*
+ * A per-CPU value with tx_bytes = bytes local: with two lanes, a third of it
+ * in the last CPU's second lane, the rest in CPU 0's first, and the guard
+ * set (a program mid-add), so the sum is bytes only if every lane of every
+ * CPU is added, and the guard never.
+ */
 static void put_percpu(int fd, const void *key, uint64_t bytes)
 {
 	/* Two classes (no networks): the kernel values are that size. */
-	struct pdtt_counters *v = calloc(ncpus, PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT));
+	const size_t n = PDTT_CLASS_DEFAULT_COUNT, size = pdtt_value_size_of(n, lanes);
+	char *v = calloc(ncpus, size);
+	struct pdtt_counters *first = (struct pdtt_counters *)v;
+	struct pdtt_counters *last = (struct pdtt_counters *)(v + (ncpus - 1) * size);
+	uint64_t bh = lanes > 1 ? bytes / 3 : 0;
 
-	v[PDTT_CLASS_LOCAL].tx_bytes = bytes;
+	first[PDTT_CLASS_LOCAL].tx_bytes = bytes - bh;
+	last[(lanes - 1) * n + PDTT_CLASS_LOCAL].tx_bytes += bh;
+	if (lanes > 1)
+		memset(v + size - PDTT_GUARD_SIZE, 0xff, PDTT_GUARD_SIZE);
 	CHECK(bpf_map_update_elem(fd, key, v, BPF_ANY) == 0);
 	free(v);
 }
@@ -51,7 +66,9 @@ static void name_slot(int slots_fd, uint32_t uid, uint32_t slot)
 /* Counters of counters_type and buckets, as every layout has them. */
 static void make_counter_maps(struct collector_maps *m, enum bpf_map_type counters_type)
 {
-	const size_t size = PDTT_VALUE_SIZE(PDTT_CLASS_DEFAULT_COUNT);
+	const size_t size = pdtt_value_size_of(PDTT_CLASS_DEFAULT_COUNT, lanes);
+
+	m->lanes = lanes;
 
 	m->counters_fd = bpf_map_create(counters_type, NULL, 4, size, MAX_SLOTS, NULL);
 	m->buckets_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4, size, PDTT_BUCKET_COUNT,
@@ -154,7 +171,9 @@ int main(void)
 		return skip("this kernel does not let us make BPF maps");
 	close(probe);
 	ncpus = libbpf_num_possible_cpus();
+	lanes = PDTT_LANES;
 	test_slots();
+	lanes = pdtt_lanes_of_layout(2);
 	test_uid_hash();
 	return check_summary("test_collect");
 }

@@ -364,8 +364,8 @@ static void test_checksummed_nonsense(void)
 	/* Layouts 2 and 3 have the same counters: an upgrade keeps the totals. */
 	CHECK(parse_checksummed(HEAD("1", "3", "1") "user 5 " Z16 "\n", err, sizeof(err)) ==
 	      PDTT_STATE_LOADED);
-	expect_bad(HEAD("1", "1", "0"), "map layout version 1; this pdttd reads versions 2 to 4");
-	expect_bad(HEAD("1", "5", "0"), "map layout version 5");
+	expect_bad(HEAD("1", "1", "0"), "map layout version 1; this pdttd reads versions 2 to 5");
+	expect_bad(HEAD("1", "6", "0"), "map layout version 6");
 	expect_bad("pdtt-state 1\nlayout 2\n", "line 2: expected the comment line");
 	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 0\n", "line 4: expected \"instance");
 	expect_bad("pdtt-state 1\n# c\nlayout 2\ninstance 1\naccounting_start -1\n",
