@@ -68,7 +68,7 @@ fi
 expect_status interfaces "all (socket mode counts at the sockets)"
 expect_status "counter map" "2 of 16 UIDs (12.5%)"
 expect_status "accounting start" "$(date -d @"$(state_field accounting_start)" '+%Y-%m-%d %H:%M:%S %Z')"
-status_line pin_path | grep -q "^$PIN_PATH (map layout 4, instance $(state_field instance))$" ||
+status_line pin_path | grep -q "^$PIN_PATH (map layout 5, instance $(state_field instance))$" ||
 	fail "pdtt status: pin_path: $(status_line pin_path)"
 status_line "state file" | grep -Eq "^$WORK/state, saved [0-9]+ s ago \(" ||
 	fail "pdtt status: state file: $(status_line "state file")"
