@@ -208,6 +208,12 @@ enum loader_tx loader_kernel_tx(char *why, size_t whylen)
 	size_t n;
 
 	why[0] = '\0';
+	if (!any && strcmp(force, "atomic") != 0 && strcmp(force, "lanes") != 0 &&
+	    strcmp(force, "irq_off") != 0) {
+		snprintf(why, whylen, "PDTT_KERNEL_TX=%s is none of atomic, lanes and irq_off",
+			 force);
+		return LOADER_TX_LOCKED;
+	}
 	if (!any && strcmp(force, "atomic") == 0) {
 		snprintf(why, whylen, "PDTT_KERNEL_TX=atomic");
 		return LOADER_TX_LOCKED;

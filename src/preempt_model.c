@@ -116,7 +116,8 @@ enum preempt_model preempt_model_decide(const struct preempt_sources *s, char *w
 		return m;
 	}
 	if (dynamic && s->cmdline && (m = from_cmdline(s->cmdline)) != PREEMPT_MODEL_UNKNOWN) {
-		snprintf(why, whylen, "preempt=%s on the kernel command line", preempt_model_name(m));
+		snprintf(why, whylen, "preempt=%s on the kernel command line",
+			 preempt_model_name(m));
 		return m;
 	}
 	if (s->config && (m = from_config(s->config)) != PREEMPT_MODEL_UNKNOWN) {

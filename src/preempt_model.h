@@ -23,9 +23,9 @@ enum preempt_model {
 /* What the kernel shows, each NULL where it could not be read. */
 struct preempt_sources {
 	const char *uname_version; /* uname -v */
-	const char *debugfs;       /* /sys/kernel/debug/sched/preempt, e.g. "none (voluntary) full" */
-	const char *cmdline;       /* /proc/cmdline */
-	const char *config;        /* the kernel's build configuration (.config text) */
+	const char *debugfs; /* /sys/kernel/debug/sched/preempt, e.g. "none (voluntary) full" */
+	const char *cmdline; /* /proc/cmdline */
+	const char *config;  /* the kernel's build configuration (.config text) */
 };
 
 /*

@@ -71,9 +71,9 @@ static int run(const struct bpf_program *prog, int count)
 	pkt[ETH_LEN] = 0x45;
 	pkt[ETH_LEN + 2] = IP_LEN >> 8;
 	pkt[ETH_LEN + 3] = IP_LEN & 0xff;
-	pkt[ETH_LEN + 8] = 64;    /* TTL */
-	pkt[ETH_LEN + 9] = 17;    /* UDP */
-	pkt[ETH_LEN + 12] = 127;  /* 127.0.0.1 -> 127.0.0.1: class local */
+	pkt[ETH_LEN + 8] = 64;   /* TTL */
+	pkt[ETH_LEN + 9] = 17;   /* UDP */
+	pkt[ETH_LEN + 12] = 127; /* 127.0.0.1 -> 127.0.0.1: class local */
 	pkt[ETH_LEN + 15] = 1;
 	pkt[ETH_LEN + 16] = 127;
 	pkt[ETH_LEN + 19] = 1;

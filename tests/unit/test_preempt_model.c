@@ -8,13 +8,13 @@
 
 /* Recorded: this machine's 6.18 (PREEMPT_DYNAMIC, built for none). */
 #define UNAME_618 "#1 SMP PREEMPT_DYNAMIC @0"
-#define CONFIG_DYNAMIC_NONE                                                              \
+#define CONFIG_DYNAMIC_NONE                                                                 \
 	"CONFIG_PREEMPT_BUILD=y\nCONFIG_PREEMPT_NONE=y\n# CONFIG_PREEMPT_VOLUNTARY is not " \
-	"set\n# CONFIG_PREEMPT is not set\n# CONFIG_PREEMPT_LAZY is not set\n"             \
+	"set\n# CONFIG_PREEMPT is not set\n# CONFIG_PREEMPT_LAZY is not set\n"              \
 	"CONFIG_PREEMPT_COUNT=y\nCONFIG_PREEMPTION=y\nCONFIG_PREEMPT_DYNAMIC=y\n"           \
 	"CONFIG_PREEMPT_RCU=y\n"
 /* Debian 12's 6.1: dynamic, built for voluntary. */
-#define CONFIG_DEBIAN                                                                    \
+#define CONFIG_DEBIAN                                                                        \
 	"# CONFIG_PREEMPT_NONE is not set\nCONFIG_PREEMPT_VOLUNTARY=y\n# CONFIG_PREEMPT is " \
 	"not set\nCONFIG_PREEMPT_COUNT=y\nCONFIG_PREEMPTION=y\nCONFIG_PREEMPT_DYNAMIC=y\n"
 /* A fully preemptible kernel that cannot be switched. */
