@@ -533,9 +533,9 @@ const volatile __u32 pdtt_tx_way = PDTT_TX_LOCKED;
  * otherwise compare a copy, and verifiers before 6.x (Debian 12's 6.1) do not
  * carry the bound from the copy to the register used, and refuse the access.
  */
-static __always_inline __u64 pdtt_class_index(__u32 cls)
+static __always_inline __u64 pdtt_class_index(__u32 cls, __u64 n)
 {
-	__u64 idx = cls, n = pdtt_n_classes;
+	__u64 idx = cls;
 
 	asm volatile("if %[idx] < %[n] goto +1\n\t"
 		     "%[idx] = %[ext]"
@@ -581,18 +581,19 @@ static __always_inline void pdtt_add_tx_irq_off(struct pdtt_counters *c, struct 
 
 /*
  * PDTT_TX_LANES: w added to v's class idx with plain adds, in the lane its
- * guard says (see above). The guard is after both lanes; the barriers keep
- * the adds between setting it and putting it back.
+ * guard says (see above). The guard is after both lanes (n classes each);
+ * the barriers keep the adds between setting it and putting it back.
  */
-static __always_inline void pdtt_add_tx_lanes(struct pdtt_value *v, __u64 idx, struct pdtt_wire w)
+static __always_inline void pdtt_add_tx_lanes(struct pdtt_value *v, __u64 idx, __u64 n,
+					      struct pdtt_wire w)
 {
-	volatile __u64 *guard = (volatile __u64 *)((char *)v + 2 * PDTT_LANE_SIZE(pdtt_n_classes));
+	volatile __u64 *guard = (volatile __u64 *)((char *)v + 2 * PDTT_LANE_SIZE(n));
 	__u64 was = *guard;
 
 	*guard = 1;
 	pdtt_barrier();
 	if (was)
-		idx += pdtt_n_classes;
+		idx += n;
 	pdtt_add_plain(&v->by_class[idx], PDTT_TX, w);
 	pdtt_barrier();
 	*guard = was;
@@ -605,7 +606,9 @@ static __always_inline void pdtt_add_tx_lanes(struct pdtt_value *v, __u64 idx, s
 static __always_inline void pdtt_add(struct pdtt_value *v, struct pdtt_value *job,
 				     enum pdtt_direction dir, __u32 cls, struct pdtt_wire w)
 {
-	__u64 idx = pdtt_class_index(cls);
+	/* Read once: pdtt_n_classes is volatile, so each mention is a load. */
+	__u64 n = pdtt_n_classes;
+	__u64 idx = pdtt_class_index(cls, n);
 	bool tx_racy = dir == PDTT_TX && !PDTT_COUNTING_BH_DISABLED;
 	struct pdtt_counters *c = &v->by_class[idx];
 	struct pdtt_counters *jc = job ? &job->by_class[idx] : NULL;
@@ -617,9 +620,9 @@ static __always_inline void pdtt_add(struct pdtt_value *v, struct pdtt_value *jo
 	}
 #endif
 	if (tx_racy && pdtt_tx_way == PDTT_TX_LANES) {
-		pdtt_add_tx_lanes(v, idx, w);
+		pdtt_add_tx_lanes(v, idx, n, w);
 		if (job)
-			pdtt_add_tx_lanes(job, idx, w);
+			pdtt_add_tx_lanes(job, idx, n, w);
 		return;
 	}
 	if (tx_racy) {
@@ -634,13 +637,17 @@ static __always_inline void pdtt_add(struct pdtt_value *v, struct pdtt_value *jo
 }
 
 /*
- * Charge one buffer, w its bytes and packets on the wire, to its owner and,
- * with jobs on, to the socket's job too.
+ * Charge the buffer of skb, its IP header at l3_offset, to its owner and,
+ * with jobs on, to the socket's job too: its class and its bytes and
+ * packets on the wire. Those are read from skb only once the counters are
+ * found: the slot claim's helper calls (rare) then sit before them, so that
+ * on the common path they stay in registers rather than being kept on the
+ * stack across calls.
  */
-static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction dir, __u32 cls,
-				  struct pdtt_wire w)
+static __always_inline void count(struct pdtt_owner owner, struct __sk_buff *skb, __u32 l3_offset,
+				  enum pdtt_direction dir)
 {
-	struct pdtt_value *v = NULL;
+	struct pdtt_value *v = NULL, *job;
 
 	if (owner.bucket == PDTT_BUCKET_COUNT) {
 		v = pdtt_owner_counters(owner);
@@ -649,8 +656,10 @@ static __always_inline void count(struct pdtt_owner owner, enum pdtt_direction d
 	}
 	if (!v)
 		v = pdtt_bucket(owner.bucket);
-	if (v) /* always: the bucket array is preallocated */
-		pdtt_add(v, pdtt_job_value(owner.job), dir, cls, w);
+	if (!v)
+		return; /* never: the bucket array is preallocated */
+	job = pdtt_job_value(owner.job);
+	pdtt_add(v, job, dir, pdtt_classify(skb, l3_offset, dir), pdtt_wire_of(skb, l3_offset));
 }
 
 #endif /* PDTT_COUNT_BPF_H */

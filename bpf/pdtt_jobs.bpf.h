@@ -146,13 +146,20 @@ static __always_inline __u32 pdtt_job_of(struct pdtt_socket_info *info, struct b
 	return ref;
 }
 
-/* The counters of job (a slot + 1, as pdtt_job_of says), or NULL: none, or jobs off. */
+/*
+ * The counters of job (a slot + 1, as pdtt_job_of says), or NULL: none, or
+ * jobs off. job is 0 with jobs off, so it is tested first: a packet without
+ * a job then reads no switch. The barrier keeps clang from storing the key
+ * on the stack before the tests, on every packet.
+ */
 static __always_inline struct pdtt_value *pdtt_job_value(__u32 job)
 {
-	__u32 slot = job - 1;
+	__u32 slot;
 
-	if (!pdtt_jobs || !job)
+	if (!job || !pdtt_jobs)
 		return NULL;
+	slot = job - 1;
+	barrier_var(slot);
 	return bpf_map_lookup_elem(&pdtt_job_counters, &slot);
 }
 

@@ -11,8 +11,7 @@
 static __always_inline int pdtt_sock(struct __sk_buff *skb, enum pdtt_direction dir,
 				     enum pdtt_access how)
 {
-	count(pdtt_socket_owner(skb->sk, skb, how), dir, pdtt_classify(skb, 0, dir),
-	      pdtt_wire_of(skb, 0));
+	count(pdtt_socket_owner(skb->sk, skb, how), skb, 0, dir);
 	return 1;
 }
 

@@ -252,7 +252,7 @@ static __always_inline int pdtt_tc(struct __sk_buff *skb, enum pdtt_direction di
 	if (!l3.version)
 		return PDTT_TC_NEXT;
 	owner = dir == PDTT_TX ? pdtt_egress_owner(skb, how) : pdtt_ingress_owner(skb, l3, how);
-	count(owner, dir, pdtt_classify(skb, l3.offset, dir), pdtt_wire_of(skb, l3.offset));
+	count(owner, skb, l3.offset, dir);
 	return PDTT_TC_NEXT;
 }
 
