@@ -194,7 +194,11 @@ static int new_row(struct history_result *res, size_t *cap, time_t start, time_t
 	if (res->n_rows == *cap) {
 		size_t n = *cap ? *cap * 2 : 4096;
 		void *rows = res->rows, *values = res->values;
-		int rc = grow_mapping(&rows, &res->rows_bytes, n * sizeof(*res->rows));
+		int rc;
+
+		if (n > UINT32_MAX)
+			return SQLITE_NOMEM; /* a row's values index is 32 bits: 256 GiB of rows */
+		rc = grow_mapping(&rows, &res->rows_bytes, n * sizeof(*res->rows));
 
 		res->rows = rows;
 		if (rc == SQLITE_OK && res->n_classes)
@@ -208,8 +212,8 @@ static int new_row(struct history_result *res, size_t *cap, time_t start, time_t
 	res->rows[res->n_rows].start = start;
 	res->rows[res->n_rows].end = end;
 	res->rows[res->n_rows].uid = uid;
-	/* Sorting moves the rows: each carries its values' index until order_rows. */
-	res->rows[res->n_rows].by_class = (struct pdtt_counters *)(uintptr_t)res->n_rows;
+	/* Sorting moves the rows, not their values: each carries their index. */
+	res->rows[res->n_rows].values = (uint32_t)res->n_rows;
 	res->n_rows++;
 	return SQLITE_OK;
 }
@@ -306,7 +310,7 @@ static int add_row(struct row_reader *rd, time_t start, long long signed_uid, lo
 	}
 	cls = class_index(res, rd->ids, class_id);
 	if (cls >= 0)
-		counters_add(&res->values[(res->n_rows - 1) * res->n_classes + cls], c);
+		counters_add(&res->values[(size_t)row->values * res->n_classes + cls], c);
 	counters_add(&row->total, c);
 	if (catch_up)
 		row->catch_up_bytes += c->tx_bytes + c->rx_bytes;
@@ -402,12 +406,6 @@ static void finish_rows(struct history_result *res, const struct history_request
 {
 	if (req->top && res->n_rows > req->top)
 		res->n_rows = req->top;
-	/* Until here, each row's by_class holds its values' index (new_row). */
-	for (size_t i = 0; i < res->n_rows; i++) {
-		size_t from = (uintptr_t)res->rows[i].by_class;
-
-		res->rows[i].by_class = res->n_classes ? &res->values[from * res->n_classes] : NULL;
-	}
 }
 
 int history_query(sqlite3 *db, const struct history_request *req, struct history_result *res,
