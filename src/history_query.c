@@ -274,9 +274,10 @@ struct row_reader {
  */
 static void sort_bucket(struct row_reader *rd)
 {
-	struct history_row *rows = rd->res->rows + rd->bucket_first;
+	size_t n = rd->res->n_rows - rd->bucket_first;
 
-	qsort(rows, rd->res->n_rows - rd->bucket_first, sizeof(rows[0]), by_total_only);
+	if (n > 1) /* one row needs no sort; none may have no memory, which qsort refuses */
+		qsort(rd->res->rows + rd->bucket_first, n, sizeof(rd->res->rows[0]), by_total_only);
 	rd->bucket_first = rd->res->n_rows;
 }
 

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "log.h"
-#include "report.h"
 #include "usage_db.h"
 #include "usage_delta.h"
 
