@@ -206,7 +206,7 @@ int history_json_write(FILE *out, const struct history_view *v)
 			fputc(',', out);
 			escape_json_string(out, res->class_names[c]);
 			fputs(":{", out);
-			json_counters(out, &r->by_class[c]);
+			json_counters(out, &history_row_classes(res, r)[c]);
 			fputc('}', out);
 		}
 		fprintf(out, ",\"catch_up_bytes\":%" PRIu64 "}", r->catch_up_bytes);
@@ -346,7 +346,7 @@ int history_csv_write(FILE *out, const struct history_view *v)
 				fwrite(line, 1, (size_t)(p - line), out);
 				p = line;
 			}
-			p = put_csv_counters(p, &r->by_class[c]);
+			p = put_csv_counters(p, &history_row_classes(res, r)[c]);
 		}
 		*p++ = ',';
 		p = put_u64(p, r->catch_up_bytes);

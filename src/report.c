@@ -11,18 +11,24 @@ static uint64_t counter_delta(uint64_t now, uint64_t before)
 	return now >= before ? now - before : now;
 }
 
+struct pdtt_counters report_counters_delta(const struct pdtt_counters *now,
+					   const struct pdtt_counters *before)
+{
+	return (struct pdtt_counters){
+		.tx_bytes = counter_delta(now->tx_bytes, before->tx_bytes),
+		.tx_packets = counter_delta(now->tx_packets, before->tx_packets),
+		.rx_bytes = counter_delta(now->rx_bytes, before->rx_bytes),
+		.rx_packets = counter_delta(now->rx_packets, before->rx_packets),
+	};
+}
+
 static struct pdtt_value value_delta(const struct pdtt_value *now, const struct pdtt_value *before)
 {
 	struct pdtt_value d;
 
-	for (int cls = 0; cls < PDTT_CLASS_MAX; cls++) {
-		const struct pdtt_counters *n = &now->by_class[cls], *b = &before->by_class[cls];
-
-		d.by_class[cls].tx_bytes = counter_delta(n->tx_bytes, b->tx_bytes);
-		d.by_class[cls].tx_packets = counter_delta(n->tx_packets, b->tx_packets);
-		d.by_class[cls].rx_bytes = counter_delta(n->rx_bytes, b->rx_bytes);
-		d.by_class[cls].rx_packets = counter_delta(n->rx_packets, b->rx_packets);
-	}
+	for (int cls = 0; cls < PDTT_CLASS_MAX; cls++)
+		d.by_class[cls] = report_counters_delta(&now->by_class[cls],
+							&before->by_class[cls]);
 	return d;
 }
 

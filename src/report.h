@@ -39,6 +39,10 @@ const char *report_user_name(const struct pdtt_report *r, uint32_t uid);
  */
 struct pdtt_value report_user_delta(const struct pdtt_report *r, size_t i);
 
+/* The same rule for one class: now - before, or all of now when it went back (a reset). */
+struct pdtt_counters report_counters_delta(const struct pdtt_counters *now,
+					   const struct pdtt_counters *before);
+
 /* snap's entry for uid (users are sorted by UID), or NULL. */
 const struct pdtt_usage *report_find_user(const struct pdtt_snapshot *snap, uint32_t uid);
 
