@@ -13,7 +13,8 @@
  * never counts in a slot given to another job later.
  *
  * With jobs off, pdtt_jobs is false before load, and the verifier removes
- * all of this from the programs: the per-packet cost is unchanged.
+ * all of this from the programs but the one load of pdtt_jobs, whose branch
+ * it drops: the per-packet cost is that load.
  */
 #ifndef PDTT_JOBS_BPF_H
 #define PDTT_JOBS_BPF_H
