@@ -81,8 +81,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pdtt_owners SEC(".maps");
 
-/* Set before load: false ignores what owner tracking recorded. */
-const volatile bool pdtt_owner_tracking = false;
+/*
+ * Set before load: PDTT_SW_* (pdtt_shared.h). Without PDTT_SW_OWNER_TRACKING
+ * what owner tracking recorded is ignored. One word for both switches, read
+ * once: the verifier drops the branches a switch rules out, not its load.
+ */
+const volatile __u32 pdtt_owner_switches = 0;
 
 /* Entries in pdtt_local_nets; while 0 no packet header is read to classify. */
 __u32 pdtt_local_nets_count = 0;
@@ -257,35 +261,130 @@ static __always_inline struct pdtt_owner pdtt_sock_uid(struct sock *sk, struct _
 }
 
 /*
- * The owner of a full socket of the right netns, whose storage info is:
- * what owner tracking recorded, else its host UID (unattributed for the
- * kernel's own sockets); with its slot, cached in info while the UID charged
+ * Whom a full socket whose storage is info is charged to, its slot not yet
+ * known: what owner tracking recorded (sw, pdtt_owner_switches, allowing),
+ * else its host UID (unattributed for the kernel's own sockets).
+ */
+static __always_inline struct pdtt_owner pdtt_info_owner(struct pdtt_socket_info *info,
+							 struct sock *sk, struct __sk_buff *skb,
+							 enum pdtt_access how, __u32 sw)
+{
+	/* tracked is set only on sockets that are not the kernel's (pdtt_owner.bpf.h). */
+	if ((sw & PDTT_SW_OWNER_TRACKING) && (info->tracked & PDTT_TRACKED))
+		return pdtt_uid_owner((__u32)info->tracked);
+	return pdtt_sock_uid(sk, skb, how);
+}
+
+/* Whether info caches the slot of o's UID; if so, o->slot is set to it. */
+static __always_inline bool pdtt_charged_slot(struct pdtt_socket_info *info, struct pdtt_owner *o)
+{
+	__u64 charged = info->charged;
+
+	if (!charged || (__u32)charged != o->uid)
+		return false;
+	o->slot = (__u32)(charged >> 32) - 1;
+	return true;
+}
+
+/*
+ * The owner of a full socket of the right netns, whose storage info is
+ * (pdtt_info_owner), with its slot, cached in info while the UID charged
  * stays the same.
  */
 static __always_inline struct pdtt_owner pdtt_full_socket_owner(struct pdtt_socket_info *info,
 								struct sock *sk,
 								struct __sk_buff *skb,
-								enum pdtt_access how)
+								enum pdtt_access how, __u32 sw)
 {
-	struct pdtt_owner o;
-	__u64 charged;
+	struct pdtt_owner o = pdtt_info_owner(info, sk, skb, how, sw);
 
-	/* tracked is set only on sockets that are not the kernel's (pdtt_owner.bpf.h). */
-	if (pdtt_owner_tracking && (info->tracked & PDTT_TRACKED))
-		o = pdtt_uid_owner((__u32)info->tracked);
-	else
-		o = pdtt_sock_uid(sk, skb, how);
-	if (o.bucket != PDTT_BUCKET_COUNT)
+	if (o.bucket != PDTT_BUCKET_COUNT || pdtt_charged_slot(info, &o))
 		return o;
-	charged = info->charged;
-	if (charged && (__u32)charged == o.uid) {
-		o.slot = (__u32)(charged >> 32) - 1;
-		return o;
-	}
 	o.slot = pdtt_slot_of(o.uid);
 	if (o.slot != PDTT_NO_SLOT)
 		info->charged = (__u64)(o.slot + 1) << 32 | o.uid;
 	return o;
+}
+
+/* skc_state of the sockets that are not full (the kernel's tcp_states.h). */
+#define PDTT_TCP_TIME_WAIT 6
+#define PDTT_TCP_NEW_SYN_RECV 12
+
+/*
+ * Socket mode, CAST only: whether the pdtt_owners element of the full
+ * socket sk (its value PDTT_STORAGE_DATA bytes into *found) is read straight from the
+ * kernel's structs, without the helper call bpf_sk_storage_get. It
+ * reads what the helper's own lookup reads first
+ * (bpf_local_storage_lookup): the socket's storage, the element in its
+ * cache at pdtt_owners' cache_idx, and whether that element is
+ * pdtt_owners'. The helper then walks the storage's list, and caches what
+ * it finds; false here sends the caller to the helper for that (a new
+ * socket, or one whose slot another map took in the cache).
+ *
+ * Safe without the helper: the program runs under rcu_read_lock, and the
+ * kernel frees storage and its elements only after an RCU grace period, so
+ * what is read stays the memory it was; the loads go through
+ * bpf_rdonly_cast pointers, which the verifier makes loads that cannot
+ * fault (a bad address, NULL included, reads 0: so no NULL test is needed
+ * before the last compare, which 0 fails). The value is read, never
+ * written: a packet that must write it takes the helper's path. sk must
+ * be a full socket (only those have sk_bpf_storage). The map's cache_idx is read through
+ * the map pointer itself, a field of struct bpf_local_storage_map that the
+ * verifier lets a program with CAP_PERFMON read.
+ */
+static __always_inline bool pdtt_storage_cached(struct sock *sk,
+						struct bpf_local_storage_data **found)
+{
+	struct bpf_local_storage_map *smap = (struct bpf_local_storage_map *)&pdtt_owners;
+	struct bpf_local_storage_data *sdata;
+	struct bpf_local_storage *at;
+
+	/*
+	 * cache[cache_idx]: the verifier refuses a variable offset into a BTF
+	 * pointer, so the element's address is cast anew, as cache[0] of a
+	 * storage that starts there.
+	 */
+	at = (void *)((char *)sk->sk_bpf_storage + smap->cache_idx * sizeof(at->cache[0]));
+	at = bpf_rdonly_cast(at, bpf_core_type_id_kernel(struct bpf_local_storage));
+	sdata = at->cache[0];
+	*found = sdata;
+	return sdata->smap == smap;
+}
+
+/*
+ * Socket mode, CAST only: the owner of skb's socket in *o, as
+ * pdtt_socket_owner gives it, when the direct read of its storage
+ * (pdtt_storage_cached) has all that is needed: a full socket whose value
+ * caches the slot of the UID charged and, with jobs on, the job of the
+ * current epoch. False for everything else (no socket, not a full one, its
+ * storage not found there, a write needed): the caller then asks
+ * pdtt_socket_owner. PDTT_SW_STORAGE_HELPER (tests) makes it always false.
+ */
+static __always_inline bool pdtt_socket_owner_direct(struct __sk_buff *skb, struct pdtt_owner *o)
+{
+	struct bpf_sock *bsk = skb->sk;
+	struct bpf_local_storage_data *sdata;
+	struct pdtt_socket_info *info;
+	struct sock *sk;
+	__u32 sw, state;
+
+	if (!bsk)
+		return false;
+	/* Only a full socket has sk_bpf_storage: leave the others to the helper. */
+	state = bsk->state;
+	if (state == PDTT_TCP_TIME_WAIT || state == PDTT_TCP_NEW_SYN_RECV)
+		return false;
+	sw = pdtt_owner_switches;
+	if (sw & PDTT_SW_STORAGE_HELPER)
+		return false;
+	sk = pdtt_kernel_sock(bsk, PDTT_ACCESS_CAST);
+	if (!pdtt_storage_cached(sk, &sdata))
+		return false;
+	info = (struct pdtt_socket_info *)((char *)sdata + PDTT_STORAGE_DATA);
+	*o = pdtt_info_owner(info, sk, skb, PDTT_ACCESS_CAST, sw);
+	if (o->bucket == PDTT_BUCKET_COUNT && !pdtt_charged_slot(info, o))
+		return false;
+	return !pdtt_jobs || pdtt_job_cached(info, &o->job);
 }
 
 /*
@@ -306,9 +405,11 @@ static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *b
 							      struct __sk_buff *skb,
 							      enum pdtt_access how)
 {
+	__u32 sw = pdtt_owner_switches;
 	struct pdtt_socket_info *info;
 	struct tcp_request_sock *req;
 	struct bpf_sock *full = bsk;
+	struct pdtt_owner o;
 	struct sock *sk = 0;
 
 	if (!bsk)
@@ -327,8 +428,7 @@ static __always_inline struct pdtt_owner pdtt_socket_owner_in(struct bpf_sock *b
 		full = bpf_sk_fullsock(bsk);
 	info = full ? bpf_sk_storage_get(&pdtt_owners, full, 0, BPF_SK_STORAGE_GET_F_CREATE) : 0;
 	if (info) {
-		struct pdtt_owner o = pdtt_full_socket_owner(info, sk, skb, how);
-
+		o = pdtt_full_socket_owner(info, sk, skb, how, sw);
 		if (pdtt_jobs)
 			o.job = pdtt_job_of(info, bsk, sk, how, o.bucket == PDTT_BUCKET_COUNT,
 					    o.uid);

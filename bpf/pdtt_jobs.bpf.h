@@ -118,6 +118,20 @@ static __always_inline __u64 pdtt_sk_cgroup(struct bpf_sock *bsk, struct sock *s
 }
 
 /*
+ * Whether info holds the socket's job as of the current epoch; if so, *job
+ * is set to it (its slot + 1, or 0 for none).
+ */
+static __always_inline bool pdtt_job_cached(struct pdtt_socket_info *info, __u32 *job)
+{
+	__u64 cached = info->job;
+
+	if (!cached || (__u32)cached != pdtt_jobs_epoch)
+		return false;
+	*job = (__u32)(cached >> 32);
+	return true;
+}
+
+/*
  * The job of the full socket bsk (sk in the kernel, unless how is
  * SOCKET_UID) whose storage is info: its slot + 1, or 0 for none. Looked up
  * by the socket's cgroup when the epoch changed since the socket last did.
@@ -127,12 +141,11 @@ static __always_inline __u32 pdtt_job_of(struct pdtt_socket_info *info, struct b
 					 struct sock *sk, enum pdtt_access how, bool has_uid,
 					 __u32 uid)
 {
-	__u32 *user;
-	__u32 epoch = pdtt_jobs_epoch, ref = 0, *slot;
-	__u64 cached = info->job, cgroup;
+	__u32 epoch = pdtt_jobs_epoch, ref = 0, *slot, *user;
+	__u64 cgroup;
 
-	if (cached && (__u32)cached == epoch)
-		return (__u32)(cached >> 32);
+	if (pdtt_job_cached(info, &ref))
+		return ref;
 	cgroup = pdtt_sk_cgroup(bsk, sk, how);
 	if (cgroup) {
 		slot = bpf_map_lookup_elem(&pdtt_job_cgroups, &cgroup);

@@ -32,6 +32,34 @@ struct sock {
 	kuid_t sk_uid;
 	/* Set on sockets the kernel makes for itself (TCP RST, ICMP replies). */
 	unsigned char sk_kern_sock : 1;
+	/* Its BPF socket-local storage (pdtt_owners among it); NULL before any. */
+	struct bpf_local_storage *sk_bpf_storage;
+} __attribute__((preserve_access_index));
+
+/*
+ * Socket-local storage as the kernel keeps it (include/linux/bpf_local_storage.h),
+ * for socket mode's direct read of pdtt_owners (pdtt_storage_cached,
+ * pdtt_count.bpf.h): a socket's storage holds a small cache of its maps'
+ * elements, a map's element at the map's cache_idx, and an element holds
+ * its map and then the value.
+ */
+struct bpf_local_storage_map {
+	__u16 cache_idx;
+} __attribute__((preserve_access_index));
+
+/*
+ * The map's value follows smap, at offset 8 in every kernel (u8 data[]
+ * __aligned(8)): PDTT_STORAGE_DATA, a constant, so that the value's fields
+ * are loads at fixed offsets (a CO-RE offset of data would be an add more).
+ */
+struct bpf_local_storage_data {
+	struct bpf_local_storage_map *smap;
+} __attribute__((preserve_access_index));
+
+#define PDTT_STORAGE_DATA 8
+
+struct bpf_local_storage {
+	struct bpf_local_storage_data *cache[16];
 } __attribute__((preserve_access_index));
 
 /* Owner tracking before 6.3: what the send and receive calls get. */

@@ -167,6 +167,10 @@ struct pdtt_socket_info {
  * bpf/pdtt_count.bpf.h says why each is exact). The _irq build adds with
  * interrupts off whatever it says.
  */
+/* pdtt_owner_switches, set before load (bpf/pdtt_count.bpf.h). */
+#define PDTT_SW_OWNER_TRACKING 1u /* charge what owner tracking recorded */
+#define PDTT_SW_STORAGE_HELPER 2u /* tests: socket mode reads its storage by the helper only */
+
 enum pdtt_tx_way {
 	PDTT_TX_LOCKED = 0, /* locked atomic adds */
 	PDTT_TX_LANES = 1,  /* plain adds, in the task or the BH lane */

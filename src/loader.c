@@ -388,13 +388,18 @@ struct bpf_program *loader_counting_program(struct bpf_object *obj, enum pdtt_mo
 }
 
 void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
-				   struct bpf_object *obj, volatile bool *enable)
+				   struct bpf_object *obj, volatile __u32 *switches)
 {
+	const char *storage = getenv("PDTT_KERNEL_STORAGE");
+
 	ld->owner_via = cfg->owner_tracking
 				? loader_kernel_owner_hooks(ld->owner_off, sizeof(ld->owner_off))
 				: 0;
 	ld->owner_tracking = ld->owner_via != 0;
-	*enable = ld->owner_tracking;
+	*switches = ld->owner_tracking ? PDTT_SW_OWNER_TRACKING : 0;
+	/* Tests: socket mode's storage read by the helper alone (pdtt_storage_cached). */
+	if (storage && strcmp(storage, "helper") == 0)
+		*switches |= PDTT_SW_STORAGE_HELPER;
 	for (size_t i = 0; i < pins_n_owner_links; i++)
 		bpf_program__set_autoload(bpf_object__find_program_by_name(obj,
 									   pins_owner_links[i].prog),

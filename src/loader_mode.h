@@ -112,12 +112,13 @@ struct bpf_program *loader_counting_program(struct bpf_object *obj, enum pdtt_mo
 /*
  * Owner tracking, shared by the modes: before load, decide from cfg and the
  * kernel which of obj's owner programs run (tp_btf on the 6.3 tracepoints,
- * else fexit; none: the per-packet lookup is off too via *enable); after
- * load, attach and pin them, and remove pins of other owner hooks an
- * earlier run left.
+ * else fexit; none: the per-packet lookup is off too via *switches, the
+ * programs' pdtt_owner_switches, which PDTT_KERNEL_STORAGE=helper also sets
+ * for tests); after load, attach and pin them, and remove pins of other
+ * owner hooks an earlier run left.
  */
 void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
-				   struct bpf_object *obj, volatile bool *enable);
+				   struct bpf_object *obj, volatile __u32 *switches);
 int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_loader *ld,
 				 struct bpf_object *obj, char *err, size_t errlen);
 

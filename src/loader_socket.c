@@ -180,7 +180,7 @@ static int socket_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, ch
 		return rc;
 	}
 	loader_prepare_tx(ld, &skel->rodata->pdtt_tx_way);
-	loader_prepare_owner_tracking(cfg, ld, skel->obj, &skel->rodata->pdtt_owner_tracking);
+	loader_prepare_owner_tracking(cfg, ld, skel->obj, &skel->rodata->pdtt_owner_switches);
 	loader_jobs_prepare(cfg, ld, skel->obj, &skel->rodata->pdtt_jobs,
 			    &skel->rodata->pdtt_jobs_cgroup_helper, true);
 	if (pdtt_socket_bpf__load(skel)) {

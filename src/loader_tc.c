@@ -346,7 +346,7 @@ static int tc_load(const struct pdtt_config *cfg, struct pdtt_loader *ld, char *
 		return rc;
 	}
 	loader_prepare_owner_tracking(cfg, ld, st->skel->obj,
-				      &st->skel->rodata->pdtt_owner_tracking);
+				      &st->skel->rodata->pdtt_owner_switches);
 	loader_jobs_prepare(cfg, ld, st->skel->obj, &st->skel->rodata->pdtt_jobs,
 			    &st->skel->rodata->pdtt_jobs_cgroup_helper, false);
 	if (pdtt_tc_bpf__load(st->skel)) {
