@@ -351,6 +351,9 @@ static __always_inline bool pdtt_storage_cached(struct sock *sk,
 	return sdata->smap == smap;
 }
 
+static __always_inline bool pdtt_bsock_owner_direct(struct bpf_sock *bsk, struct net *netns,
+						    struct __sk_buff *skb, struct pdtt_owner *o);
+
 /*
  * Socket mode, CAST only: the owner of skb's socket in *o, as
  * pdtt_socket_owner gives it, when the direct read of its storage
@@ -362,7 +365,18 @@ static __always_inline bool pdtt_storage_cached(struct sock *sk,
  */
 static __always_inline bool pdtt_socket_owner_direct(struct __sk_buff *skb, struct pdtt_owner *o)
 {
-	struct bpf_sock *bsk = skb->sk;
+	return pdtt_bsock_owner_direct(skb->sk, 0, skb, o);
+}
+
+/*
+ * CAST only: pdtt_socket_owner_direct for any socket bsk (skb->sk, or what
+ * tc ingress's lookup found), as pdtt_socket_owner_in(bsk, netns, ...)
+ * gives its owner: a socket of another netns than a non-NULL netns is
+ * unattributed here too.
+ */
+static __always_inline bool pdtt_bsock_owner_direct(struct bpf_sock *bsk, struct net *netns,
+						    struct __sk_buff *skb, struct pdtt_owner *o)
+{
 	struct bpf_local_storage_data *sdata;
 	struct pdtt_socket_info *info;
 	struct sock *sk;
@@ -378,6 +392,10 @@ static __always_inline bool pdtt_socket_owner_direct(struct __sk_buff *skb, stru
 	if (sw & PDTT_SW_STORAGE_HELPER)
 		return false;
 	sk = pdtt_kernel_sock(bsk, PDTT_ACCESS_CAST);
+	if (netns && pdtt_sk_net(sk, PDTT_ACCESS_CAST) != netns) {
+		*o = pdtt_unattributed();
+		return true;
+	}
 	if (!pdtt_storage_cached(sk, &sdata))
 		return false;
 	info = (struct pdtt_socket_info *)((char *)sdata + PDTT_STORAGE_DATA);

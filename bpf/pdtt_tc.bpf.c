@@ -97,6 +97,35 @@ static __always_inline struct pdtt_l3 pdtt_find_l3(struct __sk_buff *skb, enum p
 	return l3;
 }
 
+/*
+ * CAST: the owner of a socket whose storage the direct read does not give
+ * (pdtt_bsock_owner_direct: a new socket, a new UID, not a full socket...),
+ * through bpf_sk_storage_get, in a subprogram of its own as socket mode's
+ * pdtt_sock_slow: the registers its helper calls need are then not taken
+ * from the common path, which makes none.
+ */
+static __noinline int pdtt_tc_owner_slow(struct bpf_sock *bsk, struct net *netns,
+					 struct __sk_buff *skb, struct pdtt_owner *o)
+{
+	*o = pdtt_socket_owner_in(bsk, netns, skb, PDTT_ACCESS_CAST);
+	return 0;
+}
+
+/* pdtt_socket_owner_in, CAST without the helper where the direct read allows. */
+static __always_inline struct pdtt_owner pdtt_tc_socket_owner(struct bpf_sock *bsk,
+							      struct net *netns,
+							      struct __sk_buff *skb,
+							      enum pdtt_access how)
+{
+	struct pdtt_owner o;
+
+	if (how != PDTT_ACCESS_CAST)
+		return pdtt_socket_owner_in(bsk, netns, skb, how);
+	if (!pdtt_bsock_owner_direct(bsk, netns, skb, &o))
+		pdtt_tc_owner_slow(bsk, netns, skb, &o);
+	return o;
+}
+
 /* Egress: the packet's own socket, if it is one of this namespace. */
 static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb,
 							   enum pdtt_access how)
@@ -105,7 +134,7 @@ static __always_inline struct pdtt_owner pdtt_egress_owner(struct __sk_buff *skb
 
 	if (!dev)
 		return pdtt_unattributed();
-	return pdtt_socket_owner_in(skb->sk, pdtt_dev_net(dev, how), skb, how);
+	return pdtt_tc_socket_owner(skb->sk, pdtt_dev_net(dev, how), skb, how);
 }
 
 /* The transport header of a received packet, and its addresses in *t. */
@@ -229,7 +258,7 @@ static __always_inline struct pdtt_owner pdtt_ingress_owner(struct __sk_buff *sk
 	if (!bsk)
 		return o;
 	if (pdtt_ingress_charged(skb, l3, &t, l4.protocol, bsk))
-		o = pdtt_socket_owner(bsk, skb, how);
+		o = pdtt_tc_socket_owner(bsk, 0, skb, how);
 	bpf_sk_release(bsk);
 	return o;
 }
