@@ -397,7 +397,7 @@ void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_lo
 				: 0;
 	ld->owner_tracking = ld->owner_via != 0;
 	*switches = ld->owner_tracking ? PDTT_SW_OWNER_TRACKING : 0;
-	/* Tests: socket mode's storage read by the helper alone (pdtt_storage_cached). */
+	/* Tests: socket and tc mode read the storage by the helper alone (pdtt_storage_cached). */
 	if (storage && strcmp(storage, "helper") == 0)
 		*switches |= PDTT_SW_STORAGE_HELPER;
 	for (size_t i = 0; i < pins_n_owner_links; i++)

@@ -70,6 +70,7 @@ for way in direct helper; do
 				[ $way = helper ] || fail "the CAST $hook program does not read the storage directly"
 			fi
 		done
+		echo "ok: $way: the programs read the storage directly exactly when it is on"
 	fi
 	TO_NS=$PEER_NS udp_transfer "$U1" "$PEER" "$PEER_ADDR4" $port 100 1000       # 100 x 1028
 	TO_NS=$PEER_NS udp_transfer "$U1" "$PEER" "$PEER_ADDR6" $((port + 1)) 50 500 # 50 x 548
