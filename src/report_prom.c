@@ -18,9 +18,13 @@ struct family {
 };
 
 static const struct family families[] = {
-	{ "transmit_bytes_total", "Bytes sent (IP datagrams, link-layer headers excluded)",
+	{ "transmit_bytes_total",
+	  "Bytes sent (IP datagrams as on the wire: each segment with its own headers, "
+	  "link-layer headers excluded)",
 	  offsetof(struct pdtt_counters, tx_bytes) },
-	{ "receive_bytes_total", "Bytes received (IP datagrams, link-layer headers excluded)",
+	{ "receive_bytes_total",
+	  "Bytes received (IP datagrams as on the wire: each segment with its own headers, "
+	  "link-layer headers excluded)",
 	  offsetof(struct pdtt_counters, rx_bytes) },
 	{ "transmit_packets_total", "Packets (segments) sent",
 	  offsetof(struct pdtt_counters, tx_packets) },

@@ -315,19 +315,22 @@ setup_veth_pair() {
 	configure_veth_pair
 }
 
-# configure_veth_pair: the addresses, neighbours and state of setup_veth_pair.
+# configure_veth_pair [DEV]: the addresses, neighbours and state of
+# setup_veth_pair; with DEV (a bridge with $VETH as its port), DEV has the
+# addresses and neighbours of $VETH, and both are brought up.
 configure_veth_pair() {
-	ip -n "$NETNS" addr add "$ADDR4/24" dev "$VETH"
-	ip -n "$NETNS" addr add "$ADDR6/64" dev "$VETH" nodad
+	local dev=${1:-$VETH} mac peer_mac
+	ip -n "$NETNS" addr add "$ADDR4/24" dev "$dev"
+	ip -n "$NETNS" addr add "$ADDR6/64" dev "$dev" nodad
 	ip -n "$PEER_NS" addr add "$PEER_ADDR4/24" dev "$PEER_VETH"
 	ip -n "$PEER_NS" addr add "$PEER_ADDR6/64" dev "$PEER_VETH" nodad
 	ip -n "$NETNS" link set "$VETH" up
+	ip -n "$NETNS" link set "$dev" up
 	ip -n "$PEER_NS" link set "$PEER_VETH" up
-	local mac peer_mac
-	mac=$(ip netns exec "$NETNS" cat "/sys/class/net/$VETH/address")
+	mac=$(ip netns exec "$NETNS" cat "/sys/class/net/$dev/address")
 	peer_mac=$(ip netns exec "$PEER_NS" cat "/sys/class/net/$PEER_VETH/address")
-	ip -n "$NETNS" neigh replace "$PEER_ADDR4" lladdr "$peer_mac" dev "$VETH" nud permanent
-	ip -n "$NETNS" neigh replace "$PEER_ADDR6" lladdr "$peer_mac" dev "$VETH" nud permanent
+	ip -n "$NETNS" neigh replace "$PEER_ADDR4" lladdr "$peer_mac" dev "$dev" nud permanent
+	ip -n "$NETNS" neigh replace "$PEER_ADDR6" lladdr "$peer_mac" dev "$dev" nud permanent
 	ip -n "$PEER_NS" neigh replace "$ADDR4" lladdr "$mac" dev "$PEER_VETH" nud permanent
 	ip -n "$PEER_NS" neigh replace "$ADDR6" lladdr "$mac" dev "$PEER_VETH" nud permanent
 }

@@ -16,8 +16,16 @@
 # MLD reports over before the first case (ARP and neighbour discovery have
 # static entries, see setup_veth_pair), so the qdiscs count the test's
 # sockets and nothing else.
+#
+# Two topologies (wire_setup): the plain veth pair, and a bridge in $NETNS
+# with the veth as its one port, which carries the addresses and whose qdisc
+# counts what the host sends. Both modes run with the defaults, in tc mode
+# interfaces = [ ]: pdttd must pick the veth, or the bridge and not its
+# port, and count each packet once.
 
 ETH_HLEN=14
+WIRE_DEV=$VETH           # $NETNS's device with the addresses and the reference qdisc
+WIRE_BRIDGE=pdttbr0
 WIRE_CASE=0
 WIRE_FAILED=0            # comparisons off: all cases run, then the test fails
 WIRE_CHECK_PEER=0        # socket mode: the peer's sockets are counted too
@@ -36,23 +44,44 @@ tx_buffers() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets"
 }
 
-# both_qdiscs: "bytes packets" of $VETH's qdisc, then of $PEER_VETH's.
+# both_qdiscs: "bytes packets" of $WIRE_DEV's qdisc, then of $PEER_VETH's.
 both_qdiscs() {
-	echo "$(qdisc_stats "$NETNS" "$VETH") $(qdisc_stats "$PEER_NS" "$PEER_VETH")"
+	echo "$(qdisc_stats "$NETNS" "$WIRE_DEV") $(qdisc_stats "$PEER_NS" "$PEER_VETH")"
 }
 
-# both_buffers: buffers sent by $VETH, then by $PEER_VETH.
+# both_buffers: buffers sent by $WIRE_DEV, then by $PEER_VETH.
 both_buffers() {
-	echo "$(tx_buffers "$NETNS" "$VETH") $(tx_buffers "$PEER_NS" "$PEER_VETH")"
+	echo "$(tx_buffers "$NETNS" "$WIRE_DEV") $(tx_buffers "$PEER_NS" "$PEER_VETH")"
 }
 
-# wire_setup: the veth pair of setup_veth_pair, quiet, with a pfifo root
-# qdisc on each end.
+# wire_bridge_pair: the veth pair of setup_veth_pair, but with $VETH a port
+# of the bridge $WIRE_BRIDGE, which has the addresses. The port has none of
+# its own (no IPv6 either: no link-local address, no packets of its own).
+wire_bridge_pair() {
+	add_veth_pair
+	ip -n "$NETNS" link add "$WIRE_BRIDGE" type bridge || fail "cannot create the bridge $WIRE_BRIDGE"
+	ip netns exec "$NETNS" sysctl -qw "net.ipv6.conf.$VETH.disable_ipv6=1" ||
+		fail "cannot turn IPv6 off on $VETH"
+	ip -n "$NETNS" link set "$VETH" master "$WIRE_BRIDGE" ||
+		fail "cannot make $VETH a port of $WIRE_BRIDGE"
+	# A bridge has no queue length: pfifo's limit would be 1 packet.
+	ip -n "$NETNS" link set "$WIRE_BRIDGE" txqueuelen 1000
+	WIRE_DEV=$WIRE_BRIDGE
+	configure_veth_pair "$WIRE_BRIDGE"
+}
+
+# wire_setup [veth|bridge]: the veth pair of setup_veth_pair, or with
+# bridge that of wire_bridge_pair, quiet, with a pfifo root qdisc on
+# $WIRE_DEV and on $PEER_VETH.
 wire_setup() {
 	local ns dev before now quiet=0
-	setup_veth_pair
+	case ${1:-veth} in
+	veth) setup_veth_pair ;;
+	bridge) wire_bridge_pair ;;
+	*) fail "wire_setup: unknown topology $1" ;;
+	esac
 	for ns in "$NETNS" "$PEER_NS"; do
-		dev=$VETH
+		dev=$WIRE_DEV
 		[ "$ns" = "$PEER_NS" ] && dev=$PEER_VETH
 		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.router_solicitations=0" \
 			"net.ipv6.conf.$dev.accept_ra=0" || fail "cannot quieten $dev"
@@ -206,4 +235,38 @@ wire_cases() {
 	wire_case "UDP small IPv4 out" udp_small_out "$PEER_ADDR4" 5309
 	wire_case "UDP small IPv6 in" udp_small_in "$ADDR6" 5310
 	[ $WIRE_FAILED = 0 ] || fail "$WIRE_FAILED of the counts above are not what crossed the wire"
+}
+
+# wire_socket_mode TOPOLOGY: the cases in socket mode (wire_socket*.sh), the
+# daemon in the host's namespace, which sees both ends: the peer's UID is
+# checked too. pdttd counts this test's cgroup only.
+wire_socket_mode() {
+	setup
+	use_own_cgroup
+	wire_setup "$1"
+	PDTTD_CMD=() # socket mode: the daemon in the host's namespace sees both
+	write_config "interval = 1;" "cgroup_path = \"$CGROUP\";"
+	WIRE_CHECK_PEER=1
+	start_daemon
+	wire_cases
+	stop_daemon
+}
+
+# wire_tc_mode TOPOLOGY: the cases in tc mode (wire_tc*.sh), pdttd in $NETNS
+# with the default interfaces = [ ]: it must count on $WIRE_DEV alone (not
+# loopback, not the bridge's port); [unattributed] is part of the totals.
+wire_tc_mode() {
+	local other
+	setup
+	wire_setup "$1"
+	write_config "interval = 1;" 'mode = "tc";'
+	WIRE_WITH_UNATTRIBUTED=1
+	start_daemon
+	grep -q "counting on $WIRE_DEV " "$WORK/stderr" ||
+		fail "pdttd did not attach to $WIRE_DEV: $(cat "$WORK/stderr")"
+	other=$(grep "counting on " "$WORK/stderr" | grep -v "counting on $WIRE_DEV ")
+	[ -z "$other" ] || fail "pdttd attached to more than $WIRE_DEV: $other"
+	echo "ok: with interfaces = [ ], pdttd counts on $WIRE_DEV alone"
+	wire_cases
+	stop_daemon
 }

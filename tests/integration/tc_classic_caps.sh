@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Classic tc filters with exactly the systemd unit's capabilities (CAP_BPF,
-# CAP_PERFMON, CAP_NET_ADMIN; no CAP_SYS_ADMIN, so no program can be opened
-# by its id): pdttd still knows its own filters, so three restarts leave one
-# filter per hook (each counting once), and --unload, with the same
-# capabilities, removes them and the clsact qdisc pdtt made.
+# Classic tc filters with exactly the systemd unit's capabilities (its
+# CapabilityBoundingSet, read from etc/pdtt.service.in: CAP_BPF,
+# CAP_PERFMON, CAP_NET_ADMIN, CAP_CHOWN; no CAP_SYS_ADMIN, so no program can
+# be opened by its id): pdttd still knows its own filters, so three restarts
+# leave one filter per hook (each counting once), and --unload, with the
+# same capabilities, removes them and the clsact qdisc pdtt made.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
 setup_veth_pair
@@ -13,12 +14,25 @@ U1=$(test_uid 1)
 PEER=$(test_uid 2)
 export PDTT_TC_ATTACH=classic
 
-# The unit's CapabilityBoundingSet and AmbientCapabilities, nothing more.
-UNIT_CAPS=+bpf,+perfmon,+net_admin
+# The unit's CapabilityBoundingSet, nothing more: as setpriv's list
+# (+bpf,+perfmon,...), and as the CapEff mask pdttd must run with (bit N for
+# the Nth name of setpriv --list-caps, which lists them in number order).
+UNIT_FILE="$PDTT_TESTS/../etc/pdtt.service.in"
+unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT_FILE")
+[ -n "$unit_caps" ] || fail "no CapabilityBoundingSet= in $UNIT_FILE"
+UNIT_CAPS=""
+UNIT_CAPEFF=0
+for cap in $unit_caps; do
+	name=$(echo "${cap#CAP_}" | tr '[:upper:]' '[:lower:]')
+	bit=$(setpriv --list-caps | grep -nx "$name" | cut -d: -f1)
+	[ -n "$bit" ] || fail "setpriv does not know $cap of $UNIT_FILE"
+	UNIT_CAPS="$UNIT_CAPS${UNIT_CAPS:+,}+$name"
+	UNIT_CAPEFF=$((UNIT_CAPEFF | 1 << (bit - 1)))
+done
+UNIT_CAPEFF=$(printf '%016x' "$UNIT_CAPEFF")
+echo "the unit's capabilities: $UNIT_CAPS (CapEff $UNIT_CAPEFF)"
 PDTTD_CMD+=(setpriv --inh-caps="-all,$UNIT_CAPS" --ambient-caps="-all,$UNIT_CAPS"
 	--bounding-set="-all,$UNIT_CAPS")
-# CAP_NET_ADMIN (12), CAP_PERFMON (38), CAP_BPF (39).
-UNIT_CAPEFF=000000c000001000
 
 expect_one_filter_per_hook() {
 	local hook n
