@@ -7,8 +7,9 @@
  * inet6_recvmsg do the same (Linux 5.11+, which lets tracing programs use
  * socket storage): they are what the tracepoints' caller calls for every
  * inet socket, and see the same return value. The loader attaches one set.
- * The counting programs charge that UID: a connection accepted by root's sshd but read and written by the user's
- * session process is charged to the user. Included by every mode's object.
+ * The counting programs charge that UID: a connection accepted by root's
+ * sshd but read and written by the user's session process is charged to the
+ * user. Included by every mode's object.
  */
 #ifndef PDTT_OWNER_BPF_H
 #define PDTT_OWNER_BPF_H
