@@ -70,12 +70,18 @@ static __always_inline void pdtt_record_owner(struct sock *sk, int moved, enum p
 
 	if (!sk || moved <= 0)
 		return;
+	/*
+	 * First, before the checks below: only this function records an
+	 * owner, and only after them, so a socket that records tracked has
+	 * passed them (its family and sk_kern_sock never change), and its
+	 * common path reads neither of their lines.
+	 */
+	if (how == PDTT_ACCESS_CAST && pdtt_owner_recorded(sk, tracked))
+		return;
 	family = sk->__sk_common.skc_family;
 	if (family != PDTT_AF_INET && family != PDTT_AF_INET6)
 		return;
 	if (BPF_CORE_READ_BITFIELD(sk, sk_kern_sock))
-		return;
-	if (how == PDTT_ACCESS_CAST && pdtt_owner_recorded(sk, tracked))
 		return;
 	info = bpf_sk_storage_get(&pdtt_owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	/* Write only on change: keeps the cache line shared with the counting CPUs. */
