@@ -400,10 +400,18 @@ void loader_prepare_owner_tracking(const struct pdtt_config *cfg, struct pdtt_lo
 	/* Tests: socket and tc mode read the storage by the helper alone (pdtt_storage_cached). */
 	if (storage && strcmp(storage, "helper") == 0)
 		*switches |= PDTT_SW_STORAGE_HELPER;
-	for (size_t i = 0; i < pins_n_owner_links; i++)
-		bpf_program__set_autoload(bpf_object__find_program_by_name(obj,
-									   pins_owner_links[i].prog),
-					  pins_owner_links[i].via == ld->owner_via);
+	/* Before 6.2 a program that calls bpf_rdonly_cast does not load: the "r" set. */
+	ld->owner_direct = ld->owner_tracking && loader_kernel_cast();
+	for (size_t i = 0; i < pins_n_owner_links; i++) {
+		const struct pins_owner_link *o = &pins_owner_links[i];
+		bool on = o->via == ld->owner_via;
+
+		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, o->prog),
+					  on && (ld->owner_direct || !o->prog_r));
+		if (o->prog_r)
+			bpf_program__set_autoload(bpf_object__find_program_by_name(obj, o->prog_r),
+						  on && !ld->owner_direct);
+	}
 }
 
 const char *loader_attribution(const struct pdtt_config *cfg, const struct pdtt_loader *ld)
@@ -456,8 +464,10 @@ int loader_attach_owner_tracking(const struct pdtt_config *cfg, struct pdtt_load
 	for (size_t i = 0; !rc && i < pins_n_owner_links; i++) {
 		const struct pins_owner_link *o = &pins_owner_links[i];
 
+		const char *prog = o->prog_r && !ld->owner_direct ? o->prog_r : o->prog;
+
 		if (o->via == ld->owner_via)
-			rc = loader_attach_pinned(bpf_object__find_program_by_name(obj, o->prog),
+			rc = loader_attach_pinned(bpf_object__find_program_by_name(obj, prog),
 						  cfg->pin_path, o->pin, attach_trace, NULL, err,
 						  errlen);
 	}

@@ -36,6 +36,7 @@ struct pdtt_loader {
 	char tx_why[512];              /* why that way (loader_kernel_tx) */
 	bool owner_tracking;           /* the owner tracking programs are attached */
 	enum pins_owner_via owner_via; /* through which hooks; 0 when off */
+	bool owner_direct;             /* its programs read sockets' storage directly (CAST) */
 	char owner_off[256];           /* why owner tracking is off though configured on */
 	struct pdtt_meta meta;
 	const struct loader_mode *mode;

@@ -287,10 +287,19 @@ enum pins_access loader_kernel_access(enum pdtt_mode mode, char *why, size_t why
 static const char *const owner_tracepoints[] = { "btf_trace_sock_send_length",
 						 "btf_trace_sock_recv_length", NULL };
 
+bool loader_kernel_cast(void)
+{
+	return have_btf(cast_kfuncs, BTF_KIND_FUNC);
+}
+
 enum pins_owner_via loader_kernel_owner_hooks(char *why, size_t whylen)
 {
+	/* Tests: the fexit programs, as on kernels before 6.3. */
+	const char *force = getenv("PDTT_KERNEL_OWNER");
+	bool fexit = force && strcmp(force, "fexit") == 0;
+
 	why[0] = '\0';
-	if (have_btf(owner_tracepoints, BTF_KIND_TYPEDEF))
+	if (!fexit && have_btf(owner_tracepoints, BTF_KIND_TYPEDEF))
 		return PINS_OWNER_TRACEPOINTS;
 	if (probe_program("pdtt_probe_fexit", true))
 		return PINS_OWNER_FEXIT;

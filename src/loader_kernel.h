@@ -34,6 +34,13 @@ enum pins_access loader_kernel_access(enum pdtt_mode mode, char *why, size_t why
 enum pins_owner_via loader_kernel_owner_hooks(char *why, size_t whylen);
 
 /*
+ * Whether the kernel has the kfuncs of the CAST way (bpf_rdonly_cast and
+ * bpf_cast_to_kern_ctx, Linux 6.2+), whatever PDTT_KERNEL_ACCESS says:
+ * owner tracking's fexit programs then read each socket's storage directly.
+ */
+bool loader_kernel_cast(void);
+
+/*
  * Whether BPF programs may use atomic fetch-and-add (Linux 5.12+); the
  * modes load their _compat build where not.
  */

@@ -75,18 +75,18 @@ const char *pins_access_text(enum pins_access access)
 }
 
 const struct pins_owner_link pins_owner_links[] = {
-	{ PINS_OWNER_TRACEPOINTS, PDTT_PIN_LINK_OWNER_SEND, "pdtt_owner_send", "tp_btf",
+	{ PINS_OWNER_TRACEPOINTS, PDTT_PIN_LINK_OWNER_SEND, "pdtt_owner_send", NULL, "tp_btf",
 	  "sock_send_length" },
-	{ PINS_OWNER_TRACEPOINTS, PDTT_PIN_LINK_OWNER_RECV, "pdtt_owner_recv", "tp_btf",
+	{ PINS_OWNER_TRACEPOINTS, PDTT_PIN_LINK_OWNER_RECV, "pdtt_owner_recv", NULL, "tp_btf",
 	  "sock_recv_length" },
-	{ PINS_OWNER_FEXIT, "link_owner_inet_sendmsg", "pdtt_owner_inet_send", "fexit",
-	  "inet_sendmsg" },
-	{ PINS_OWNER_FEXIT, "link_owner_inet6_sendmsg", "pdtt_owner_inet6_send", "fexit",
-	  "inet6_sendmsg" },
-	{ PINS_OWNER_FEXIT, "link_owner_inet_recvmsg", "pdtt_owner_inet_recv", "fexit",
-	  "inet_recvmsg" },
-	{ PINS_OWNER_FEXIT, "link_owner_inet6_recvmsg", "pdtt_owner_inet6_recv", "fexit",
-	  "inet6_recvmsg" },
+	{ PINS_OWNER_FEXIT, "link_owner_inet_sendmsg", "pdtt_owner_inet_send",
+	  "pdtt_ownerr_inet_send", "fexit", "inet_sendmsg" },
+	{ PINS_OWNER_FEXIT, "link_owner_inet6_sendmsg", "pdtt_owner_inet6_send",
+	  "pdtt_ownerr_inet6_send", "fexit", "inet6_sendmsg" },
+	{ PINS_OWNER_FEXIT, "link_owner_inet_recvmsg", "pdtt_owner_inet_recv",
+	  "pdtt_ownerr_inet_recv", "fexit", "inet_recvmsg" },
+	{ PINS_OWNER_FEXIT, "link_owner_inet6_recvmsg", "pdtt_owner_inet6_recv",
+	  "pdtt_ownerr_inet6_recv", "fexit", "inet6_recvmsg" },
 };
 
 const size_t pins_n_owner_links = ARRAY_SIZE(pins_owner_links);

@@ -118,6 +118,10 @@ struct pins_owner_link {
 	enum pins_owner_via via;
 	const char *pin;
 	const char *prog; /* the program in each mode's object */
+	/* The same without the direct read of the socket's storage, for kernels
+	 * without bpf_rdonly_cast (before 6.2); NULL where prog runs on every
+	 * kernel that has the hook (the tracepoints: 6.3+). */
+	const char *prog_r;
 	const char *kind; /* "tp_btf", "fexit" */
 	const char *hook; /* the tracepoint or kernel function */
 };

@@ -478,6 +478,17 @@ pinned_link_ids() {
 	done
 }
 
+# link_reads_directly PIN: whether the program of the link pinned as PIN in
+# $PIN_PATH reads sockets' storage directly (pdtt_storage_cached, CAST only),
+# as its source lines in the program's BTF say.
+link_reads_directly() {
+	local id
+	id=$(bpftool -j link show pinned "$PIN_PATH/$1" |
+		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])') ||
+		fail "cannot read the link pinned in $PIN_PATH/$1"
+	bpftool prog dump xlated id "$id" | grep -q 'sk_bpf_storage'
+}
+
 # expect_detached "IDS": none of these links or programs (pinned_link_ids'
 # lines) exists any more.
 expect_detached() {

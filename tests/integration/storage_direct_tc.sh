@@ -22,11 +22,7 @@ PEER=$(test_uid 1)
 # reads_directly HOOK: whether the program of the tcx link pdttd pinned for
 # $VETH's HOOK (egress or ingress) holds the direct read.
 reads_directly() {
-	local id
-	id=$(bpftool -j link show pinned "$PIN_PATH/link_tc_${VETH}_$1" |
-		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])') ||
-		fail "cannot read the link pinned in $PIN_PATH/link_tc_${VETH}_$1"
-	bpftool prog dump xlated id "$id" | grep -q 'sk_bpf_storage'
+	link_reads_directly "link_tc_${VETH}_$1"
 }
 
 # send_as A B ADDR PORT: on one socket root opened in $NETNS, 10 datagrams

@@ -25,7 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${PDTTD:?PDTTD must name the pdttd under test (run me through make check-kernels)}"
 : "${PDTT_CLI:?} ${PDTT_TESTS:?} ${PDTT_TESTS_BUILD:?}"
 KERNELS=${PDTT_KERNELS:-5.10 6.1 6.12 host}
-TESTS=${PDTT_KERNEL_TESTS:-basic_load network_traffic uids restart cleanup pdtt_tc tc_traffic owner_tracking kernel_access owner_ssh jobs}
+TESTS=${PDTT_KERNEL_TESTS:-basic_load network_traffic uids restart cleanup pdtt_tc tc_traffic owner_tracking owner_direct kernel_access owner_ssh jobs}
 CACHE=${PDTT_KERNELS_CACHE:-/var/cache/pdtt-kernels}
 OUT=${PDTT_KERNELS_OUT:-$PWD/kernels-out}
 TIMEOUT=${PDTT_KERNELS_TIMEOUT:-3600}
