@@ -1455,13 +1455,15 @@ def markdown(args, info, topos, ns, tput, report, foreign):
             L.append("Where pdtt's socket egress cost goes (bench/components.bpf.c: pieces of "
                      "the same code, each alone on the hook; ns per run, median):")
             L.append("")
-            L.append("| program on socket egress | UDP 64 B | TCP 1 stream |")
-            L.append("|---|---|---|")
+            piece_loads = [load for load in args.ns_loads if load in LOADS]
+            L.append("| program on socket egress | " +
+                     " | ".join(LOADS[load][0] for load in piece_loads) + " |")
+            L.append("|---|" + "---|" * len(piece_loads))
             rows = [("empty-socket", "empty (floor)")] + [(p.key, p.label) for p in args.pieces] + \
                    [("pdtt-socket", "pdtt_sock_egress (all of it)")]
             for key, label in rows:
                 cells = []
-                for load in ("udp64", "tcp1"):
+                for load in piece_loads:
                     v = med(samples.get(("loopback", "socket egress", load, key), []))
                     cells.append(f"{v:.1f}" if v is not None else "-")
                 L.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -1673,9 +1675,14 @@ def main(argv):
         probe.down()
         topos = topologies(args, cgroot)
         lo = topos[0][0]
-        args.pieces = [Piece(lo, cgroot, "bench_owner_only", "owner of the socket only"),
+        args.pieces = [Piece(lo, cgroot, "bench_owner_only",
+                             "owner of the socket only (direct read, as pdtt)"),
+                       Piece(lo, cgroot, "bench_owner_helper",
+                             "owner of the socket only (bpf_sk_storage_get)"),
                        Piece(lo, cgroot, "bench_update_only",
-                             "counter update only (a fixed UID)")] if args.profile else []
+                             "counter update only (a fixed UID)"),
+                       Piece(lo, cgroot, "bench_update_no_headers",
+                             "counter update only, no GSO header reads")] if args.profile else []
         for topo, configs in topos:
             topo.up()
             for cfg in configs:

@@ -539,18 +539,6 @@ static __always_inline struct pdtt_value *pdtt_bucket(__u32 bucket)
 	return bpf_map_lookup_elem(&pdtt_buckets, &bucket);
 }
 
-/* The owner's counters; NULL when its UID has no slot (the counters are full). */
-static __always_inline struct pdtt_value *pdtt_owner_counters(struct pdtt_owner owner)
-{
-	__u32 slot = owner.slot;
-
-	if (slot == PDTT_NO_SLOT)
-		slot = pdtt_slot_of(owner.uid);
-	if (slot == PDTT_NO_SLOT)
-		return NULL;
-	return bpf_map_lookup_elem(&pdtt_counters, &slot);
-}
-
 /*
  * What one buffer is on the wire, its IP header at l3_offset: a GSO/GRO
  * buffer of n segments (gso_segs) is n packets, and its length plus the
@@ -755,6 +743,29 @@ static __always_inline void pdtt_add(struct pdtt_value *v, struct pdtt_value *jo
 }
 
 /*
+ * count() for an owner whose slot is known when it has a UID (o.slot
+ * PDTT_NO_SLOT there: its UID has none, the overflow bucket).
+ */
+static __always_inline void pdtt_count_known(struct pdtt_owner owner, struct __sk_buff *skb,
+					     __u32 l3_offset, enum pdtt_direction dir)
+{
+	struct pdtt_value *v = NULL, *job;
+	__u32 slot = owner.slot; /* its own key: the owner stays in registers */
+
+	if (owner.bucket == PDTT_BUCKET_COUNT) {
+		v = bpf_map_lookup_elem(&pdtt_counters, &slot);
+		if (!v)
+			owner.bucket = PDTT_BUCKET_OVERFLOW;
+	}
+	if (!v)
+		v = pdtt_bucket(owner.bucket);
+	if (!v)
+		return; /* never: the bucket array is preallocated */
+	job = pdtt_job_value(owner.job);
+	pdtt_add(v, job, dir, pdtt_classify(skb, l3_offset, dir), pdtt_wire_of(skb, l3_offset));
+}
+
+/*
  * Charge the buffer of skb, its IP header at l3_offset, to its owner and,
  * with jobs on, to the socket's job too: its class and its bytes and
  * packets on the wire. Those are read from skb only once the counters are
@@ -765,19 +776,70 @@ static __always_inline void pdtt_add(struct pdtt_value *v, struct pdtt_value *jo
 static __always_inline void count(struct pdtt_owner owner, struct __sk_buff *skb, __u32 l3_offset,
 				  enum pdtt_direction dir)
 {
-	struct pdtt_value *v = NULL, *job;
+	if (owner.bucket == PDTT_BUCKET_COUNT && owner.slot == PDTT_NO_SLOT)
+		owner.slot = pdtt_slot_of(owner.uid);
+	pdtt_count_known(owner, skb, l3_offset, dir);
+}
 
-	if (owner.bucket == PDTT_BUCKET_COUNT) {
-		v = pdtt_owner_counters(owner);
-		if (!v)
-			owner.bucket = PDTT_BUCKET_OVERFLOW;
+/*
+ * An owner whose slot is known (pdtt_count_known) in one word, so that a
+ * subprogram can return it in its return register rather than through the
+ * caller's stack: its job in the high half, and in the low half its slot,
+ * or PDTT_NO_SLOT - bucket for a bucket (slots stay far below:
+ * max_users is at most 2^20).
+ */
+static __always_inline __u64 pdtt_owner_pack(struct pdtt_owner o)
+{
+	__u32 where = PDTT_NO_SLOT - o.bucket;
+
+	if (o.bucket == PDTT_BUCKET_COUNT)
+		where = o.slot == PDTT_NO_SLOT ? PDTT_NO_SLOT - PDTT_BUCKET_OVERFLOW : o.slot;
+	return (__u64)o.job << 32 | where;
+}
+
+static __always_inline struct pdtt_owner pdtt_owner_unpack(__u64 packed)
+{
+	struct pdtt_owner o = { .bucket = PDTT_BUCKET_COUNT, .job = packed >> 32 };
+	__u32 where = (__u32)packed;
+
+	if (where > PDTT_NO_SLOT - PDTT_BUCKET_COUNT) {
+		o.bucket = PDTT_NO_SLOT - where;
+		o.slot = PDTT_NO_SLOT;
+	} else {
+		o.slot = where;
 	}
-	if (!v)
-		v = pdtt_bucket(owner.bucket);
-	if (!v)
-		return; /* never: the bucket array is preallocated */
-	job = pdtt_job_value(owner.job);
-	pdtt_add(v, job, dir, pdtt_classify(skb, l3_offset, dir), pdtt_wire_of(skb, l3_offset));
+	return o;
+}
+
+/*
+ * Socket mode, CAST: the owner of the packets that the direct read of the
+ * socket's storage does not give (pdtt_socket_owner_direct: a new socket, a
+ * new UID, no socket...), through bpf_sk_storage_get, with its slot
+ * (claimed here for a new UID), in a subprogram of its own: the registers
+ * that its helper calls need are then not taken from the common path,
+ * which makes none, and the counting is inlined once, after both ways to
+ * the owner. The owner comes back packed in the return register
+ * (pdtt_owner_pack): through a pointer it would live on the stack on the
+ * common path too.
+ */
+static __noinline __u64 pdtt_sock_owner_slow(struct __sk_buff *skb)
+{
+	struct pdtt_owner o = pdtt_socket_owner(skb->sk, skb, PDTT_ACCESS_CAST);
+
+	if (o.bucket == PDTT_BUCKET_COUNT && o.slot == PDTT_NO_SLOT)
+		o.slot = pdtt_slot_of(o.uid);
+	return pdtt_owner_pack(o);
+}
+
+/* Socket mode, CAST: the owner of skb's socket, its slot known (pdtt_count_known). */
+static __always_inline struct pdtt_owner pdtt_sock_owner_cast(struct __sk_buff *skb)
+{
+	struct pdtt_owner o;
+
+	/* The direct read gives the slot whenever it gives a UID. */
+	if (!pdtt_socket_owner_direct(skb, &o))
+		o = pdtt_owner_unpack(pdtt_sock_owner_slow(skb));
+	return o;
 }
 
 #endif /* PDTT_COUNT_BPF_H */

@@ -8,29 +8,14 @@
 #include "pdtt_count.bpf.h"
 #include "pdtt_owner.bpf.h"
 
-/*
- * CAST: the packets whose owner the direct read of the socket's storage
- * does not give (pdtt_socket_owner_direct: a new socket, a new UID, no
- * socket...) are counted here, through bpf_sk_storage_get, in a subprogram
- * of its own: the registers that its helper calls need are then not taken
- * from the common path, which makes none.
- */
-static __noinline int pdtt_sock_slow(struct __sk_buff *skb, enum pdtt_direction dir)
-{
-	count(pdtt_socket_owner(skb->sk, skb, PDTT_ACCESS_CAST), skb, 0, dir);
-	return 1;
-}
-
 static __always_inline int pdtt_sock(struct __sk_buff *skb, enum pdtt_direction dir,
 				     enum pdtt_access how)
 {
-	struct pdtt_owner o;
-
-	if (how != PDTT_ACCESS_CAST)
-		o = pdtt_socket_owner(skb->sk, skb, how);
-	else if (!pdtt_socket_owner_direct(skb, &o))
-		return pdtt_sock_slow(skb, dir);
-	count(o, skb, 0, dir);
+	if (how != PDTT_ACCESS_CAST) {
+		count(pdtt_socket_owner(skb->sk, skb, how), skb, 0, dir);
+		return 1;
+	}
+	pdtt_count_known(pdtt_sock_owner_cast(skb), skb, 0, dir);
 	return 1;
 }
 
