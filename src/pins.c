@@ -488,20 +488,41 @@ static int link_info(const char *pin_path, const char *name, void *info, __u32 l
 	return e ? e : 1;
 }
 
-/* The way the program with kernel id prog_id reads the kernel. */
-static enum pins_access access_of_prog(__u32 prog_id)
+/* The name of the program with kernel id prog_id (as the kernel keeps it); "" if unknown. */
+static void prog_name(__u32 prog_id, char name[BPF_OBJ_NAME_LEN])
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	enum pins_access access = PINS_ACCESS_UNKNOWN;
 	int fd = prog_id ? bpf_prog_get_fd_by_id(prog_id) : -1;
 
+	name[0] = '\0';
 	if (fd < 0)
-		return access;
+		return;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		access = pins_access_of(info.name);
+		snprintf(name, BPF_OBJ_NAME_LEN, "%s", info.name);
 	close(fd);
-	return access;
+}
+
+/* The way the program with kernel id prog_id reads the kernel. */
+static enum pins_access access_of_prog(__u32 prog_id)
+{
+	char name[BPF_OBJ_NAME_LEN];
+
+	prog_name(prog_id, name);
+	return name[0] ? pins_access_of(name) : PINS_ACCESS_UNKNOWN;
+}
+
+/*
+ * Whether owner link o's program, kernel id prog_id, is the build that
+ * reads sockets' storage directly: o's prog, not its prog_r (built for
+ * kernels without bpf_rdonly_cast), where o has both.
+ */
+static bool owner_reads_directly(const struct pins_owner_link *o, __u32 prog_id)
+{
+	char name[BPF_OBJ_NAME_LEN];
+
+	prog_name(prog_id, name);
+	return name[0] && strncmp(name, o->prog, KERNEL_NAME_MAX) == 0;
 }
 
 /* The pinned links of socket mode, one entry a hook. */
@@ -551,6 +572,7 @@ static int owner_links(const char *pin_path, struct hook_list *l)
 		if (!(h = add_hook(l, PINS_HOOK_OWNER, hook)))
 			return -ENOMEM;
 		h->live = true;
+		h->storage_direct = owner_reads_directly(o, info.prog_id);
 	}
 	return 0;
 }

@@ -244,6 +244,7 @@ struct pins_hook {
 	bool live;                /* still attached: not to a removed interface or cgroup */
 	bool other_netns;         /* classic filter in another network namespace: not checked */
 	enum pins_access access;  /* of the counting program attached; UNKNOWN for owner links */
+	bool storage_direct;      /* owner links: the program reads sockets' storage directly */
 };
 
 /*

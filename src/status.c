@@ -156,6 +156,24 @@ static void write_uid_read(FILE *out, const struct pdtt_status *s)
 	fputs("-\n", out);
 }
 
+/* On or off, and how its programs find a socket's owner record (pdtt_owner.bpf.h). */
+static void write_owner_tracking(FILE *out, const struct pdtt_status *s)
+{
+	bool direct = false;
+
+	key(out, "owner tracking");
+	if (!any_hook(s, PINS_HOOK_OWNER)) {
+		fputs("off\n", out);
+		return;
+	}
+	for (size_t i = 0; i < s->n_hooks; i++)
+		if (s->hooks[i].kind == PINS_HOOK_OWNER && s->hooks[i].storage_direct)
+			direct = true;
+	fprintf(out, "on, %s\n",
+		direct ? "the socket's storage read directly (Linux 6.2+)"
+		       : "the socket's storage through bpf_sk_storage_get");
+}
+
 static void write_map(FILE *out, const struct pdtt_status *s)
 {
 	uint64_t permille = s->capacity ? (s->entries * 1000 + s->capacity / 2) / s->capacity : 0;
@@ -199,8 +217,7 @@ void status_write(FILE *out, const struct pdtt_status *s)
 	write_hooks(out, s);
 	write_interfaces(out, s);
 	write_uid_read(out, s);
-	key(out, "owner tracking");
-	fprintf(out, "%s\n", any_hook(s, PINS_HOOK_OWNER) ? "on" : "off");
+	write_owner_tracking(out, s);
 	write_map(out, s);
 	key(out, "accounting start");
 	if (s->accounting_start) {

@@ -15,7 +15,8 @@
 #   the socket's storage cache: one of them takes pdtt_owners' cache slot
 #   (16 slots), so the owner program finds another map's element there and
 #   must not take it for pdtt_owners' (it would read B as already recorded).
-# The owner programs attached hold the direct read exactly when it is on.
+# The owner programs attached hold the direct read exactly when it is on,
+# and pdtt status says which way they take.
 . "$PDTT_TESTS/integration/lib.sh"
 setup
 require_owner_tracking_kernel
@@ -134,6 +135,13 @@ for hooks in default fexit; do
 					fail "$hooks: the owner program of $pin does not read the storage directly"
 			fi
 		done
+		if [ $way = direct ]; then
+			status=$(pdtt_cmd status -c "$WORK/pdtt.conf" | sed -n 's/^owner tracking: *//p')
+			want="on, the socket's storage through bpf_sk_storage_get"
+			[ $cast = no ] || want="on, the socket's storage read directly (Linux 6.2+)"
+			[ "$status" = "$want" ] ||
+				fail "$hooks: pdtt status says owner tracking: '$status', not '$want'"
+		fi
 		traffic "$A" "$B" $port
 		wait_counted
 		# TX: A 9 + 1 + 9, B 9 + 1 (the first send of each turn goes out

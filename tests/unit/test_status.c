@@ -12,11 +12,20 @@
 static const struct pins_hook socket_hooks[] = {
 	{ .kind = PINS_HOOK_CGROUP, .hook = "ingress", .cgroup_id = 1, .live = true },
 	{ .kind = PINS_HOOK_CGROUP, .hook = "egress", .cgroup_id = 1, .live = true },
-	{ .kind = PINS_HOOK_OWNER, .hook = "tp_btf sock_send_length", .live = true },
-	{ .kind = PINS_HOOK_OWNER, .hook = "tp_btf sock_recv_length", .live = true },
+	{ .kind = PINS_HOOK_OWNER,
+	  .hook = "tp_btf sock_send_length",
+	  .live = true,
+	  .storage_direct = true },
+	{ .kind = PINS_HOOK_OWNER,
+	  .hook = "tp_btf sock_recv_length",
+	  .live = true,
+	  .storage_direct = true },
 };
 
-/* Before Linux 6.2: the UID read with bpf_probe_read_kernel. */
+/*
+ * Before Linux 6.2: the UID read with bpf_probe_read_kernel, owner
+ * tracking's fexit programs without the direct read of the storage.
+ */
 static const struct pins_hook socket_probe_hooks[] = {
 	{ .kind = PINS_HOOK_CGROUP,
 	  .hook = "ingress",
@@ -28,6 +37,8 @@ static const struct pins_hook socket_probe_hooks[] = {
 	  .cgroup_id = 1,
 	  .live = true,
 	  .access = PINS_ACCESS_PROBE },
+	{ .kind = PINS_HOOK_OWNER, .hook = "fexit inet_sendmsg", .live = true },
+	{ .kind = PINS_HOOK_OWNER, .hook = "fexit inet_recvmsg", .live = true },
 };
 
 static const struct pins_hook tc_hooks[] = {
@@ -91,6 +102,16 @@ static void test_socket(void)
 	struct pdtt_status s = running_socket();
 
 	CHECK_OUTPUT_GOLDEN(write_status, &s, "status_socket.txt");
+}
+
+/* Before Linux 6.2: what the UID read and owner tracking's programs then are. */
+static void test_socket_before_6_2(void)
+{
+	struct pdtt_status s = running_socket();
+
+	s.hooks = socket_probe_hooks;
+	s.n_hooks = sizeof(socket_probe_hooks) / sizeof(socket_probe_hooks[0]);
+	CHECK_OUTPUT_GOLDEN(write_status, &s, "status_socket_probe.txt");
 }
 
 /* Stopped, the map full, owner tracking off, a cgroup not the configured one, an old state file. */
@@ -171,6 +192,7 @@ int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	test_socket();
+	test_socket_before_6_2();
 	test_stopped_full();
 	test_cgroup_elsewhere();
 	test_tc();
