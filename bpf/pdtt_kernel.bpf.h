@@ -62,6 +62,19 @@ struct bpf_local_storage {
 	struct bpf_local_storage_data *cache[16];
 } __attribute__((preserve_access_index));
 
+/*
+ * The caller's credentials, for owner tracking: a kuid_t holds the UID as
+ * the init user namespace sees it (kernel/user_namespace.c maps that
+ * namespace one to one).
+ */
+struct cred {
+	kuid_t uid;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	const struct cred *cred; /* current_cred(): what bpf_get_current_uid_gid() reads */
+} __attribute__((preserve_access_index));
+
 /* Owner tracking before 6.3: what the send and receive calls get. */
 struct socket {
 	struct sock *sk;

@@ -56,15 +56,15 @@ static __always_inline bool pdtt_owner_recorded(struct sock *sk, __u64 tracked)
 }
 
 /*
- * how: PDTT_ACCESS_CAST where the kernel has bpf_rdonly_cast (the direct
+ * Record tracked (PDTT_TRACKED and a UID) as the owner of sk, which moved
+ * moved bytes. how: PDTT_ACCESS_CAST where the kernel has bpf_rdonly_cast (the direct
  * read above first), anything else for the helper alone: before 6.2 the
  * verifier refuses a program that calls a kfunc the kernel lacks, even one
  * that cannot run, so those kernels load programs without the call.
  */
-static __always_inline void pdtt_record_owner(struct sock *sk, int moved, enum pdtt_access how)
+static __always_inline void pdtt_record_owner_as(struct sock *sk, int moved, enum pdtt_access how,
+						 __u64 tracked)
 {
-	/* bpf_get_current_uid_gid() gives the UID in the init user namespace. */
-	__u64 tracked = PDTT_TRACKED | (__u32)bpf_get_current_uid_gid();
 	struct pdtt_socket_info *info;
 	unsigned short family;
 
@@ -87,6 +87,29 @@ static __always_inline void pdtt_record_owner(struct sock *sk, int moved, enum p
 	/* Write only on change: keeps the cache line shared with the counting CPUs. */
 	if (info && info->tracked != tracked)
 		info->tracked = tracked;
+}
+
+/*
+ * The caller's UID in the init user namespace: what bpf_get_current_uid_gid()
+ * gives, read from current's credentials. That helper calls from_kuid() and
+ * from_kgid() (which only map through that namespace's identity map), so it
+ * is three calls and returns; bpf_get_current_task_btf() is one, which only
+ * returns current. Every return costs on kernels whose return thunks
+ * mitigate SRSO (AMD, "Safe RET"): doc/BENCHMARKS.md, issue 19's last
+ * section. bpf_get_current_task_btf() is there for tracing programs from
+ * Linux 5.11, as the fexit fallbacks need.
+ */
+static __always_inline __u32 pdtt_current_uid(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return task->cred->uid.val;
+}
+
+/* pdtt_record_owner_as the caller. */
+static __always_inline void pdtt_record_owner(struct sock *sk, int moved, enum pdtt_access how)
+{
+	pdtt_record_owner_as(sk, moved, how, PDTT_TRACKED | pdtt_current_uid());
 }
 
 /*
