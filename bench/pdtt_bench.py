@@ -182,7 +182,7 @@ def build_tools():
              "-I", os.path.dirname(lib), "-I", os.path.join(TOP, "bpf"), "-o",
              f"{TOOLS}/historycost", f"{HERE}/historycost.c", lib, "-lsqlite3", *libbpf])
     inc = bpf_include_flags()
-    for obj in ("empty", "empty_owner", "components"):
+    for obj in ("empty", "empty_owner", "components", "components_owner"):
         run(["clang", "-O2", "-g", "-target", "bpf", "-mcpu=v3", "-Wall", "-I", os.path.join(TOP, "bpf"),
              *inc, "-c", f"{HERE}/{obj}.bpf.c", "-o", f"{TOOLS}/{obj}.bpf.o"])
 
@@ -566,12 +566,17 @@ class EmptyCgroup(PinnedPrograms):
 
 
 class Piece(PinnedPrograms):
-    """One piece of pdtt's egress program alone (bench/components.bpf.c)."""
+    """One piece of a pdtt program alone on its hook: of socket egress
+    (bench/components.bpf.c) or of owner send (bench/components_owner.bpf.c)."""
 
-    def __init__(self, topo, cgroot, prog, label):
+    OBJECTS = {"socket egress": ("components", "cgroup"),
+               "owner send": ("components_owner", "trace")}
+
+    def __init__(self, topo, cgroot, prog, label, hook="socket egress"):
         super().__init__(topo)
         self.cgroot = cgroot
         self.prog = prog
+        self.hook = hook
         self.key = "piece-" + prog
         self.label = label
         self.floor = "empty-socket"
@@ -582,12 +587,14 @@ class Piece(PinnedPrograms):
         os.makedirs(self.dir, exist_ok=True)
         self.token = CLEANUP.push(self.key, lambda: remove_tree(self.dir))
         env = dict(os.environ, BENCH_PIN_ROOT=self.dir)  # its maps are never pdtt's
-        out = subprocess.run([f"{TOOLS}/benchattach", f"{TOOLS}/components.bpf.o", self.prog,
-                              "cgroup", self.cgroot, f"{self.dir}/link"], env=env, text=True,
+        obj, kind = self.OBJECTS[self.hook]
+        target = self.cgroot if kind == "cgroup" else "-"
+        out = subprocess.run([f"{TOOLS}/benchattach", f"{TOOLS}/{obj}.bpf.o", self.prog,
+                              kind, target, f"{self.dir}/link"], env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if out.returncode:
             raise Failure(f"benchattach {self.prog}: {out.stderr.strip()}")
-        self.ids = [("socket egress", int(out.stdout.strip()))]
+        self.ids = [(self.hook, int(out.stdout.strip()))]
 
 
 class Pdttd(Config):
@@ -936,6 +943,37 @@ def usable_topologies(topos):
 def rotated(items, k):
     k %= len(items)
     return items[k:] + items[:k]
+
+
+PIECES_WHOLE = {"socket egress": "pdtt_sock_egress (all of it)",
+                "owner send": "pdtt_owner_send (all of it)"}
+
+
+def pieces_tables(args, samples):
+    """Per hook with pieces: the empty program, each piece and pdtt's whole
+    program, ns per run (median) per load."""
+    L = []
+    piece_loads = [load for load in args.ns_loads if load in LOADS]
+    for hook, whole in PIECES_WHOLE.items():
+        pieces = [p for p in args.pieces if p.hook == hook]
+        if not pieces:
+            continue
+        L.append(f"Where pdtt's {hook} cost goes (bench/{Piece.OBJECTS[hook][0]}.bpf.c: pieces "
+                 "of the same code, each alone on the hook; ns per run, median):")
+        L.append("")
+        L.append(f"| program on {hook} | " + " | ".join(LOADS[load][0] for load in piece_loads) +
+                 " |")
+        L.append("|---|" + "---|" * len(piece_loads))
+        rows = [("empty-socket", "empty (floor)")] + [(p.key, p.label) for p in pieces] + \
+               [("pdtt-socket", whole)]
+        for key, label in rows:
+            cells = []
+            for load in piece_loads:
+                v = med(samples.get(("loopback", hook, load, key), []))
+                cells.append(f"{v:.1f}" if v is not None else "-")
+            L.append(f"| {label} | " + " | ".join(cells) + " |")
+        L.append("")
+    return L
 
 
 # --------------------------------------------------------------------------
@@ -1452,22 +1490,7 @@ def markdown(args, info, topos, ns, tput, report, foreign):
         if args.before:
             L += before_after_table(args, topos, samples, counts)
         if args.pieces:
-            L.append("Where pdtt's socket egress cost goes (bench/components.bpf.c: pieces of "
-                     "the same code, each alone on the hook; ns per run, median):")
-            L.append("")
-            piece_loads = [load for load in args.ns_loads if load in LOADS]
-            L.append("| program on socket egress | " +
-                     " | ".join(LOADS[load][0] for load in piece_loads) + " |")
-            L.append("|---|" + "---|" * len(piece_loads))
-            rows = [("empty-socket", "empty (floor)")] + [(p.key, p.label) for p in args.pieces] + \
-                   [("pdtt-socket", "pdtt_sock_egress (all of it)")]
-            for key, label in rows:
-                cells = []
-                for load in piece_loads:
-                    v = med(samples.get(("loopback", "socket egress", load, key), []))
-                    cells.append(f"{v:.1f}" if v is not None else "-")
-                L.append(f"| {label} | " + " | ".join(cells) + " |")
-            L.append("")
+            L += pieces_tables(args, samples)
     if tput is not None:
         L.append(f"### 2. Throughput (median of {args.runs} alternating runs of {args.seconds} s; "
                  "ratios to off and to the empty programs: median of the run-by-run ratios)")
@@ -1613,7 +1636,8 @@ def parse_args(argv):
                     help="tc mode also with local_networks and with 16 named networks of "
                          "5,000 CIDRs, to compare their cost per packet")
     ap.add_argument("--no-profile", dest="profile", action="store_false",
-                    help="skip the pieces of pdtt's egress program in the ns part")
+                    help="skip the pieces of pdtt's socket egress and owner send programs "
+                         "in the ns part")
     ap.add_argument("--max-background", type=float, default=0.25,
                     help="CPUs of other work above which a throughput sample is taken "
                          "once more (0.25)")
@@ -1683,6 +1707,13 @@ def main(argv):
                              "counter update only (a fixed UID)"),
                        Piece(lo, cgroot, "bench_update_no_headers",
                              "counter update only, no GSO header reads")] if args.profile else []
+        if args.profile and args.owner_floor:
+            args.pieces += [Piece(lo, cgroot, "bench_owner_uid_only",
+                                  "the caller's UID only (current's creds, as pdtt)", "owner send"),
+                            Piece(lo, cgroot, "bench_owner_uid_helper",
+                                  "the caller's UID only (bpf_get_current_uid_gid)", "owner send"),
+                            Piece(lo, cgroot, "bench_owner_storage_only",
+                                  "the socket's storage only (a fixed UID)", "owner send")]
         for topo, configs in topos:
             topo.up()
             for cfg in configs:
