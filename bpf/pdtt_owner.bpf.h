@@ -56,8 +56,9 @@ static __always_inline bool pdtt_owner_recorded(struct sock *sk, __u64 tracked)
 }
 
 /*
- * Record tracked (PDTT_TRACKED and a UID) as the owner of sk, which moved
- * moved bytes. how: PDTT_ACCESS_CAST where the kernel has bpf_rdonly_cast (the direct
+ * Record tracked (PDTT_TRACKED and a UID) as the owner of sk, after a call
+ * that moved data through it (moved bytes; nothing when none). how:
+ * PDTT_ACCESS_CAST where the kernel has bpf_rdonly_cast (the direct
  * read above first), anything else for the helper alone: before 6.2 the
  * verifier refuses a program that calls a kfunc the kernel lacks, even one
  * that cannot run, so those kernels load programs without the call.
